@@ -1,0 +1,30 @@
+"""The only place that knows both Azure Functions' request type and the core's."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import azure.functions as func
+
+from shared.pipeline import HttpRequest, HttpResponse, Operation, handle, not_found
+
+
+def _core_request(req: func.HttpRequest) -> HttpRequest:
+    return HttpRequest(
+        method=req.method.upper(),
+        path=urlsplit(req.url).path,
+        headers={name.lower(): value for name, value in req.headers.items()},
+        body=req.get_body() or b"",
+    )
+
+
+def _functions_response(resp: HttpResponse) -> func.HttpResponse:
+    return func.HttpResponse(resp.body, status_code=resp.status, headers=resp.headers)
+
+
+async def serve(req: func.HttpRequest, op: Operation) -> func.HttpResponse:  # type: ignore[type-arg]
+    return _functions_response(await handle(op, _core_request(req)))
+
+
+def serve_not_found(req: func.HttpRequest) -> func.HttpResponse:
+    return _functions_response(not_found(_core_request(req)))

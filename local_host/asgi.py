@@ -1,0 +1,141 @@
+"""An ASGI app that serves the Functions app's own HTTP triggers, found by asking the app.
+
+There is no second route table: each trigger's route and methods come from `app.get_functions()`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import json
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import azure.functions as func
+
+from local_host.logs import configure_logging
+from shared.envelope import error_body
+from shared.errors import PlayFabError
+from shared.services import close_services
+from shared.settings import load_settings
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Route:
+    pattern: re.Pattern[str]
+    literal_segments: int  # more literal segments win, as in the Functions host
+    methods: frozenset[str]
+    function: Callable[..., Any]
+
+
+def _compile(template: str) -> tuple[re.Pattern[str], int]:
+    parts, literal = [], 0
+    for segment in template.strip("/").split("/"):
+        if segment.startswith("{*") and segment.endswith("}"):
+            parts.append(f"(?P<{segment[2:-1]}>.*)")
+        elif segment.startswith("{") and segment.endswith("}"):
+            parts.append(f"(?P<{segment[1:-1].split(':')[0]}>[^/]+)")
+        else:
+            parts.append(re.escape(segment))
+            literal += 1
+    return re.compile("^/" + "/".join(parts) + "$", re.IGNORECASE), literal
+
+
+def routes_of(app: func.FunctionApp) -> list[Route]:
+    routes = []
+    for fn in app.get_functions():
+        trigger = fn.get_trigger().get_dict_repr()
+        if trigger.get("type") != "httpTrigger":
+            continue
+        pattern, literal = _compile(trigger.get("route") or fn.get_function_name())
+        methods = frozenset(str(getattr(m, "value", m)).upper() for m in trigger.get("methods") or ["GET", "POST"])
+        routes.append(Route(pattern, literal, methods, fn.get_user_function()))
+    return sorted(routes, key=lambda r: -r.literal_segments)
+
+
+def _match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    for route in routes:
+        found = route.pattern.match(path)
+        if found and method in route.methods:
+            return route, found.groupdict()
+    return None
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit` (the rest is never held in memory)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
+    configure_logging()
+    if function_app is None:
+        from function_app import app as function_app
+    routes = routes_of(function_app)
+    # The body cap is enforced while reading, so an oversized upload is refused without buffering it.
+    # The core checks it again; this only protects the local host's memory.
+    limit = load_settings().max_request_bytes
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await receive()  # startup
+            await send({"type": "lifespan.startup.complete"})
+            await receive()  # shutdown
+            await close_services()
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+        if scope["type"] != "http":
+            return
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        body = await _read_body(receive, limit)
+        if body is None:
+            err = PlayFabError("BodyTooLarge", f"The request body is larger than {limit} bytes.")
+            status = 200 if headers.get("x-reporterrorassuccess", "").lower() == "true" else err.http_status
+            await _send(send, status, json.dumps(error_body(err)).encode(), {"content-type": "application/json"})
+            return
+        path, method = scope["path"], scope["method"].upper()
+        matched = _match(routes, method, path)
+        if matched is None:  # only when the app has no catch-all route
+            await _send(send, 404, b"", {})
+            return
+        route, params = matched
+        scheme = scope.get("scheme", "http")
+        host = headers.get("host", "localhost")
+        query = scope.get("query_string", b"").decode("latin-1")
+        req = func.HttpRequest(
+            method=method,
+            url=f"{scheme}://{host}{path}" + (f"?{query}" if query else ""),
+            headers=headers,
+            params=dict(parse_qsl(query)),
+            route_params=params,
+            body=body,
+        )
+        if inspect.iscoroutinefunction(route.function):
+            resp = await route.function(req)
+        else:
+            resp = await asyncio.to_thread(route.function, req)
+        await _send(send, resp.status_code, resp.get_body(), dict(resp.headers))
+
+    return asgi

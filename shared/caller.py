@@ -1,0 +1,98 @@
+"""Who is calling: resolved from PlayFab's auth headers before any handler runs."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from enum import Enum
+
+from shared.errors import PlayFabError
+from shared.settings import Settings
+from shared.tokens import ENTITY, SESSION, Signer, TokenExpired, TokenInvalid
+
+TITLE_PLAYER = "title_player_account"
+CHARACTER = "character"
+TITLE = "title"
+
+
+class Auth(Enum):
+    NONE = "none"  # login calls
+    SESSION = "session"  # X-Authorization: a player's session ticket
+    SECRET = "secret"  # X-SecretKey: the title's secret key (Server and Admin APIs)
+    ENTITY = "entity"  # X-EntityToken
+    ANY = "any"  # GetEntityToken: any one of the three
+
+
+@dataclass(frozen=True)
+class Caller:
+    is_title: bool = False  # secret key, or the title's entity token
+    playfab_id: str | None = None  # the player behind a session ticket or a player/character entity token
+    entity_type: str | None = None
+    entity_id: str | None = None
+
+
+def _secret_matches(settings: Settings, presented: str) -> bool:
+    # Compare against every configured key, so timing says nothing about which (if any) matched.
+    matched = False
+    for key in settings.secret_keys:
+        matched |= hmac.compare_digest(key.encode("utf-8"), presented.encode("utf-8"))
+    return matched
+
+
+def from_secret(settings: Settings, header: str | None) -> Caller:
+    if not header:
+        raise PlayFabError("NotAuthenticated", "This API method requires the title secret key in X-SecretKey.")
+    if not _secret_matches(settings, header):
+        raise PlayFabError("NotAuthorized", "The secret key is not valid for this title.")
+    return Caller(is_title=True, entity_type=TITLE, entity_id=settings.title_id)
+
+
+def from_session(signer: Signer, header: str | None) -> Caller:
+    if not header:
+        raise PlayFabError("NotAuthenticated", "This API method does not allow anonymous callers.")
+    try:
+        claims = signer.verify(SESSION, header)
+    except TokenExpired:
+        raise PlayFabError("ExpiredAuthToken", "The session ticket has expired; log in again.") from None
+    except TokenInvalid:
+        raise PlayFabError("InvalidSessionTicket", "The session ticket is not valid.") from None
+    return Caller(playfab_id=claims["p"], entity_type=TITLE_PLAYER, entity_id=claims["e"])
+
+
+def from_entity_token(signer: Signer, header: str | None) -> Caller:
+    if not header:
+        raise PlayFabError("EntityTokenMissing", "This API method requires an entity token in X-EntityToken.")
+    try:
+        claims = signer.verify(ENTITY, header)
+    except TokenExpired:
+        raise PlayFabError("EntityTokenExpired", "The entity token has expired.") from None
+    except TokenInvalid:
+        raise PlayFabError("EntityTokenInvalid", "The entity token is not valid.") from None
+    return Caller(
+        is_title=claims["t"] == TITLE,
+        playfab_id=claims.get("p"),
+        entity_type=claims["t"],
+        entity_id=claims["i"],
+    )
+
+
+def resolve(auth: Auth, settings: Settings, signer: Signer, headers: dict[str, str]) -> Caller:
+    """`headers` has lower-case names."""
+    if auth is Auth.NONE:
+        return Caller()
+    if auth is Auth.SESSION:
+        return from_session(signer, headers.get("x-authorization"))
+    if auth is Auth.SECRET:
+        return from_secret(settings, headers.get("x-secretkey"))
+    if auth is Auth.ENTITY:
+        return from_entity_token(signer, headers.get("x-entitytoken"))
+    # Auth.ANY, in the Python SDK's order of preference.
+    if headers.get("x-entitytoken"):
+        return from_entity_token(signer, headers["x-entitytoken"])
+    if headers.get("x-authorization"):
+        return from_session(signer, headers["x-authorization"])
+    if headers.get("x-secretkey"):
+        return from_secret(settings, headers["x-secretkey"])
+    raise PlayFabError(
+        "NotAuthenticated", "This API method needs one of X-EntityToken, X-Authorization or X-SecretKey."
+    )

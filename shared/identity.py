@@ -1,0 +1,61 @@
+"""Client/LoginWithCustomID and Authentication/GetEntityToken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shared import accounts
+from shared.caller import TITLE, TITLE_PLAYER, Auth, Caller
+from shared.clock import iso
+from shared.errors import PlayFabError
+from shared.pipeline import Operation
+from shared.services import Services
+from shared.tokens import ENTITY, SESSION
+from shared.validation import GetEntityTokenRequest, LoginWithCustomIDRequest
+
+
+def entity_token(services: Services, entity_type: str, entity_id: str, playfab_id: str | None) -> dict[str, Any]:
+    claims: dict[str, Any] = {"t": entity_type, "i": entity_id}
+    if playfab_id:
+        claims["p"] = playfab_id
+    token, expires = services.signer.issue(ENTITY, claims, services.settings.entity_token_ttl_seconds)
+    return {"EntityToken": token, "TokenExpiration": iso(expires), "Entity": {"Id": entity_id, "Type": entity_type}}
+
+
+async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWithCustomIDRequest) -> dict[str, Any]:
+    if req.TitleId != services.settings.title_id:
+        raise PlayFabError("InvalidTitleId", f"Title {req.TitleId} is not served here.", {"TitleId": ["unknown title"]})
+    if not req.CustomId:
+        raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
+    account, created, previous = await accounts.login(
+        services.store, f"custom:{req.CustomId}", create=bool(req.CreateAccount)
+    )
+    pid, eid = account["PlayFabId"], account["TitlePlayerAccountId"]
+    ticket, _ = services.signer.issue(SESSION, {"p": pid, "e": eid}, services.settings.session_ttl_seconds)
+    result: dict[str, Any] = {
+        "PlayFabId": pid,
+        "SessionTicket": ticket,
+        "NewlyCreated": created,
+        "EntityToken": entity_token(services, TITLE_PLAYER, eid, pid),
+    }
+    if previous is not None:
+        result["LastLoginTime"] = iso(previous)
+    return result
+
+
+async def _get_entity_token(services: Services, caller: Caller, req: GetEntityTokenRequest) -> dict[str, Any]:
+    assert caller.entity_type and caller.entity_id
+    if req.Entity is not None and (req.Entity.Id, req.Entity.type_name()) != (caller.entity_id, caller.entity_type):
+        raise PlayFabError(
+            "NotAuthorized",
+            "A caller can only get a token for its own entity.",
+            {"Entity": [f"the caller is {caller.entity_type} {caller.entity_id}"]},
+            http_status=403,
+        )
+    if caller.entity_type == TITLE:
+        return entity_token(services, TITLE, services.settings.title_id, None)
+    return entity_token(services, caller.entity_type, caller.entity_id, caller.playfab_id)
+
+
+login_with_custom_id = Operation(Auth.NONE, LoginWithCustomIDRequest, _login_with_custom_id)
+get_entity_token = Operation(Auth.ANY, GetEntityTokenRequest, _get_entity_token)

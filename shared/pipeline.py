@@ -1,0 +1,166 @@
+"""One request, start to finish, with no web framework: decode, authenticate, validate, run, envelope.
+
+Every failure leaves here as PlayFab's error envelope; nothing raises past handle().
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import zlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from shared import caller as auth
+from shared.envelope import error_body, success_body
+from shared.errors import PlayFabError
+from shared.services import Services, get_services
+from shared.storage import DocumentTooLarge, StoreBusy, StoreUnavailable
+from shared.validation import Request, parse
+
+log = logging.getLogger("playfab.requests")
+
+M = TypeVar("M", bound=Request)
+Handler = Callable[[Services, auth.Caller, M], Awaitable[dict[str, Any]]]
+
+_JSON_TYPE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+@dataclass(frozen=True)
+class Operation(Generic[M]):
+    """A PlayFab call: who may make it, what it takes, and the core function that does it."""
+
+    auth: auth.Auth
+    model: type[M]
+    handler: Handler[M]
+
+
+@dataclass
+class HttpRequest:
+    method: str
+    path: str
+    headers: Mapping[str, str]  # lower-case names
+    body: bytes
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json; charset=utf-8"})
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _decode_body(req: HttpRequest, limit: int) -> dict[str, Any]:
+    content_type = req.headers.get("content-type", "")
+    if not _JSON_TYPE.match(content_type):
+        raise PlayFabError("InvalidContentType", "Content-Type must be application/json.")
+    raw = req.body
+    if len(raw) > limit:
+        raise PlayFabError("BodyTooLarge", f"The request body is larger than {limit} bytes.")
+    encoding = req.headers.get("content-encoding", "identity").strip().lower()
+    if encoding == "gzip":
+        raw = _gunzip(raw, limit)
+    elif encoding not in ("", "identity"):
+        raise PlayFabError("InvalidContentType", f"Content-Encoding {encoding!r} is not supported; use gzip.")
+    if not raw.strip():
+        return {}
+    try:
+        payload = json.loads(raw, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise PlayFabError("InvalidContentType", "The request body is not valid JSON.") from None
+    if payload is None:  # the Python SDK sends `null` for a request passed as None
+        return {}
+    if not isinstance(payload, dict):
+        raise PlayFabError("InvalidContentType", "The request body must be a JSON object.")
+    if _SURROGATE_ESCAPE.search(raw):
+        try:
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise PlayFabError("InvalidContentType", "The request body has an unpaired UTF-16 surrogate.") from None
+    return payload
+
+
+def _gunzip(raw: bytes, limit: int) -> bytes:
+    # Bounded inflate: a small bomb can never grow past the body limit in memory.
+    inflater = zlib.decompressobj(wbits=31)
+    try:
+        out = inflater.decompress(raw, limit + 1)
+    except zlib.error:
+        raise PlayFabError("InvalidContentType", "The gzip request body is corrupt.") from None
+    if len(out) > limit or inflater.unconsumed_tail:
+        raise PlayFabError("BodyTooLarge", f"The decompressed request body is larger than {limit} bytes.")
+    if not inflater.eof or inflater.unused_data:
+        raise PlayFabError("InvalidContentType", "The gzip request body is truncated or has trailing data.")
+    return out
+
+
+def _store_error(exc: Exception) -> PlayFabError:
+    if isinstance(exc, StoreBusy):
+        return PlayFabError("ConcurrentEditError", "Too many concurrent edits of the same data; retry.")
+    if isinstance(exc, DocumentTooLarge):
+        return PlayFabError("TotalDataSizeExceeded", "The data would exceed the size one record can hold.")
+    assert isinstance(exc, StoreUnavailable)
+    retry = max(1, round(exc.retry_after_seconds or 1))
+    if exc.throttled:
+        return PlayFabError(
+            "DatabaseThroughputExceeded", "The store is throttling; retry later.", retry_after_seconds=retry
+        )
+    return PlayFabError("ServiceUnavailable", "The store is unavailable; retry later.", retry_after_seconds=retry)
+
+
+def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
+    body = json.dumps(error_body(err), separators=(",", ":")).encode("utf-8")
+    # The Python SDK drops any non-200 body, so it asks for errors as HTTP 200 (envelope keeps the code).
+    as_success = headers.get("x-reporterrorassuccess", "").strip().lower() == "true"
+    resp = HttpResponse(200 if as_success else err.http_status, body)
+    if err.retry_after_seconds is not None:
+        resp.headers["Retry-After"] = str(err.retry_after_seconds)
+    return resp
+
+
+async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
+    caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
+    payload = _decode_body(req, services.settings.max_request_bytes)
+    return await op.handler(services, caller, parse(op.model, payload))
+
+
+async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
+    started = time.perf_counter()
+    try:
+        services = await get_services()
+        data = await run(op, req, services)
+        resp = HttpResponse(200, json.dumps(success_body(data), separators=(",", ":"), ensure_ascii=False).encode())
+        outcome = "OK"
+    except PlayFabError as err:
+        resp, outcome = respond(err, req.headers), err.name
+    except (StoreBusy, StoreUnavailable, DocumentTooLarge) as exc:
+        err = _store_error(exc)
+        log.warning("store fault on %s: %s", req.path, exc)
+        resp, outcome = respond(err, req.headers), err.name
+    except Exception:
+        log.exception("unhandled error on %s", req.path)
+        err = PlayFabError("InternalServerError", "An unexpected error occurred.")
+        resp, outcome = respond(err, req.headers), err.name
+    log.info(
+        "request",
+        extra={
+            "path": req.path,
+            "outcome": outcome,
+            "status": resp.status,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+    return resp
+
+
+def not_found(req: HttpRequest) -> HttpResponse:
+    err = PlayFabError("InvalidAPIEndpoint", f"No API endpoint {req.method} {req.path}; every call is a POST.")
+    return respond(err, req.headers)

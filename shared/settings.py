@@ -1,0 +1,123 @@
+"""The one settings object, read from the environment once (local.settings.json `Values` land there too)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+MIN_SIGNING_KEY_CHARS = 32
+SIGNING_KEY_FILE = "token-signing.key"
+
+
+class SettingsError(Exception):
+    """Missing or invalid settings; the message lists every problem found."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    title_id: str
+    secret_keys: tuple[str, ...]
+    signing_keys: tuple[str, ...]  # first signs, all verify (rotation)
+    storage_backend: str
+    sqlite_path: Path
+    cosmos_endpoint: str | None
+    cosmos_key: str | None
+    cosmos_database: str
+    cosmos_verify_tls: bool
+    max_request_bytes: int
+    session_ttl_seconds: int
+    entity_token_ttl_seconds: int
+
+
+def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        problems.append(f"{name} must be a whole number, got {raw!r}")
+        return default
+    if value < minimum:
+        problems.append(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str]) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    problems.append(f"{name} must be true or false, got {raw!r}")
+    return default
+
+
+def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+def local_signing_key(sqlite_path: Path) -> str:
+    """The signing key kept beside the embedded store, created on first use (local runs only)."""
+    key_file = sqlite_path.parent / SIGNING_KEY_FILE
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text(encoding="utf-8").strip()
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    problems: list[str] = []
+
+    title_id = env.get("PLAYFAB_TITLE_ID", "").strip()
+    if not title_id:
+        problems.append("PLAYFAB_TITLE_ID is required (the title id your game sends as TitleId)")
+    secret_keys = _csv(env, "PLAYFAB_SECRET_KEYS")
+    if not secret_keys:
+        problems.append("PLAYFAB_SECRET_KEYS is required (comma-separated title secret keys)")
+    elif any(len(k) < 16 for k in secret_keys):
+        problems.append("every key in PLAYFAB_SECRET_KEYS must be at least 16 characters")
+
+    backend = env.get("STORAGE_BACKEND", "sqlite").strip().lower() or "sqlite"
+    if backend not in ("sqlite", "cosmos"):
+        problems.append(f"STORAGE_BACKEND must be 'sqlite' or 'cosmos', got {backend!r}")
+    sqlite_path = Path(env.get("SQLITE_PATH", "").strip() or ".data/playfab.sqlite3")
+    cosmos_endpoint = env.get("COSMOS_ENDPOINT", "").strip() or None
+    if backend == "cosmos" and not cosmos_endpoint:
+        problems.append("COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos")
+
+    signing_keys = _csv(env, "TOKEN_SIGNING_KEY")
+    if not signing_keys and backend == "sqlite" and not problems:
+        signing_keys = (local_signing_key(sqlite_path),)
+    elif not signing_keys:
+        problems.append("TOKEN_SIGNING_KEY is required when STORAGE_BACKEND=cosmos")
+    if any(len(k) < MIN_SIGNING_KEY_CHARS for k in signing_keys):
+        problems.append(f"every key in TOKEN_SIGNING_KEY must be at least {MIN_SIGNING_KEY_CHARS} characters")
+
+    settings = Settings(
+        title_id=title_id,
+        secret_keys=secret_keys,
+        signing_keys=signing_keys,
+        storage_backend=backend,
+        sqlite_path=sqlite_path,
+        cosmos_endpoint=cosmos_endpoint,
+        cosmos_key=env.get("COSMOS_KEY", "").strip() or None,
+        cosmos_database=env.get("COSMOS_DATABASE", "").strip() or "playfab",
+        cosmos_verify_tls=_bool(env, "COSMOS_VERIFY_TLS", True, problems),
+        max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 4 * 1024 * 1024, problems, minimum=1024),
+        session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 24 * 3600, problems),
+        entity_token_ttl_seconds=_int(env, "ENTITY_TOKEN_TTL_SECONDS", 24 * 3600, problems),
+    )
+    if problems:
+        raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))
+    return settings

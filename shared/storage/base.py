@@ -1,0 +1,128 @@
+"""Interface, errors and the generic conditional-update loop shared by every adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+
+# Cosmos DB caps an item at 2 MB; both adapters refuse bigger documents the same way.
+MAX_DOCUMENT_BYTES: Final = 2_000_000
+
+
+class StoreError(Exception):
+    pass
+
+
+class Conflict(StoreError):
+    """create() found a document with that id already."""
+
+
+class NotFound(StoreError):
+    """replace() or delete() found no document."""
+
+
+class PreconditionFailed(StoreError):
+    """The etag given no longer matches the stored document."""
+
+
+class DocumentTooLarge(StoreError):
+    pass
+
+
+class StoreBusy(StoreError):
+    """Contention the store could not resolve in time (locks, retries exhausted)."""
+
+
+class StoreUnavailable(StoreError):
+    """The store is throttling, timing out or failing; the caller may retry later."""
+
+    def __init__(self, message: str, *, throttled: bool = False, retry_after_seconds: float | None = None) -> None:
+        super().__init__(message)
+        self.throttled = throttled
+        self.retry_after_seconds = retry_after_seconds
+
+
+@dataclass(frozen=True)
+class Document:
+    body: dict[str, Any]
+    etag: str
+
+
+class _Delete:
+    def __repr__(self) -> str:
+        return "DELETE"
+
+
+DELETE: Final = _Delete()
+
+# A mutation sees a private copy of the current body (None when absent) and returns the new body,
+# DELETE to remove the document, or None to leave it as it is. It may raise to abort: nothing is written.
+Mutation = Callable[[dict[str, Any] | None], "dict[str, Any] | _Delete | None"]
+
+
+def encode(body: dict[str, Any]) -> str:
+    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+        raise DocumentTooLarge(f"document over {MAX_DOCUMENT_BYTES} bytes")
+    return text
+
+
+class Store(Protocol):
+    async def read(self, container: str, pk: str, id: str) -> Document | None: ...
+    async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document: ...
+    async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document: ...
+    async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None: ...
+    async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None: ...
+    async def close(self) -> None: ...
+
+
+class BaseStore(ABC):
+    """Adapters implement the four primitives; update() is built on them with etags.
+
+    update() re-reads and re-applies the mutation when another writer got there first, so a
+    mutation must be a pure function of the body it is given. Adapters with real transactions
+    may override it.
+    """
+
+    update_attempts: int = 40
+
+    @abstractmethod
+    async def read(self, container: str, pk: str, id: str) -> Document | None: ...
+
+    @abstractmethod
+    async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document: ...
+
+    @abstractmethod
+    async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document: ...
+
+    @abstractmethod
+    async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None: ...
+
+    async def close(self) -> None:
+        return None
+
+    async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
+        for attempt in range(self.update_attempts):
+            current = await self.read(container, pk, id)
+            result = mutation(copy.deepcopy(current.body) if current else None)
+            try:
+                if result is None:
+                    return current
+                if result is DELETE:
+                    if current is not None:
+                        await self.delete(container, pk, id, etag=current.etag)
+                    return None
+                assert isinstance(result, dict)
+                if current is None:
+                    return await self.create(container, pk, id, result)
+                return await self.replace(container, pk, id, result, current.etag)
+            except (Conflict, NotFound, PreconditionFailed):
+                # Someone else wrote first: back off with jitter so hot documents converge.
+                await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+        raise StoreBusy(f"{container}/{pk}/{id}: gave up after {self.update_attempts} conflicting attempts")

@@ -1,0 +1,164 @@
+"""Embedded store: one SQLite file in WAL mode, safe for several worker processes.
+
+Each process owns one connection, used from one dedicated thread, so the event loop never blocks on
+SQLite. update() runs read, mutation and write inside one IMMEDIATE transaction: no lost updates
+inside a process or across processes, and no retries needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import sqlite3
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from shared.storage.base import (
+    DELETE,
+    BaseStore,
+    Conflict,
+    Document,
+    Mutation,
+    NotFound,
+    PreconditionFailed,
+    StoreBusy,
+    encode,
+)
+
+T = TypeVar("T")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    container TEXT NOT NULL,
+    pk TEXT NOT NULL,
+    id TEXT NOT NULL,
+    etag TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (container, pk, id)
+) WITHOUT ROWID
+"""
+
+
+def _etag() -> str:
+    return f'"{uuid.uuid4()}"'
+
+
+class SQLiteStore(BaseStore):
+    def __init__(self, path: Path | str, busy_timeout_ms: int = 10_000) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._busy_timeout_ms = busy_timeout_ms
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
+        self._conn: sqlite3.Connection | None = None
+        self._executor.submit(self._open).result()
+
+    def _open(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+        conn.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        conn.execute(_SCHEMA)
+        self._conn = conn
+
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        def call() -> T:
+            assert self._conn is not None
+            try:
+                return fn(self._conn)
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise StoreBusy(str(exc)) from exc
+                raise
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    @staticmethod
+    def _select(conn: sqlite3.Connection, container: str, pk: str, id: str) -> Document | None:
+        row = conn.execute(
+            "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?", (container, pk, id)
+        ).fetchone()
+        return Document(json.loads(row[0]), row[1]) if row else None
+
+    async def read(self, container: str, pk: str, id: str) -> Document | None:
+        return await self._run(lambda conn: self._select(conn, container, pk, id))
+
+    async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
+        text, etag = encode(body), _etag()
+
+        def op(conn: sqlite3.Connection) -> Document:
+            try:
+                conn.execute(
+                    "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
+                    (container, pk, id, etag, text),
+                )
+            except sqlite3.IntegrityError as exc:
+                raise Conflict(f"{container}/{pk}/{id} exists") from exc
+            return Document(json.loads(text), etag)
+
+        return await self._run(op)
+
+    async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document:
+        text, new_etag = encode(body), _etag()
+
+        def op(conn: sqlite3.Connection) -> Document:
+            cur = conn.execute(
+                "UPDATE documents SET body=?, etag=? WHERE container=? AND pk=? AND id=? AND etag=?",
+                (text, new_etag, container, pk, id, etag),
+            )
+            if cur.rowcount == 0:
+                exists = self._select(conn, container, pk, id)
+                raise (PreconditionFailed if exists else NotFound)(f"{container}/{pk}/{id}")
+            return Document(json.loads(text), new_etag)
+
+        return await self._run(op)
+
+    async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            sql = "DELETE FROM documents WHERE container=? AND pk=? AND id=?"
+            args: tuple[str, ...] = (container, pk, id)
+            if etag is not None:
+                sql, args = sql + " AND etag=?", (*args, etag)
+            if conn.execute(sql, args).rowcount == 0:
+                exists = self._select(conn, container, pk, id)
+                raise (PreconditionFailed if exists else NotFound)(f"{container}/{pk}/{id}")
+
+        await self._run(op)
+
+    async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
+        def op(conn: sqlite3.Connection) -> Document | None:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                current = self._select(conn, container, pk, id)
+                result = mutation(copy.deepcopy(current.body) if current else None)
+                outcome: Document | None = current
+                if result is DELETE:
+                    conn.execute("DELETE FROM documents WHERE container=? AND pk=? AND id=?", (container, pk, id))
+                    outcome = None
+                elif isinstance(result, dict):
+                    text, etag = encode(result), _etag()
+                    conn.execute(
+                        "INSERT OR REPLACE INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
+                        (container, pk, id, etag, text),
+                    )
+                    outcome = Document(json.loads(text), etag)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+            return outcome
+
+        return await self._run(op)
+
+    async def close(self) -> None:
+        def op(conn: sqlite3.Connection) -> None:
+            conn.close()
+
+        if self._conn is not None:
+            await self._run(op)
+            self._conn = None
+        self._executor.shutdown(wait=True)

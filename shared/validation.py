@@ -1,0 +1,63 @@
+"""Every request model, with PlayFab's field names, and the one place that turns bad input into InvalidParams.
+
+Models are strict (a number is not a string) and ignore fields they do not know, as PlayFab does.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from shared.errors import PlayFabError
+
+M = TypeVar("M", bound="Request")
+
+NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+Tags = dict[str, str] | None
+
+
+class Request(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    CustomTags: Tags = None
+
+
+class EntityKey(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    Id: NonEmpty
+    Type: NonEmpty | None = None
+    TypeString: str | None = None  # deprecated alias of Type, still sent by some callers
+
+    def type_name(self) -> str | None:
+        return self.Type or self.TypeString
+
+
+class LoginWithCustomIDRequest(Request):
+    TitleId: NonEmpty
+    CustomId: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
+    CreateAccount: bool | None = None
+
+
+class GetEntityTokenRequest(Request):
+    Entity: EntityKey | None = None
+
+
+def _field_of(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "request"
+
+
+def parse(model: type[M], payload: dict[str, Any]) -> M:
+    """Validate a decoded JSON object, or raise InvalidParams naming each bad field."""
+    try:
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        details: dict[str, list[str]] = {}
+        for problem in exc.errors(include_url=False, include_input=False):
+            field = _field_of(problem["loc"])
+            details.setdefault(field, []).append(problem["msg"])
+        raise PlayFabError("InvalidParams", "Invalid input parameters", details) from None
+
+
+Permission = Literal["Private", "Public"]

@@ -1,0 +1,90 @@
+"""The embedded store under several OS processes, as with several uvicorn or Functions workers."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+from pathlib import Path
+
+from shared.storage import PreconditionFailed
+from shared.storage.sqlite import SQLiteStore
+
+WRITERS = 8
+
+
+def _conditional_replace(path: str, etag: str, n: int, start: mp.synchronize.Event, out: mp.Queue) -> None:
+    async def go() -> str:
+        store = SQLiteStore(Path(path))
+        start.wait()
+        try:
+            await store.replace("players", "P", "doc", {"writer": n}, etag)
+            return "won"
+        except PreconditionFailed:
+            return "lost"
+        finally:
+            await store.close()
+
+    out.put((n, asyncio.run(go())))
+
+
+def _increment(path: str, times: int, start: mp.synchronize.Event) -> None:
+    async def go() -> None:
+        store = SQLiteStore(Path(path))
+        start.wait()
+        for _ in range(times):
+            await store.update("players", "P", "counter", lambda b: {"n": (b or {"n": 0})["n"] + 1})
+        await store.close()
+
+    asyncio.run(go())
+
+
+def test_of_n_processes_replacing_one_etag_exactly_one_wins(tmp_path):
+    path = tmp_path / "multi.sqlite3"
+
+    async def seed() -> str:
+        store = SQLiteStore(path)
+        doc = await store.create("players", "P", "doc", {"writer": None})
+        await store.close()
+        return doc.etag
+
+    etag = asyncio.run(seed())
+    ctx = mp.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    procs = [ctx.Process(target=_conditional_replace, args=(str(path), etag, n, start, out)) for n in range(WRITERS)]
+    for p in procs:
+        p.start()
+    start.set()
+    results = dict(out.get(timeout=60) for _ in procs)
+    for p in procs:
+        p.join(timeout=60)
+    winners = [n for n, outcome in results.items() if outcome == "won"]
+    assert len(winners) == 1, results
+
+    async def final() -> dict:
+        store = SQLiteStore(path)
+        doc = await store.read("players", "P", "doc")
+        await store.close()
+        return doc.body
+
+    assert asyncio.run(final()) == {"writer": winners[0]}
+
+
+def test_updates_from_several_processes_lose_no_increment(tmp_path):
+    path = str(tmp_path / "counter.sqlite3")
+    ctx = mp.get_context("spawn")
+    start = ctx.Event()
+    procs = [ctx.Process(target=_increment, args=(path, 50, start)) for _ in range(4)]
+    for p in procs:
+        p.start()
+    start.set()
+    for p in procs:
+        p.join(timeout=120)
+        assert p.exitcode == 0
+
+    async def final() -> int:
+        store = SQLiteStore(Path(path))
+        doc = await store.read("players", "P", "counter")
+        await store.close()
+        return doc.body["n"]
+
+    assert asyncio.run(final()) == 200
