@@ -48,9 +48,10 @@ def _compile(template: str) -> tuple[re.Pattern[str], int]:
     return re.compile("^/" + "/".join(parts) + "$", re.IGNORECASE), literal
 
 
-def routes_of(app: func.FunctionApp) -> list[Route]:
+def routes_of(functions: list[Any]) -> list[Route]:
+    """Routes for the app's HTTP triggers (`app.get_functions()` may be called only once per app)."""
     routes = []
-    for fn in app.get_functions():
+    for fn in functions:
         trigger = fn.get_trigger().get_dict_repr()
         if trigger.get("type") != "httpTrigger":
             continue
@@ -93,7 +94,7 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
     configure_logging()
     if function_app is None:
         from function_app import app as function_app
-    routes = routes_of(function_app)
+    routes = routes_of(function_app.get_functions())
     # The body cap is enforced while reading, so an oversized upload is refused without buffering it.
     # The core checks it again; this only protects the local host's memory.
     limit = load_settings().max_request_bytes

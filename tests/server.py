@@ -65,10 +65,13 @@ def base_env(data_dir: Path, **overrides: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_server(data_dir: Path, *, tls: tuple[Path, Path] | None = None, **overrides: str) -> Iterator[Server]:
+def running_server(
+    data_dir: Path, *, tls: tuple[Path, Path] | None = None, env: dict[str, str] | None = None, **overrides: str
+) -> Iterator[Server]:
+    """A local host on a free port; `env` replaces the default environment, `overrides` amend it."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    env = base_env(data_dir, PORT=str(port), **overrides)
+    env = {**(env if env is not None else base_env(data_dir)), **overrides, "PORT": str(port)}
     if tls:
         env["TLS_CERT_FILE"], env["TLS_KEY_FILE"] = str(tls[0]), str(tls[1])
     log_path = data_dir / f"host-{port}.log"

@@ -1,0 +1,60 @@
+"""The Functions app's shape: PlayFab's exact routes, thin triggers, and a local host that serves exactly them."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+
+import pytest
+
+from function_app import app
+from local_host.asgi import routes_of
+from tests.server import REPO
+
+FUNCTIONS = app.get_functions()  # may be called once per app: cache it
+PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Admin|Authentication|Object|Profile)/[A-Z][A-Za-z]+$")
+
+
+def _triggers() -> list[dict]:
+    return [fn.get_trigger().get_dict_repr() for fn in FUNCTIONS]
+
+
+def test_host_json_serves_playfab_paths_without_a_prefix():
+    host = json.loads((REPO / "host.json").read_text())
+    assert host["version"] == "2.0"
+    assert host["extensions"]["http"]["routePrefix"] == ""
+
+
+def test_every_endpoint_is_one_anonymous_post_trigger_on_a_playfab_path():
+    routes = [t["route"] for t in _triggers() if t["route"] != "{*path}"]
+    assert len(routes) == len(set(routes)) >= 2
+    for trigger in _triggers():
+        assert str(trigger["authLevel"].value) == "anonymous"
+        if trigger["route"] != "{*path}":
+            assert PLAYFAB_ROUTE.match(trigger["route"]), trigger["route"]
+            assert [m.value for m in trigger["methods"]] == ["POST"]
+
+
+def test_the_local_host_serves_exactly_the_apps_triggers():
+    served = routes_of(FUNCTIONS)
+    assert len(served) == len(FUNCTIONS)
+    assert {r.function for r in served} == {fn.get_user_function() for fn in FUNCTIONS}
+    assert served[-1].pattern.pattern == "^/(?P<path>.*)$"  # the catch-all is tried last
+
+
+@pytest.mark.parametrize("module", sorted(p.name for p in (REPO / "functions").glob("*.py") if p.name != "__init__.py"))
+def test_triggers_are_thin(module):
+    """A trigger parses, calls one core operation and returns: its body is a single return statement."""
+    tree = ast.parse((REPO / "functions" / module).read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
+            body = [n for n in node.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
+            assert len(body) == 1 and isinstance(body[0], ast.Return), f"{module}:{node.name} is not thin"
+
+
+def test_functions_do_not_hold_rules():
+    """Nothing in functions/ but the glue imports pydantic, the store or PlayFabError."""
+    for path in (REPO / "functions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "PlayFabError" not in text and "pydantic" not in text and "storage" not in text, path.name
