@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings clean
+.PHONY: run test lint install node-deps settings clean bench
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,15 @@ lint: $(STAMP)
 ## Install what the tests need, then run every test.
 test: $(STAMP) node-deps lint
 	$(PY) -m pytest
+
+BENCH_STAMP := $(VENV)/.bench-installed
+$(BENCH_STAMP): $(STAMP) bench/requirements.txt
+	$(PY) -m pip install --quiet -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+## Measure throughput, latency and growth against the floor (a few minutes; see README "Benchmarks").
+bench: $(BENCH_STAMP) node-deps
+	$(PY) -m bench
 
 clean:
 	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache

@@ -56,14 +56,19 @@ class SQLiteStore(BaseStore):
         self._conn: sqlite3.Connection | None = None
         self._executor.submit(self._open).result()
 
-    def _open(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=self._busy_timeout_ms / 1000)
+    @staticmethod
+    def connect(path: Path | str, busy_timeout_ms: int = 10_000) -> sqlite3.Connection:
+        """A connection with the store's pragmas and schema (the benchmark's floor opens the same)."""
+        conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(f"PRAGMA busy_timeout={self._busy_timeout_ms}")
+        conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         conn.execute(_SCHEMA)
-        self._conn = conn
+        return conn
+
+    def _open(self) -> None:
+        self._conn = self.connect(self.path, self._busy_timeout_ms)
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         def call() -> T:

@@ -1,0 +1,103 @@
+"""Turn measurements into latest.json, a text table and a chart, and check them against the targets."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+FIELDS = ("rps", "p50_ms", "p99_ms", "errors", "ratio_to_floor")
+TARGET_RATIO, TARGET_P99_MS, TARGET_GROWTH = 0.5, 25.0, 2.0
+
+
+def build(
+    rows: list[dict[str, Any]], floor: dict[int, float], workers: int, skipped: list[str], floor_body: str
+) -> dict[str, Any]:
+    scenarios = []
+    for row in rows:
+        entry = {k: row[k] for k in ("name", "endpoint", "kind", "concurrency", "requests")}
+        entry.update(
+            rps=round(row["rps"], 1),
+            p50_ms=round(row["p50_ms"], 2),
+            p99_ms=round(row["p99_ms"], 2),
+            errors=row["errors"],
+            ratio_to_floor=round(row["rps"] / floor[row["concurrency"]], 3),
+        )
+        if row.get("first_error"):
+            entry["first_error"] = row["first_error"]
+        scenarios.append(entry)
+    results = {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "cores": os.cpu_count(),
+        "workers": workers,
+        "python": platform.python_version(),
+        "floor_rps": {str(c): round(v, 1) for c, v in sorted(floor.items())},
+        "floor_body": floor_body,
+        "scenarios": scenarios,
+        "skipped": skipped,
+    }
+    results["targets"] = targets(results)
+    return results
+
+
+def _find(results: dict[str, Any], name: str, concurrency: int) -> dict[str, Any] | None:
+    return next((s for s in results["scenarios"] if s["name"] == name and s["concurrency"] == concurrency), None)
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = []
+    for s in results["scenarios"]:
+        if s["kind"] == "update" and s["concurrency"] == 16:
+            met = s["ratio_to_floor"] >= TARGET_RATIO and s["p99_ms"] <= TARGET_P99_MS and s["errors"] == 0
+            measured = f"{s['ratio_to_floor']:.2f}x floor, p99 {s['p99_ms']:.1f} ms, {s['errors']} errors"
+            checks.append(
+                {
+                    "target": f"{s['name']} @ 16: >= 0.5x floor, p99 <= 25 ms, no errors",
+                    "measured": measured,
+                    "met": met,
+                }
+            )
+    small, large = _find(results, "update, 10 keys", 1), _find(results, "update, 1000 keys", 1)
+    if small and large:
+        growth = large["p50_ms"] / small["p50_ms"]
+        checks.append(
+            {
+                "target": "update with 1000 keys <= 2x 10 keys (p50)",
+                "measured": f"{growth:.2f}x",
+                "met": growth <= TARGET_GROWTH,
+            }
+        )
+    return checks
+
+
+def table(results: dict[str, Any]) -> str:
+    floor = ", ".join(f"{rps:.0f}/s @ {c}" for c, rps in results["floor_rps"].items())
+    lines = [
+        f"{results['cores']} cores, {results['workers']} worker(s); floor: {floor}",
+        "",
+        "| Scenario | Endpoint | Conc. | Req/s | p50 ms | p99 ms | Errors | vs floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for s in results["scenarios"]:
+        lines.append(
+            f"| {s['name']} | {s['endpoint']} | {s['concurrency']} | {s['rps']:.0f} | {s['p50_ms']:.2f} "
+            f"| {s['p99_ms']:.2f} | {s['errors']} | {s['ratio_to_floor']:.2f} |"
+        )
+    if results["skipped"]:
+        lines += ["", "Not served, skipped: " + ", ".join(results["skipped"])]
+    if results["targets"]:
+        lines += ["", "Targets:"]
+        lines += [f"- [{'met' if t['met'] else 'MISSED'}] {t['target']}: {t['measured']}" for t in results["targets"]]
+    return "\n".join(lines)
+
+
+def write(results: dict[str, Any], out: Path, chart: bool) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    if chart:
+        from bench.chart import draw  # matplotlib is a benchmark-only dependency
+
+        draw(results, out / "latest.png")

@@ -1,0 +1,278 @@
+"""What the benchmark calls: each scenario is one endpoint and the varied requests sent to it.
+
+Requests are shaped as the official Python SDK sends them: its headers, `?sdk=` on the URL and a body
+from `json.dumps` with default separators. Setup goes through the same public API (no store access).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import httpx
+
+SDK_VERSION = "PythonSdk-0.0.201014"
+KB_TEXT = "x" * 1000  # one entity object of about 1 KB once wrapped
+
+
+@dataclass(frozen=True)
+class Variant:
+    headers: dict[str, str]
+    body: str  # "{seq}" and "{carry}" are filled in by the load generator
+    initial: Any = None  # first value of "{carry}"
+
+
+@dataclass(frozen=True)
+class Load:
+    variants: list[Variant]
+    carry: str | None = None  # a response `data` field the next request of the same slot sends back
+
+
+def sdk_request(body: dict[str, Any], auth: tuple[str, str] | None = None) -> Variant:
+    headers = {"Content-Type": "application/json", "X-PlayFabSDK": SDK_VERSION, "X-ReportErrorAsSuccess": "true"}
+    if auth:
+        headers[auth[0]] = auth[1]
+    # A quoted "{carry}" placeholder stands for a JSON value, so it loses its quotes here.
+    return Variant(headers, json.dumps(body).replace('"{carry}"', "{carry}"))
+
+
+def url_path(endpoint: str) -> str:
+    return f"/{endpoint}?sdk={SDK_VERSION}"
+
+
+@dataclass
+class Player:
+    custom_id: str
+    playfab_id: str
+    ticket: str
+    entity_token: str
+    entity: dict[str, str]
+    character_id: str | None = None
+
+
+class Api:
+    """SDK-shaped calls for setup, over one keep-alive connection."""
+
+    def __init__(self, url: str, title_id: str, secret_key: str) -> None:
+        self.client = httpx.Client(base_url=url, timeout=30)
+        self.title_id = title_id
+        self.secret = ("X-SecretKey", secret_key)
+
+    def call(self, endpoint: str, body: dict[str, Any], auth: tuple[str, str] | None = None) -> dict[str, Any]:
+        req = sdk_request(body, auth)
+        resp = self.client.post(url_path(endpoint), content=req.body, headers=req.headers)
+        envelope = resp.json()
+        if envelope.get("code") != 200:
+            raise RuntimeError(f"setup call {endpoint} failed: {envelope}")
+        return dict(envelope["data"])
+
+    def login(self, custom_id: str) -> Player:
+        data = self.call(
+            "Client/LoginWithCustomID", {"TitleId": self.title_id, "CustomId": custom_id, "CreateAccount": True}
+        )
+        token = data["EntityToken"]
+        return Player(custom_id, data["PlayFabId"], data["SessionTicket"], token["EntityToken"], token["Entity"])
+
+
+@dataclass
+class World:
+    """Players, characters, groups and entities made once and shared by the scenarios that need them."""
+
+    api: Api
+    players: list[Player] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+
+    def ensure_players(self, count: int) -> list[Player]:
+        while len(self.players) < count:
+            self.players.append(self.api.login(f"bench-player-{len(self.players)}"))
+        return self.players[:count]
+
+    def ensure_characters(self, count: int) -> list[Player]:
+        players = self.ensure_players(count)
+        for p in players:
+            if p.character_id is None:
+                body = {"PlayFabId": p.playfab_id, "CharacterName": "hero", "CharacterType": "warrior"}
+                p.character_id = self.api.call("Server/GrantCharacterToUser", body, self.api.secret)["CharacterId"]
+        return players
+
+    def ensure_groups(self, count: int) -> list[str]:
+        while len(self.groups) < count:
+            group = f"bench-group-{len(self.groups)}"
+            self.api.call("Server/CreateSharedGroup", {"SharedGroupId": group}, self.api.secret)
+            self.groups.append(group)
+        return self.groups[:count]
+
+    def fill_player(self, player: Player, keys: int) -> None:
+        """Give a player `keys` read-only keys, ten per call (PlayFab's per-update limit)."""
+        for start in range(0, keys, 10):
+            data = {f"k{i:04d}": f"value-{i:04d}" for i in range(start, min(keys, start + 10))}
+            self.api.call(
+                "Admin/UpdateUserReadOnlyData", {"PlayFabId": player.playfab_id, "Data": data}, self.api.secret
+            )
+
+    def fill_entity(self, player: Player, objects: int) -> None:
+        batch = [{"ObjectName": f"obj{i}", "DataObject": {"blob": KB_TEXT}} for i in range(objects)]
+        self.api.call("Object/SetObjects", {"Entity": player.entity, "Objects": batch}, entity_auth(player))
+
+    def profile_version(self, player: Player) -> int:
+        return int(self.api.call("Object/GetObjects", {"Entity": player.entity}, entity_auth(player))["ProfileVersion"])
+
+
+def session_auth(p: Player) -> tuple[str, str]:
+    return ("X-Authorization", p.ticket)
+
+
+def entity_auth(p: Player) -> tuple[str, str]:
+    return ("X-EntityToken", p.entity_token)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    endpoint: str
+    kind: str  # "update", "read" or "login"
+    prepare: Callable[[World], Load]
+    needs: tuple[str, ...] = ()  # other endpoints its setup calls
+    growth: bool = False  # measured at concurrency 1 only, compared with its 10-key sibling
+
+
+WRITERS = 64  # distinct players, groups or entities a scenario spreads over (one per connection at most)
+
+
+def _login(w: World) -> Load:
+    ids = [p.custom_id for p in w.ensure_players(WRITERS)]
+    return Load([sdk_request({"TitleId": w.api.title_id, "CustomId": c, "CreateAccount": True}) for c in ids])
+
+
+def _entity_token(w: World) -> Load:
+    return Load([sdk_request({}, session_auth(p)) for p in w.ensure_players(WRITERS)])
+
+
+def _update_user(w: World) -> Load:
+    secret = w.api.secret
+    body = lambda p: {"PlayFabId": p.playfab_id, "Data": {"level": "{seq}", "gold": "{seq}"}}  # noqa: E731
+    return Load([sdk_request(body(p), secret) for p in w.ensure_players(WRITERS)])
+
+
+def _read_user(w: World) -> Load:
+    players = w.ensure_players(WRITERS)
+    for p in players:
+        w.fill_player(p, 10)
+    return Load([sdk_request({"PlayFabId": p.playfab_id}, w.api.secret) for p in players])
+
+
+def _update_character(w: World) -> Load:
+    body = lambda p: {"CharacterId": p.character_id, "Data": {"hp": "{seq}", "xp": "{seq}"}}  # noqa: E731
+    return Load([sdk_request(body(p), session_auth(p)) for p in w.ensure_characters(WRITERS)])
+
+
+def _read_character(w: World) -> Load:
+    body = lambda p: {"PlayFabId": p.playfab_id, "CharacterId": p.character_id}  # noqa: E731
+    return Load([sdk_request(body(p), session_auth(p)) for p in w.ensure_characters(WRITERS)])
+
+
+def _update_groups(w: World) -> Load:
+    groups = w.ensure_groups(WRITERS)
+    return Load([sdk_request({"SharedGroupId": g, "Data": {"turn": "{seq}"}}, w.api.secret) for g in groups])
+
+
+def _update_hot_group(w: World) -> Load:
+    hot = w.ensure_groups(1)[0]
+    # One key per variant: concurrent writers change distinct keys of the same group.
+    bodies = [{"SharedGroupId": hot, "Data": {f"slot{i:02d}": "{seq}"}} for i in range(WRITERS)]
+    return Load([sdk_request(b, w.api.secret) for b in bodies])
+
+
+def _read_groups(w: World) -> Load:
+    return Load([sdk_request({"SharedGroupId": g}, w.api.secret) for g in w.ensure_groups(WRITERS)])
+
+
+def _set_objects(w: World) -> Load:
+    def body(p: Player) -> dict[str, Any]:
+        return {"Entity": p.entity, "Objects": [{"ObjectName": "state", "DataObject": {"turn": "{seq}"}}]}
+
+    return Load([sdk_request(body(p), entity_auth(p)) for p in w.ensure_players(WRITERS)])
+
+
+def _set_objects_versioned(w: World) -> Load:
+    def variant(p: Player) -> Variant:
+        objects = [{"ObjectName": "state", "DataObject": {"turn": "{seq}"}}]
+        body = {"Entity": p.entity, "Objects": objects, "ExpectedProfileVersion": "{carry}"}
+        return replace(sdk_request(body, entity_auth(p)), initial=w.profile_version(p))
+
+    return Load([variant(p) for p in w.ensure_players(WRITERS)], carry="ProfileVersion")
+
+
+def _get_objects(w: World) -> Load:
+    return Load([sdk_request({"Entity": p.entity}, entity_auth(p)) for p in w.ensure_players(WRITERS)])
+
+
+def _player_with_keys(w: World, keys: int) -> Player:
+    player = w.api.login(f"bench-growth-{keys}-keys")
+    w.fill_player(player, keys)
+    return player
+
+
+def _update_keys(keys: int) -> Callable[[World], Load]:
+    def prepare(w: World) -> Load:
+        p = _player_with_keys(w, keys)
+        return Load([sdk_request({"PlayFabId": p.playfab_id, "Data": {"k0000": "{seq}"}}, w.api.secret)])
+
+    return prepare
+
+
+def _read_keys(keys: int) -> Callable[[World], Load]:
+    def prepare(w: World) -> Load:
+        p = _player_with_keys(w, keys)
+        return Load([sdk_request({"PlayFabId": p.playfab_id}, w.api.secret)])
+
+    return prepare
+
+
+def _entity_with_objects(w: World) -> Player:
+    p = w.api.login("bench-growth-objects")
+    w.fill_entity(p, 5)
+    return p
+
+
+def _update_object_1kb(w: World) -> Load:
+    p = _entity_with_objects(w)
+    objects = [{"ObjectName": "obj0", "DataObject": {"blob": KB_TEXT, "turn": "{seq}"}}]
+    return Load([sdk_request({"Entity": p.entity, "Objects": objects}, entity_auth(p))])
+
+
+def _read_objects_1kb(w: World) -> Load:
+    p = _entity_with_objects(w)
+    return Load([sdk_request({"Entity": p.entity}, entity_auth(p))])
+
+
+USER_READ_ONLY = "Admin/UpdateUserReadOnlyData"
+CHARACTER_GRANT = ("Server/GrantCharacterToUser",)
+GROUP_CREATE = ("Server/CreateSharedGroup",)
+OBJECTS_READ = ("Object/GetObjects",)
+
+SCENARIOS: tuple[Scenario, ...] = (
+    Scenario("login", "Client/LoginWithCustomID", "login", _login),
+    Scenario("entity token", "Authentication/GetEntityToken", "read", _entity_token),
+    Scenario("user data update", USER_READ_ONLY, "update", _update_user),
+    Scenario("user data read", "Admin/GetUserReadOnlyData", "read", _read_user, (USER_READ_ONLY,)),
+    Scenario("character data update", "Client/UpdateCharacterData", "update", _update_character, CHARACTER_GRANT),
+    Scenario("character data read", "Client/GetCharacterData", "read", _read_character, CHARACTER_GRANT),
+    Scenario("shared groups update", "Server/UpdateSharedGroupData", "update", _update_groups, GROUP_CREATE),
+    Scenario("hot shared group update", "Server/UpdateSharedGroupData", "update", _update_hot_group, GROUP_CREATE),
+    Scenario("shared groups read", "Server/GetSharedGroupData", "read", _read_groups, GROUP_CREATE),
+    Scenario("objects set", "Object/SetObjects", "update", _set_objects),
+    Scenario("objects set, versioned", "Object/SetObjects", "update", _set_objects_versioned, OBJECTS_READ),
+    Scenario("objects read", "Object/GetObjects", "read", _get_objects),
+    *(Scenario(f"update, {n} keys", USER_READ_ONLY, "update", _update_keys(n), growth=True) for n in (10, 100, 1000)),
+    *(
+        Scenario(f"read, {n} keys", "Admin/GetUserReadOnlyData", "read", _read_keys(n), (USER_READ_ONLY,), growth=True)
+        for n in (10, 100, 1000)
+    ),
+    Scenario("update, 5 objects of 1 KB", "Object/SetObjects", "update", _update_object_1kb, growth=True),
+    Scenario(
+        "read, 5 objects of 1 KB", "Object/GetObjects", "read", _read_objects_1kb, ("Object/SetObjects",), growth=True
+    ),
+)
