@@ -48,9 +48,22 @@ def error_of(exc: pytest.ExceptionInfo[PlayFabCallError]) -> dict[str, Any]:
     return e
 
 
-def envelope(exc: pytest.ExceptionInfo[PlayFabCallError]) -> tuple[int, str, str, int]:
-    e = error_of(exc)
+def fields(e: dict[str, Any]) -> tuple[int, str, str, int]:
     return e["code"], e["status"], e["error"], e["errorCode"]
+
+
+def envelope(exc: pytest.ExceptionInfo[PlayFabCallError]) -> tuple[int, str, str, int]:
+    return fields(error_of(exc))
+
+
+def check_object_limits(entity: dict[str, str], count: int, max_bytes: int) -> None:
+    """Fill the entity up to its limits, then check that one object more and one byte more are refused."""
+    filler = "z" * (max_bytes - 2)  # with its quotes, exactly max_bytes of JSON
+    set_objects(entity, [{"ObjectName": f"o{i}", "DataObject": filler} for i in range(count)])
+    for objects in ([{"ObjectName": f"o{count}", "DataObject": 1}], [{"ObjectName": "o0", "DataObject": filler + "z"}]):
+        with pytest.raises(PlayFabCallError) as exc:
+            set_objects(entity, objects)
+        assert envelope(exc) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
 
 
 def use_title() -> dict[str, str]:

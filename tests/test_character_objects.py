@@ -10,7 +10,16 @@ import pytest
 from playfab import PlayFabAuthenticationAPI
 
 from tests import sdk
-from tests.entity_calls import add_character, envelope, get_objects, get_profile, key, set_objects, use_title
+from tests.entity_calls import (
+    add_character,
+    check_object_limits,
+    envelope,
+    get_objects,
+    get_profile,
+    key,
+    set_objects,
+    use_title,
+)
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
 from tests.server import TITLE_ID
@@ -96,10 +105,4 @@ def test_character_objects_have_the_player_limits(pf):
     owner = new_player()
     hero = add_character(pf, owner)
     owner.use()
-    set_objects(hero, [{"ObjectName": f"o{i}", "DataObject": "z" * 998} for i in range(5)])
-    with pytest.raises(PlayFabCallError) as exc:
-        set_objects(hero, [{"ObjectName": "o5", "DataObject": 1}])
-    assert envelope(exc) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
-    with pytest.raises(PlayFabCallError) as exc:
-        set_objects(hero, [{"ObjectName": "o0", "DataObject": "z" * 999}])
-    assert envelope(exc) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
+    check_object_limits(hero, 5, 1_000)

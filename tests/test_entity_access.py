@@ -8,7 +8,16 @@ import pytest
 from playfab import PlayFabProfilesAPI
 
 from tests import sdk
-from tests.entity_calls import envelope, error_of, get_objects, get_profile, key, set_objects, use_title
+from tests.entity_calls import (
+    check_object_limits,
+    envelope,
+    error_of,
+    get_objects,
+    get_profile,
+    key,
+    set_objects,
+    use_title,
+)
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
 from tests.server import TITLE_ID
@@ -96,23 +105,14 @@ def test_the_title_entity_reads_and_writes_any_players_objects(pf):
 def test_the_title_entity_has_its_own_objects_with_the_title_limits(pf):
     title = use_title()
     assert title == {"Id": TITLE_ID, "Type": "title"}
-    names = [f"t{i}" for i in range(10)]
     before = get_objects(title)
     set_objects(title, [{"ObjectName": n, "DeleteObject": True} for n in before["Objects"]])
-    start = get_objects(title)["ProfileVersion"]
-    data = set_objects(title, [{"ObjectName": n, "DataObject": "y" * 1998} for n in names])  # 2,000 bytes each
-    assert data["ProfileVersion"] == start + 1
-    with pytest.raises(PlayFabCallError) as exc:
-        set_objects(title, [{"ObjectName": "t10", "DataObject": 1}])
-    assert envelope(exc) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
-    with pytest.raises(PlayFabCallError) as exc:
-        set_objects(title, [{"ObjectName": "t0", "DataObject": "y" * 1999}])
-    assert envelope(exc) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
+    check_object_limits(title, 10, 2_000)
     profile = get_profile()
     assert profile["Entity"] == title
     assert profile["Lineage"] == {"TitleId": TITLE_ID}
-    assert sorted(profile["Objects"]) == sorted(names)
-    set_objects(title, [{"ObjectName": n, "DeleteObject": True} for n in names])
+    assert sorted(profile["Objects"]) == [f"o{i}" for i in range(10)]
+    set_objects(title, [{"ObjectName": n, "DeleteObject": True} for n in profile["Objects"]])
 
 
 def test_unknown_entities_and_types(pf):

@@ -7,8 +7,9 @@ import json
 import pytest
 from playfab import PlayFabDataAPI
 
+from shared.error_codes import ERROR_CODES
 from tests import sdk
-from tests.entity_calls import envelope, error_of, get_objects, get_profile, key, set_objects
+from tests.entity_calls import envelope, error_of, fields, get_objects, get_profile, key, set_objects
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
 
@@ -125,6 +126,10 @@ def test_null_data_object_removes_the_object(pf):
     set_objects(key(player), [{"ObjectName": "gone", "DataObject": 1}])
     data = set_objects(key(player), [{"ObjectName": "gone", "DataObject": None}])
     assert data["SetResults"][0]["SetResult"] == "Deleted"
+    assert get_objects(key(player))["Objects"] == {}
+    set_objects(key(player), [{"ObjectName": "gone", "DataObject": 1}])
+    data = set_objects(key(player), [{"ObjectName": "gone", "EscapedDataObject": "null"}])
+    assert data == {"ProfileVersion": 4, "SetResults": [{"ObjectName": "gone", "SetResult": "Deleted"}]}
     assert get_objects(key(player))["Objects"] == {}
 
 
@@ -251,7 +256,7 @@ def test_a_bad_entry_refuses_the_whole_call(pf, bad, error, field):
     set_objects(key(player), [{"ObjectName": "keep", "DataObject": 1}])
     before = get_objects(key(player))
     e = _refused(key(player), [{"ObjectName": "keep", "DataObject": 9}, bad])
-    assert (e["code"], e["status"], e["error"]) == (400, "BadRequest", error)
+    assert fields(e) == (400, "BadRequest", error, ERROR_CODES[error])
     assert field in e["errorDetails"], e["errorDetails"]
     _nothing_written(key(player), before)
 
@@ -263,7 +268,7 @@ def test_object_name_characters_and_length(pf):
     assert set_objects(key(player), [{"ObjectName": name, "DataObject": 1}])["SetResults"][0]["SetResult"] == "Created"
     for bad in (name + "n", "ä", "a/b", "a b", "a!"):
         e = _refused(key(player), [{"ObjectName": bad, "DataObject": 1}])
-        assert (e["error"], e["errorCode"]) == ("InvalidParams", 1000)
+        assert fields(e) == (400, "BadRequest", "InvalidParams", 1000)
         assert "Objects.0.ObjectName" in e["errorDetails"]
 
 
@@ -273,7 +278,7 @@ def test_object_size_limit_counts_utf8_bytes_of_the_json(pf):
     fits = "é" * 499  # '"' + 998 bytes + '"' = 1,000 bytes
     assert set_objects(key(player), [{"ObjectName": "s", "DataObject": fits}])["ProfileVersion"] == 1
     e = _refused(key(player), [{"ObjectName": "s", "DataObject": fits + "x"}])
-    assert (e["code"], e["error"], e["errorCode"]) == (400, "EntityProfileConstraintValidationFailed", 1398)
+    assert fields(e) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
     assert get_objects(key(player))["Objects"]["s"]["DataObject"] == fits
 
 
@@ -285,12 +290,7 @@ def test_at_most_five_objects_and_a_breach_writes_nothing(pf):
     e = _refused(
         key(player), [{"ObjectName": "o0", "DataObject": 100}, *({"ObjectName": n, "DataObject": 1} for n in "xy")]
     )
-    assert (e["code"], e["status"], e["error"], e["errorCode"]) == (
-        400,
-        "BadRequest",
-        "EntityProfileConstraintValidationFailed",
-        1398,
-    )
+    assert fields(e) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
     assert e["errorDetails"] == {"Objects": ["6 objects, at most 5"]}
     _nothing_written(key(player), before)
     # Deleting one in the same call makes room.
@@ -338,7 +338,7 @@ def test_a_data_object_that_is_not_finite_is_refused_over_raw_http(pf):
     resp = pf.post("/Object/SetObjects", raw=body, headers={"X-EntityToken": player.entity_token})
     assert resp.status_code == 400
     e = resp.json()
-    assert (e["code"], e["status"], e["error"], e["errorCode"]) == (400, "BadRequest", "InvalidJSONContent", 1200)
+    assert fields(e) == (400, "BadRequest", "InvalidJSONContent", 1200)
     player.use()
     assert get_objects(key(player))["Objects"] == {}
 
@@ -349,4 +349,4 @@ def test_object_calls_need_an_entity_token(pf):
         resp = pf.post(path, {"Entity": key(player), "Objects": []}, headers={"X-Authorization": player.ticket})
         e = resp.json()
         assert resp.status_code == 401
-        assert (e["code"], e["status"], e["error"], e["errorCode"]) == (401, "Unauthorized", "EntityTokenMissing", 1334)
+        assert fields(e) == (401, "Unauthorized", "EntityTokenMissing", 1334)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests import sdk
-from tests.entity_calls import get_objects, key, set_objects
+from tests.entity_calls import fields, get_objects, key, set_objects
 from tests.players import Player, new_player
 from tests.server import Server, running_server
 
@@ -74,12 +74,7 @@ def test_of_writers_expecting_the_same_version_exactly_one_wins(two_workers, pla
     }
     for i, r in enumerate(results):
         if i != winners[0]:
-            assert (r["code"], r["status"], r["error"], r["errorCode"]) == (
-                400,
-                "BadRequest",
-                "EntityProfileVersionMismatch",
-                1352,
-            )
+            assert fields(r) == (400, "BadRequest", "EntityProfileVersionMismatch", 1352)
             assert r["errorDetails"] == {"ProfileVersion": ["2"]}
     stored = get_objects(key(player))
     assert stored["ProfileVersion"] == 2
