@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from shared.errors import PlayFabError
 
@@ -61,3 +61,99 @@ def parse(model: type[M], payload: dict[str, Any]) -> M:
 
 
 Permission = Literal["Private", "Public"]
+
+# --- Custom data (user, read-only, internal, publisher and character data) ---
+
+UInt32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
+
+
+def _permission_name(value: Any) -> Any:
+    # PlayFab's docs spell the default "private"; accept either case and store the enum's own spelling.
+    if isinstance(value, str) and value.lower() in ("private", "public"):
+        return value.capitalize()
+    return value
+
+
+# A second name for the enum (models have a field called Permission), tolerant of case.
+UserDataPermission = Annotated[Permission, BeforeValidator(_permission_name)]
+
+
+class DataChanges(Request):
+    """What every Update*Data call carries; a null value removes its key."""
+
+    Data: dict[str, str | None] | None = None
+    KeysToRemove: list[str] | None = None
+
+
+class UpdateUserInternalDataRequest(DataChanges):
+    PlayFabId: NonEmpty
+
+
+class ClientUpdateUserDataRequest(DataChanges):
+    Permission: UserDataPermission | None = None
+
+
+class UpdateUserDataRequest(ClientUpdateUserDataRequest):
+    PlayFabId: NonEmpty
+
+
+class ClientUpdateCharacterDataRequest(ClientUpdateUserDataRequest):
+    CharacterId: NonEmpty
+
+
+class UpdateCharacterDataRequest(ClientUpdateCharacterDataRequest):
+    PlayFabId: NonEmpty
+
+
+class DataQuery(Request):
+    """What every Get*Data call carries."""
+
+    Keys: list[str] | None = None
+    IfChangedFromDataVersion: UInt32 | None = None
+
+
+class ClientGetUserDataRequest(DataQuery):
+    PlayFabId: NonEmpty | None = None  # omitted: the calling player
+
+
+class GetUserDataRequest(DataQuery):
+    PlayFabId: NonEmpty
+
+
+class ClientGetCharacterDataRequest(ClientGetUserDataRequest):
+    CharacterId: NonEmpty
+
+
+class GetCharacterDataRequest(GetUserDataRequest):
+    CharacterId: NonEmpty
+
+
+# --- Characters ---
+
+CharacterNameText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class GrantCharacterToUserRequest(Request):
+    PlayFabId: NonEmpty
+    CharacterName: CharacterNameText
+    CharacterType: NonEmpty
+
+
+class ClientGrantCharacterToUserRequest(Request):
+    ItemId: NonEmpty
+    CharacterName: CharacterNameText
+    CatalogVersion: str | None = None
+
+
+class ClientListUsersCharactersRequest(Request):
+    PlayFabId: NonEmpty | None = None  # omitted: the calling player
+
+
+class ListUsersCharactersRequest(Request):
+    PlayFabId: NonEmpty
+
+
+class DeleteCharacterFromUserRequest(Request):
+    PlayFabId: NonEmpty
+    CharacterId: NonEmpty
+    SaveCharacterInventory: bool
