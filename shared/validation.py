@@ -78,6 +78,18 @@ def _permission_name(value: Any) -> Any:
 UserDataPermission = Annotated[Permission, BeforeValidator(_permission_name)]
 
 
+class PlayerTarget(Request):
+    """Server and Admin calls name the player they act on."""
+
+    PlayFabId: NonEmpty
+
+
+class OptionalPlayerTarget(Request):
+    """Client reads may name another player; omitted, they read the calling player."""
+
+    PlayFabId: NonEmpty | None = None
+
+
 class DataChanges(Request):
     """What every Update*Data call carries; a null value removes its key."""
 
@@ -85,24 +97,24 @@ class DataChanges(Request):
     KeysToRemove: list[str] | None = None
 
 
-class UpdateUserInternalDataRequest(DataChanges):
-    PlayFabId: NonEmpty
+class UpdateUserInternalDataRequest(DataChanges, PlayerTarget):
+    pass
 
 
 class ClientUpdateUserDataRequest(DataChanges):
     Permission: UserDataPermission | None = None
 
 
-class UpdateUserDataRequest(ClientUpdateUserDataRequest):
-    PlayFabId: NonEmpty
+class UpdateUserDataRequest(ClientUpdateUserDataRequest, PlayerTarget):
+    pass
 
 
 class ClientUpdateCharacterDataRequest(ClientUpdateUserDataRequest):
     CharacterId: NonEmpty
 
 
-class UpdateCharacterDataRequest(ClientUpdateCharacterDataRequest):
-    PlayFabId: NonEmpty
+class UpdateCharacterDataRequest(ClientUpdateCharacterDataRequest, PlayerTarget):
+    pass
 
 
 class DataQuery(Request):
@@ -112,12 +124,12 @@ class DataQuery(Request):
     IfChangedFromDataVersion: UInt32 | None = None
 
 
-class ClientGetUserDataRequest(DataQuery):
-    PlayFabId: NonEmpty | None = None  # omitted: the calling player
+class ClientGetUserDataRequest(DataQuery, OptionalPlayerTarget):
+    pass
 
 
-class GetUserDataRequest(DataQuery):
-    PlayFabId: NonEmpty
+class GetUserDataRequest(DataQuery, PlayerTarget):
+    pass
 
 
 class ClientGetCharacterDataRequest(ClientGetUserDataRequest):
@@ -133,8 +145,7 @@ class GetCharacterDataRequest(GetUserDataRequest):
 CharacterNameText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 
 
-class GrantCharacterToUserRequest(Request):
-    PlayFabId: NonEmpty
+class GrantCharacterToUserRequest(PlayerTarget):
     CharacterName: CharacterNameText
     CharacterType: NonEmpty
 
@@ -145,15 +156,14 @@ class ClientGrantCharacterToUserRequest(Request):
     CatalogVersion: str | None = None
 
 
-class ClientListUsersCharactersRequest(Request):
-    PlayFabId: NonEmpty | None = None  # omitted: the calling player
+class ClientListUsersCharactersRequest(OptionalPlayerTarget):
+    pass
 
 
-class ListUsersCharactersRequest(Request):
-    PlayFabId: NonEmpty
+class ListUsersCharactersRequest(PlayerTarget):
+    pass
 
 
-class DeleteCharacterFromUserRequest(Request):
-    PlayFabId: NonEmpty
+class DeleteCharacterFromUserRequest(PlayerTarget):
     CharacterId: NonEmpty
     SaveCharacterInventory: bool
