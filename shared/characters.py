@@ -97,6 +97,8 @@ async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUs
             raise await _missing_character(store, owner, character_id) from None
         raise
     # The character is gone once the index forgets it; its documents are now unreachable, so remove them.
+    # (A data write that passed its ownership check just before this can still land after it: that
+    # document stays unreachable, since CharacterIds are random and never handed out again.)
     leftovers = [("players", owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
     leftovers.append(("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE))
     for container, pk, doc_id in leftovers:
