@@ -30,6 +30,18 @@ class Settings:
     max_request_bytes: int
     session_ttl_seconds: int
     entity_token_ttl_seconds: int
+    # Entity object limits (PlayFab's tier table): player and character entities, then the title entity.
+    player_object_count: int = 5
+    player_object_bytes: int = 1_000
+    title_object_count: int = 10
+    title_object_bytes: int = 2_000
+    object_name_max_chars: int = 64
+    # Custom data limits (PlayFab's tier table), per update call and per stored data type.
+    user_data_max_keys: int = 10
+    user_data_max_value_bytes: int = 300_000
+    character_data_max_keys: int = 10
+    character_data_max_value_bytes: int = 300_000
+    data_max_document_bytes: int = 1_000_000
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -117,6 +129,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 4 * 1024 * 1024, problems, minimum=1024),
         session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 24 * 3600, problems),
         entity_token_ttl_seconds=_int(env, "ENTITY_TOKEN_TTL_SECONDS", 24 * 3600, problems),
+        player_object_count=_int(env, "PLAYER_OBJECT_COUNT", 5, problems),
+        player_object_bytes=_int(env, "PLAYER_OBJECT_BYTES", 1_000, problems),
+        title_object_count=_int(env, "TITLE_OBJECT_COUNT", 10, problems),
+        title_object_bytes=_int(env, "TITLE_OBJECT_BYTES", 2_000, problems),
+        object_name_max_chars=_int(env, "OBJECT_NAME_MAX_CHARS", 64, problems),
+        user_data_max_keys=_int(env, "USER_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
+        user_data_max_value_bytes=_int(env, "USER_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        character_data_max_keys=_int(env, "CHARACTER_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
+        character_data_max_value_bytes=_int(env, "CHARACTER_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))
