@@ -7,13 +7,13 @@ engine knows nothing about who is asking; shared/data_api.py decides that from t
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 from shared.clock import iso, now
 from shared.errors import PlayFabError, invalid_params
+from shared.jsontext import dumps_bytes
 from shared.storage import Mutation, Store
 from shared.validation import DataQuery
 
@@ -98,7 +98,7 @@ def plan(
 
 
 def _stored_bytes(body: dict[str, Any]) -> int:
-    return len(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    return len(dumps_bytes(body))
 
 
 def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:

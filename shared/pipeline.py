@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from shared import caller as auth
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
+from shared.jsontext import dumps_bytes
 from shared.services import Services, get_services
 from shared.storage import DocumentTooLarge, StoreBusy, StoreUnavailable
 from shared.validation import Request, parse
@@ -137,7 +138,7 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
     try:
         services = await get_services()
         data = await run(op, req, services)
-        resp = HttpResponse(200, json.dumps(success_body(data), separators=(",", ":"), ensure_ascii=False).encode())
+        resp = HttpResponse(200, dumps_bytes(success_body(data)))
         outcome = "OK"
     except PlayFabError as err:
         resp, outcome = respond(err, req.headers), err.name

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import json
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, Protocol
+
+from shared.jsontext import dumps_bytes
 
 # Cosmos DB caps an item at 2 MB; both adapters refuse bigger documents the same way.
 MAX_DOCUMENT_BYTES: Final = 2_000_000
@@ -67,10 +68,10 @@ Mutation = Callable[[dict[str, Any] | None], "dict[str, Any] | _Delete | None"]
 
 
 def encode(body: dict[str, Any]) -> str:
-    text = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
-    if len(text.encode("utf-8")) > MAX_DOCUMENT_BYTES:
+    raw = dumps_bytes(body)
+    if len(raw) > MAX_DOCUMENT_BYTES:
         raise DocumentTooLarge(f"document over {MAX_DOCUMENT_BYTES} bytes")
-    return text
+    return raw.decode("utf-8")
 
 
 class Store(Protocol):

@@ -8,15 +8,15 @@ inside a process or across processes, and no retries needed.
 from __future__ import annotations
 
 import asyncio
-import copy
-import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shared.jsontext import loads
 from shared.storage.base import (
     DELETE,
     BaseStore,
@@ -42,6 +42,8 @@ CREATE TABLE IF NOT EXISTS documents (
 ) WITHOUT ROWID
 """
 
+_SELECT = "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?"
+
 
 def _etag() -> str:
     return f'"{uuid.uuid4()}"'
@@ -55,11 +57,17 @@ class SQLiteStore(BaseStore):
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._conn: sqlite3.Connection | None = None
         self._executor.submit(self._open).result()
+        # Reads skip the hop to the writer's thread: in WAL mode a reader never waits for a writer, and
+        # on its own connection it sees only committed data. The lock covers callers on other threads.
+        self._reader: sqlite3.Connection | None = self.connect(self.path, busy_timeout_ms, check_same_thread=False)
+        self._read_lock = threading.Lock()
 
     @staticmethod
-    def connect(path: Path | str, busy_timeout_ms: int = 10_000) -> sqlite3.Connection:
+    def connect(path: Path | str, busy_timeout_ms: int = 10_000, check_same_thread: bool = True) -> sqlite3.Connection:
         """A connection with the store's pragmas and schema (the benchmark's floor opens the same)."""
-        conn = sqlite3.connect(path, isolation_level=None, timeout=busy_timeout_ms / 1000)
+        conn = sqlite3.connect(
+            path, isolation_level=None, timeout=busy_timeout_ms / 1000, check_same_thread=check_same_thread
+        )
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -70,27 +78,27 @@ class SQLiteStore(BaseStore):
     def _open(self) -> None:
         self._conn = self.connect(self.path, self._busy_timeout_ms)
 
-    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        def call() -> T:
-            assert self._conn is not None
-            try:
-                return fn(self._conn)
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise StoreBusy(str(exc)) from exc
-                raise
+    @staticmethod
+    def _call(conn: sqlite3.Connection | None, fn: Callable[[sqlite3.Connection], T]) -> T:
+        assert conn is not None
+        try:
+            return fn(conn)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(str(exc)) from exc
+            raise
 
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+    async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, lambda: self._call(self._conn, fn))
 
     @staticmethod
     def _select(conn: sqlite3.Connection, container: str, pk: str, id: str) -> Document | None:
-        row = conn.execute(
-            "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?", (container, pk, id)
-        ).fetchone()
-        return Document(json.loads(row[0]), row[1]) if row else None
+        row = conn.execute(_SELECT, (container, pk, id)).fetchone()
+        return Document(loads(row[0]), row[1]) if row else None
 
     async def read(self, container: str, pk: str, id: str) -> Document | None:
-        return await self._run(lambda conn: self._select(conn, container, pk, id))
+        with self._read_lock:
+            return self._call(self._reader, lambda conn: self._select(conn, container, pk, id))
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
         text, etag = encode(body), _etag()
@@ -103,7 +111,7 @@ class SQLiteStore(BaseStore):
                 )
             except sqlite3.IntegrityError as exc:
                 raise Conflict(f"{container}/{pk}/{id} exists") from exc
-            return Document(json.loads(text), etag)
+            return Document(loads(text), etag)
 
         return await self._run(op)
 
@@ -118,7 +126,7 @@ class SQLiteStore(BaseStore):
             if cur.rowcount == 0:
                 exists = self._select(conn, container, pk, id)
                 raise (PreconditionFailed if exists else NotFound)(f"{container}/{pk}/{id}")
-            return Document(json.loads(text), new_etag)
+            return Document(loads(text), new_etag)
 
         return await self._run(op)
 
@@ -135,22 +143,27 @@ class SQLiteStore(BaseStore):
         await self._run(op)
 
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
+        etag = _etag()  # made before the write lock is taken: os.urandom gives up the GIL
+
         def op(conn: sqlite3.Connection) -> Document | None:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                current = self._select(conn, container, pk, id)
-                result = mutation(copy.deepcopy(current.body) if current else None)
-                outcome: Document | None = current
+                row = conn.execute(_SELECT, (container, pk, id)).fetchone()
+                # A fresh parse is already a private copy: cheaper than deep-copying a parsed body.
+                result = mutation(loads(row[0]) if row else None)
+                outcome = Document(loads(row[0]), row[1]) if row and result is None else None
                 if result is DELETE:
                     conn.execute("DELETE FROM documents WHERE container=? AND pk=? AND id=?", (container, pk, id))
                     outcome = None
                 elif isinstance(result, dict):
-                    text, etag = encode(result), _etag()
+                    text = encode(result)
                     conn.execute(
                         "INSERT OR REPLACE INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
                         (container, pk, id, etag, text),
                     )
-                    outcome = Document(json.loads(text), etag)
+                    # The mutation built `result` from its private copy and gives it up, so the caller
+                    # may have it as it is, without parsing back the text just written.
+                    outcome = Document(result, etag)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -166,4 +179,8 @@ class SQLiteStore(BaseStore):
         if self._conn is not None:
             await self._run(op)
             self._conn = None
+        with self._read_lock:
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
         self._executor.shutdown(wait=True)

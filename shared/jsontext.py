@@ -1,0 +1,40 @@
+"""JSON on the hot path: orjson, where it gives what the standard library gives, several times faster.
+
+`dumps` writes the text of `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` for the values
+the core handles; where orjson refuses a value (integers past 64 bits, non-text keys, lone surrogates)
+the standard library writes it. `loads` leaves to the standard library any text orjson refuses (NaN,
+lone surrogates, out-of-range numbers) and any with a 19-digit run, which could be an integer that
+orjson would turn into a float.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+
+
+def dumps_bytes(value: Any) -> bytes:
+    try:
+        return orjson.dumps(value)
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def dumps(value: Any) -> str:
+    return dumps_bytes(value).decode("utf-8")
+
+
+# Every ASCII digit becomes "0", so one substring search finds a run of 19 (a regex takes ms on big text).
+_ZERO_DIGITS = bytes.maketrans(b"123456789", b"000000000")
+_LONG_RUN = b"0" * 19
+
+
+def loads(text: str) -> Any:
+    if _LONG_RUN in text.encode("utf-8", "surrogatepass").translate(_ZERO_DIGITS):
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
