@@ -93,6 +93,7 @@ function run(spec) {
           p99_ms: percentile(times, 99),
           errors: errors + result.errors,
           first_error: firstError,
+          times_ms: times,
         });
       },
     );

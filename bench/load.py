@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 from dataclasses import asdict
 from pathlib import Path
@@ -30,3 +31,24 @@ def measure(url: str, endpoint: str, load: Load, connections: int, amount: int, 
         raise RuntimeError(f"load generator failed: {done.stderr.strip()}")
     result: dict[str, Any] = json.loads(done.stdout)
     return result
+
+
+def percentile(ordered: list[float], p: float) -> float:
+    if not ordered:
+        return 0.0
+    return ordered[max(0, min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1))]
+
+
+def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One result from several rounds of the same run: all latencies together, requests over time spent."""
+    times = sorted(t for part in parts for t in part["times_ms"])
+    seconds = sum(part["seconds"] for part in parts)
+    return {
+        "requests": len(times),
+        "seconds": round(seconds, 3),
+        "rps": len(times) / seconds if seconds else 0.0,
+        "p50_ms": percentile(times, 50),
+        "p99_ms": percentile(times, 99),
+        "errors": sum(part["errors"] for part in parts),
+        "first_error": next((part["first_error"] for part in parts if part["first_error"]), None),
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,7 @@ FIELDS = ("rps", "p50_ms", "p99_ms", "errors", "ratio_to_floor")
 TARGET_RATIO, TARGET_P99_MS, TARGET_GROWTH = 0.5, 25.0, 2.0
 
 
-def build(
-    rows: list[dict[str, Any]], floor: dict[int, float], workers: int, skipped: list[str], floor_body: str
-) -> dict[str, Any]:
+def build(rows: list[dict[str, Any]], workers: int, skipped: list[str]) -> dict[str, Any]:
     scenarios = []
     for row in rows:
         entry = {k: row[k] for k in ("name", "endpoint", "kind", "concurrency", "requests")}
@@ -24,7 +23,10 @@ def build(
             p50_ms=round(row["p50_ms"], 2),
             p99_ms=round(row["p99_ms"], 2),
             errors=row["errors"],
-            ratio_to_floor=round(row["rps"] / floor[row["concurrency"]], 3),
+            cpu_ms=round(row["cpu_ms"], 3),
+            floor_rps=round(row["floor_rps"], 1),
+            floor_p99_ms=round(row["floor_p99_ms"], 2),
+            ratio_to_floor=round(row["rps"] / row["floor_rps"], 3) if row["floor_rps"] else 0.0,
         )
         if row.get("first_error"):
             entry["first_error"] = row["first_error"]
@@ -34,13 +36,18 @@ def build(
         "cores": os.cpu_count(),
         "workers": workers,
         "python": platform.python_version(),
-        "floor_rps": {str(c): round(v, 1) for c, v in sorted(floor.items())},
-        "floor_body": floor_body,
+        # The floor is measured beside every run (see each scenario's floor_rps); this is its median.
+        "floor_rps": _median_floor(scenarios),
         "scenarios": scenarios,
         "skipped": skipped,
     }
     results["targets"] = targets(results)
     return results
+
+
+def _median_floor(scenarios: list[dict[str, Any]]) -> dict[str, float]:
+    levels = sorted({s["concurrency"] for s in scenarios})
+    return {str(c): statistics.median(s["floor_rps"] for s in scenarios if s["concurrency"] == c) for c in levels}
 
 
 def _find(results: dict[str, Any], name: str, concurrency: int) -> dict[str, Any] | None:
@@ -76,15 +83,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 def table(results: dict[str, Any]) -> str:
     floor = ", ".join(f"{rps:.0f}/s @ {c}" for c, rps in results["floor_rps"].items())
     lines = [
-        f"{results['cores']} cores, {results['workers']} worker(s); floor: {floor}",
+        f"{results['cores']} cores, {results['workers']} worker(s); floor (median): {floor}",
         "",
-        "| Scenario | Endpoint | Conc. | Req/s | p50 ms | p99 ms | Errors | vs floor |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| Scenario | Endpoint | Conc. | Req/s | p50 ms | p99 ms | Errors | CPU ms/call | Floor req/s | Floor p99 ms "
+        "| vs floor |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in results["scenarios"]:
         lines.append(
             f"| {s['name']} | {s['endpoint']} | {s['concurrency']} | {s['rps']:.0f} | {s['p50_ms']:.2f} "
-            f"| {s['p99_ms']:.2f} | {s['errors']} | {s['ratio_to_floor']:.2f} |"
+            f"| {s['p99_ms']:.2f} | {s['errors']} | {s['cpu_ms']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} "
+            f"| {s['ratio_to_floor']:.2f} |"
         )
     if results["skipped"]:
         lines += ["", "Not served, skipped: " + ", ".join(results["skipped"])]

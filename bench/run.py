@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from bench import report
-from bench.load import measure
+from bench.cpu import cpu_seconds
+from bench.load import measure, merge
 from bench.profile import profiled
 from bench.scenarios import SCENARIOS, Api, Load, Scenario, World
 from bench.servers import running_floor
@@ -37,8 +38,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--only", action="append", help="run only scenarios with this name (repeatable)")
     ap.add_argument("--concurrency", default="1,16,64", help="connections per run, comma-separated")
     ap.add_argument("--requests", type=int, default=2000, help="at most this many requests per run")
-    ap.add_argument("--seconds", type=float, default=3.0, help="at most this long per run")
-    ap.add_argument("--growth-requests", type=int, default=500)
+    ap.add_argument("--seconds", type=float, default=2.0, help="at most this long per run")
+    ap.add_argument("--growth-requests", type=int, default=600)
+    ap.add_argument("--rounds", type=int, default=2, help="interleaved floor/host rounds per measurement")
     ap.add_argument("--no-growth", action="store_true")
     ap.add_argument("--warmup", type=int, default=200, help="unmeasured requests before each scenario")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("WORKERS", "1")))
@@ -63,7 +65,15 @@ def progress(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+# One measured run: (url, endpoint, load, connections, requests).
+Run = tuple[str, str, Load, int, int]
+
+
 class Bench:
+    """Every host run is paired with a floor run of the same bodies and connections, and the pairs are
+    interleaved in short rounds, so both sides see the same machine: on a shared or noisy host the
+    ratio holds far better than either figure alone."""
+
     def __init__(self, args: argparse.Namespace, host: Server, floor: Server) -> None:
         self.args, self.host, self.floor = args, host, floor
         self.world = World(Api(host.url, TITLE_ID, SECRET_KEY))
@@ -75,23 +85,52 @@ class Bench:
         if self.args.warmup:
             self.run(self.host.url, scenario.endpoint, load, min(16, len(load.variants)), self.args.warmup)
 
-    def floor_rps(self, load: Load, levels: list[int]) -> dict[int, float]:
-        self.run(self.floor.url, "Floor", load, 16, self.args.warmup or 1)
-        return {c: self.run(self.floor.url, "Floor", load, c, self.args.requests)["rps"] for c in levels}
+    def rounds(self, runs: list[Run]) -> list[dict[str, Any]]:
+        parts: list[list[dict[str, Any]]] = [[] for _ in runs]
+        cpu = [0.0 for _ in runs]
+        n = self.args.rounds
+        for _ in range(n):
+            for i, (url, endpoint, load, c, amount) in enumerate(runs):
+                server = self.host if url == self.host.url else self.floor
+                before = cpu_seconds(server.process.pid)
+                parts[i].append(measure(url, endpoint, load, c, max(1, amount // n), self.args.seconds / n))
+                after = cpu_seconds(server.process.pid)
+                cpu[i] += (after - before) if after is not None and before is not None else float("nan")
+        merged = [merge(p) for p in parts]
+        for result, seconds in zip(merged, cpu, strict=True):
+            result["cpu_ms"] = 1000 * seconds / result["requests"] if result["requests"] else 0.0
+        return merged
+
+    def measured(self, pairs: list[tuple[Scenario, Load, int]], amount: int) -> list[dict[str, Any]]:
+        runs: list[Run] = []
+        for s, load, c in pairs:
+            runs += [(self.floor.url, s.endpoint, load, c, amount), (self.host.url, s.endpoint, load, c, amount)]
+        results = self.rounds(runs)
+        rows = []
+        for (s, _, c), floor, host in zip(pairs, results[::2], results[1::2], strict=True):
+            rows.append({"name": s.name, "endpoint": s.endpoint, "kind": s.kind, "concurrency": c})
+            rows[-1].update(host, floor_rps=floor["rps"], floor_p99_ms=floor["p99_ms"])
+            progress(
+                f"  {s.name} @ {c}: {host['rps']:.0f}/s (floor {floor['rps']:.0f}/s, p99 {floor['p99_ms']:.1f} ms), "
+                f"p50 {host['p50_ms']:.1f} ms, p99 {host['p99_ms']:.1f} ms, "
+                f"{host['cpu_ms']:.2f} CPU ms, {host['errors']} errors"
+            )
+        return rows
 
     def scenario(self, scenario: Scenario, levels: list[int]) -> list[dict[str, Any]]:
         started = time.monotonic()
         load = scenario.prepare(self.world)
         self.warm(scenario, load)
-        amount = self.args.growth_requests if scenario.growth else self.args.requests
-        rows = []
-        for c in [1] if scenario.growth else levels:
-            result = self.run(self.host.url, scenario.endpoint, load, c, amount)
-            rows.append({"name": scenario.name, "endpoint": scenario.endpoint, "kind": scenario.kind, "concurrency": c})
-            rows[-1].update(result)
-            progress(f"  {scenario.name} @ {c}: {result['rps']:.0f}/s p99 {result['p99_ms']:.1f} ms")
+        rows = [row for c in levels for row in self.measured([(scenario, load, c)], self.args.requests)]
         progress(f"{scenario.name}: {time.monotonic() - started:.1f} s")
         return rows
+
+    def growth(self, scenarios: list[Scenario]) -> list[dict[str, Any]]:
+        """Sizes are compared with each other, so their rounds interleave too (at concurrency 1)."""
+        loads = [(s, s.prepare(self.world), 1) for s in scenarios]
+        for s, load, _ in loads:
+            self.warm(s, load)
+        return self.measured(loads, self.args.growth_requests)
 
 
 def select(args: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
@@ -120,13 +159,11 @@ def main(argv: list[str] | None = None) -> None:
                 result = bench.run(host.url, target.endpoint, load, 16, 10**9)
             print(f"{target.name} @ 16 under the profiler: {result['rps']:.0f}/s, p99 {result['p99_ms']:.1f} ms")
             return
-        # The floor takes the first update scenario's bodies (or the first scenario's), before and after.
-        reference = next((s for s in scenarios if s.kind == "update" and not s.growth), scenarios[0])
-        reference_load = reference.prepare(bench.world)
-        before = bench.floor_rps(reference_load, sorted({*levels, 1}))
-        rows = [row for s in scenarios for row in bench.scenario(s, levels)]
-        after = bench.floor_rps(reference_load, sorted({*levels, 1}))
-    floor = {c: (before[c] + after[c]) / 2 for c in before}
-    results = report.build(rows, floor, args.workers, skipped, reference.name)
+        # The floor answers any path; warm it once like the host.
+        warm_load = scenarios[0].prepare(bench.world)
+        bench.run(floor.url, scenarios[0].endpoint, warm_load, 16, args.warmup or 1)
+        rows = [row for s in scenarios if not s.growth for row in bench.scenario(s, levels)]
+        rows += bench.growth([s for s in scenarios if s.growth])
+    results = report.build(rows, args.workers, skipped)
     report.write(results, args.out, chart=not args.no_chart)
     print(report.table(results))

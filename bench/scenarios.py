@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 SDK_VERSION = "PythonSdk-0.0.201014"
-KB_TEXT = "x" * 1000  # one entity object of about 1 KB once wrapped
+KB_TEXT = "x" * 960  # an object of about 1 KB, within the default 1000-byte cap on one object
 
 
 @dataclass(frozen=True)
