@@ -120,7 +120,7 @@ def settings_read_by_code() -> set[str]:
 
 
 def settings_read_in(tree: ast.AST) -> set[str]:
-    """Names read as env.get("X"), os.environ["X"], os.getenv("X"), "X" in os.environ, or helper(env, "X", ...)."""
+    """Names read as env.get("X"), os.environ["X"], os.getenv("X"), "X" in os.environ, or parse_fn(env, "X", ...)."""
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
@@ -137,7 +137,7 @@ def _names_in_call(call: ast.Call) -> set[str]:
     reads = isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "getenv") and call.args
     if reads and (func.attr == "getenv" or _is_environment(func.value)):
         return _constant_names(call.args[:1])
-    # A helper handed the environment and then a name: _int(env, "NAME", ...).
+    # A function handed the environment and then a name: _int(env, "NAME", ...).
     for before, after in zip(call.args, call.args[1:], strict=False):
         if _is_environment(before):
             return _constant_names([after])
