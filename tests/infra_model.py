@@ -144,10 +144,14 @@ def _names_in_call(call: ast.Call) -> set[str]:
     return set()
 
 
+ENVIRONMENT_NAMES = ("env", "_env", "environ", "environment")
+
+
 def _is_environment(node: ast.AST) -> bool:
+    """`env`, `os.environ`, `self._env` and the like: what the code calls the environment mapping."""
     if isinstance(node, ast.Name):
-        return node.id in ("env", "environ", "environment")
-    return isinstance(node, ast.Attribute) and node.attr == "environ"
+        return node.id in ENVIRONMENT_NAMES
+    return isinstance(node, ast.Attribute) and node.attr in ENVIRONMENT_NAMES
 
 
 def _constant_names(nodes: list[ast.expr]) -> set[str]:

@@ -51,10 +51,12 @@ def test_discovery_finds_each_way_the_code_reads_a_setting():
         "d = os.getenv('FOUR')\n"
         "e = _int(env, 'FIVE', 3, problems)\n"
         "f = 'SIX' in os.environ\n"
-        "g = other.get('NOT_A_SETTING')\n"
-        "h = env.get('lowercase')\n"
+        "g = self._env.get('SEVEN')\n"
+        "h = other.get('NOT_A_SETTING')\n"
+        "i = env.get('lowercase')\n"
+        "j = pick(other, 'NOT_EITHER')\n"
     )
-    assert settings_read_in(sample) == {"ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX"}
+    assert settings_read_in(sample) == {"ONE", "TWO", "THREE", "FOUR", "FIVE", "SIX", "SEVEN"}
 
 
 def test_discovery_sees_the_settings_we_know_of():
