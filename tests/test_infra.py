@@ -32,6 +32,15 @@ STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
 KEY_VAULT_SECRETS_USER = "4633458b-17de-408a-b874-0445c86b69e6"
 MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
 COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
+FLEX_REFUSED_SETTINGS = {
+    "FUNCTIONS_WORKER_RUNTIME",
+    "FUNCTIONS_EXTENSION_VERSION",
+    "WEBSITE_RUN_FROM_PACKAGE",
+    "WEBSITE_CONTENTSHARE",
+    "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+    "SCM_DO_BUILD_DURING_DEPLOYMENT",
+    "ENABLE_ORYX_BUILD",
+}
 KV_REFERENCE = re.compile(r"^@Microsoft\.KeyVault\(SecretUri=\$\{\w+\}\)$")
 
 
@@ -194,10 +203,9 @@ def test_flex_consumption_linux_on_the_python_the_project_tests_on():
     assert parse(MAIN)["modules"]["app"]["config"]["params"]["pythonVersion"] == tested
     scale = site["properties"]["functionAppConfig"]["scaleAndConcurrency"]
     assert scale["maximumInstanceCount"] == "maximumInstanceCount"
-    # Flex Consumption configures the worker itself; these settings are refused there.
-    assert not {"FUNCTIONS_WORKER_RUNTIME", "FUNCTIONS_EXTENSION_VERSION", "WEBSITE_RUN_FROM_PACKAGE"} & set(
-        app_settings()
-    )
+    # Flex Consumption sets the runtime, content and build itself (functionAppConfig) and refuses these.
+    assert not FLEX_REFUSED_SETTINGS & set(app_settings())
+    assert not {"linuxFxVersion", "alwaysOn", "functionAppScaleLimit"} & set(site["properties"]["siteConfig"])
 
 
 def test_monitoring_is_application_insights_on_log_analytics():
