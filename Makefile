@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings clean
+.PHONY: run test lint install node-deps settings clean infra-check clean-infra
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,8 +32,25 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+INFRA_VENV := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed
+
+$(INFRA_STAMP): requirements-infra.txt
+	test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/python -m pip install --quiet -r requirements-infra.txt
+	touch $(INFRA_STAMP)
+
+## Scan infra/ with checkov, offline (skips and their reasons: infra/.checkov.yaml).
+infra-check: $(INFRA_STAMP)
+	$(INFRA_VENV)/bin/checkov --config-file infra/.checkov.yaml
+
+clean: clean-infra
+clean-infra:
+	rm -rf $(INFRA_VENV)
+
 ## Install what the tests need, then run every test.
-test: $(STAMP) node-deps lint
+test: $(STAMP) node-deps lint infra-check
 	$(PY) -m pytest
 
 clean:
