@@ -27,7 +27,7 @@ M = TypeVar("M", bound=Request)
 Handler = Callable[[Services, auth.Caller, M], Awaitable[dict[str, Any]]]
 
 _JSON_TYPE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -73,14 +73,16 @@ def _decode_body(req: HttpRequest, limit: int) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        payload = json.loads(raw, parse_constant=_reject_constant)
+        # Decode as UTF-8 ourselves: json.loads(bytes) would also take UTF-16 and UTF-32.
+        text = raw.decode("utf-8")
+        payload = json.loads(text, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         raise PlayFabError("InvalidContentType", "The request body is not valid JSON.") from None
     if payload is None:  # the Python SDK sends `null` for a request passed as None
         return {}
     if not isinstance(payload, dict):
         raise PlayFabError("InvalidContentType", "The request body must be a JSON object.")
-    if _SURROGATE_ESCAPE.search(raw):
+    if _SURROGATE_ESCAPE.search(text):
         try:
             json.dumps(payload, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
