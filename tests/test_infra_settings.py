@@ -30,6 +30,7 @@ PLATFORM = {
     "AzureWebJobsStorage__credential",
     "AzureWebJobsStorage__clientId",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
+    "AzureFunctionsJobHost__extensions__http__routePrefix",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
 }
 # Enough to start the app with the values Azure would resolve at run time.

@@ -51,6 +51,10 @@ param allowedOrigins array = []
 @description('Values for the tunable settings below, e.g. {"SESSION_TTL_SECONDS": "3600"}')
 param settingOverrides object = {}
 
+@description('Path prefix of every PlayFab endpoint on Azure (the host reserves /admin, so it cannot be empty)')
+@minLength(1)
+param routePrefix string = 'playfab'
+
 // Settings the app reads that have a built-in default: blank means that default (shared/settings.py).
 // Listed so each can be found and changed; tests/test_infra.py fails when the code reads a setting
 // that is missing here.
@@ -87,6 +91,9 @@ var deploymentSettings = {
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  // The Functions host never hands paths under /admin to functions, so on Azure every PlayFab path
+  // (Admin/* included) is served under a prefix; the SDKs' base URL carries it.
+  AzureFunctionsJobHost__extensions__http__routePrefix: routePrefix
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 }
 
@@ -190,4 +197,5 @@ resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@
 }
 
 output name string = site.name
-output url string = 'https://${site.properties.defaultHostName}'
+// The SDKs' base URL: the app serves PlayFab's paths under this prefix (see routePrefix above).
+output url string = 'https://${site.properties.defaultHostName}/${routePrefix}'
