@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from shared import caller as auth
+from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
 from shared.services import Services, get_services
@@ -130,6 +131,7 @@ def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
 
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
+    await ensure_caller_exists(services.store, caller)
     payload = _decode_body(req, services.settings.max_request_bytes)
     return await op.handler(services, caller, parse(op.model, payload))
 
