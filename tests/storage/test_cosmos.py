@@ -1,0 +1,196 @@
+"""What only the Cosmos DB adapter has: round trips, item layout, and faults from the service."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing as mp
+from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from shared.storage import DELETE, DocumentTooLarge, StoreBusy, StoreUnavailable
+from shared.storage.cosmos import open_cosmos_store
+from tests.cosmos import CosmosAccount, new_database_name
+from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
+from tests.storage.adapters import cosmos_store
+from tests.storage.conftest import Runner
+
+# Small SDK retry budgets keep fault tests quick; the retry logic itself is the SDK's own.
+THROTTLE_RETRIES = 2
+
+
+@pytest.fixture
+def cosmos_run(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Runner]:
+    transport = InstrumentedTransport()
+    factory = partial(cosmos_store, transport=transport, retry_throttle_total=THROTTLE_RETRIES, retry_fixed_interval=1)
+    runner = Runner(factory, tmp_path, request)
+    runner.transport = transport  # type: ignore[attr-defined]
+    transport.sent.clear()  # opening created the database and containers
+    yield runner
+    runner.close()
+
+
+def _methods(transport: InstrumentedTransport) -> list[str]:
+    methods = [sent.method for sent in transport.sent]
+    transport.sent.clear()
+    return methods
+
+
+def test_each_operation_costs_the_round_trips_it_must(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    run(store.create("players", "P", "doc", {"n": 0}))
+    transport.sent.clear()
+
+    run(store.read("players", "P", "doc"))
+    assert _methods(transport) == ["GET"]
+    run(store.read("players", "P", "missing"))
+    assert _methods(transport) == ["GET"]
+    run(store.update("players", "P", "doc", lambda b: {"n": b["n"] + 1}))
+    assert _methods(transport) == ["GET", "PUT"]
+    run(store.update("players", "P", "new", lambda b: {"n": 1}))
+    assert _methods(transport) == ["GET", "POST"]
+    run(store.update("players", "P", "doc", lambda b: None))
+    assert _methods(transport) == ["GET"]
+    run(store.update("players", "P", "doc", lambda b: DELETE))
+    assert _methods(transport) == ["GET", "DELETE"]
+    run(store.create("players", "P", "other", {}))
+    assert _methods(transport) == ["POST"]
+
+
+def test_items_keep_the_body_apart_from_system_fields(cosmos_run):
+    run, store = cosmos_run, cosmos_run.store
+    body = {"id": "mine", "pk": "mine", "_etag": "mine", "_ts": 1, "body": {"nested": True}}
+    created = run(store.create("players", "P", "doc", body))
+    assert run(store.read("players", "P", "doc")).body == body
+
+    raw = run(store._containers["players"].read_item("doc", partition_key="P"))
+    assert (raw["id"], raw["pk"], raw["body"], raw["_etag"]) == ("doc", "P", body, created.etag)
+
+
+def test_containers_are_partitioned_by_pk(cosmos_run):
+    run, store = cosmos_run, cosmos_run.store
+    for name, proxy in store._containers.items():
+        properties = run(proxy.read())
+        assert properties["partitionKey"]["paths"] == ["/pk"], name
+
+
+def test_a_412_storm_ends_in_store_busy_with_nothing_written(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    run(store.create("players", "P", "doc", {"n": 1}))
+    transport.faults.append(Fault(method="PUT", status=412))
+    with pytest.raises(StoreBusy):
+        run(store.update("players", "P", "doc", lambda b: {"n": b["n"] + 1}))
+    assert _methods(transport).count("PUT") == store.update_attempts
+    transport.faults.clear()
+    assert run(store.read("players", "P", "doc")).body == {"n": 1}
+
+
+def test_a_few_412s_are_absorbed_by_the_update_loop(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    run(store.create("players", "P", "doc", {"n": 1}))
+    transport.faults.append(Fault(method="PUT", status=412, times=3))
+    assert run(store.update("players", "P", "doc", lambda b: {"n": b["n"] + 1})).body == {"n": 2}
+    assert run(store.read("players", "P", "doc")).body == {"n": 2}
+
+
+def test_throttling_after_the_sdk_retries_is_unavailable_with_the_service_hint(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    transport.faults.append(Fault(status=429, headers={"x-ms-retry-after-ms": "2500"}))
+    with pytest.raises(StoreUnavailable) as err:
+        run(store.read("players", "P", "doc"))
+    assert err.value.throttled is True and err.value.retry_after_seconds == 2.5
+    assert _methods(transport) == ["GET"] * (1 + THROTTLE_RETRIES)
+
+
+def test_a_brief_503_is_retried_by_the_sdk(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    run(store.create("players", "P", "doc", {"n": 1}))
+    transport.faults.append(Fault(method="GET", status=503, times=1))
+    assert run(store.read("players", "P", "doc")).body == {"n": 1}
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        Fault(method="POST", status=503),
+        Fault(method="POST", status=500),
+        Fault(method="POST", status=408),
+        Fault(method="POST", error=connection_refused()),
+    ],
+    ids=["503", "500", "408", "connection-refused"],
+)
+def test_service_failures_are_unavailable_and_write_nothing(cosmos_run, fault):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    transport.faults.append(fault)
+    with pytest.raises(StoreUnavailable) as err:
+        run(store.create("players", "P", "doc", {"n": 1}))
+    assert err.value.throttled is False
+    transport.faults.clear()
+    assert run(store.read("players", "P", "doc")) is None
+
+
+def test_the_service_refusing_a_large_item_is_document_too_large(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    transport.faults.append(Fault(method="POST", status=413))
+    with pytest.raises(DocumentTooLarge):
+        run(store.create("players", "P", "doc", {"n": 1}))
+
+
+async def _always_refuse(*args: object, **kwargs: object) -> None:
+    raise connection_refused()
+
+
+def test_an_unreachable_account_is_unavailable_at_open(tmp_path, cosmos):
+    settings = cosmos.settings(tmp_path, new_database_name("unreachable"))
+
+    async def go() -> None:
+        refused = InstrumentedTransport()
+        refused.send = _always_refuse  # type: ignore[method-assign]
+        with pytest.raises(StoreUnavailable):
+            await open_cosmos_store(settings, transport=refused)
+
+    asyncio.run(go())
+
+
+async def _open_and_close(account: CosmosAccount, tmp: Path, database: str) -> None:
+    store = await open_cosmos_store(account.settings(tmp, database))  # creates the containers
+    await store.close()
+
+
+async def _read_counter(account: CosmosAccount, tmp: Path, database: str) -> int:
+    store = await open_cosmos_store(account.settings(tmp, database))
+    doc = await store.read("players", "P", "counter")
+    await store.close()
+    return doc.body["n"]
+
+
+def _increment(account: CosmosAccount, tmp: Path, database: str, times: int, start: mp.synchronize.Event) -> None:
+    async def go() -> None:
+        store = await open_cosmos_store(account.settings(tmp, database))
+        start.wait()
+        for _ in range(times):
+            await store.update("players", "P", "counter", lambda b: {"n": (b or {"n": 0})["n"] + 1})
+        await store.close()
+
+    asyncio.run(go())
+
+
+def test_updates_from_several_processes_lose_no_increment(tmp_path, cosmos):
+    """Worker processes, each with its own client, racing on one document: etags keep every increment."""
+    database = new_database_name("processes")
+    asyncio.run(_open_and_close(cosmos, tmp_path, database))
+    try:
+        ctx = mp.get_context("spawn")
+        start = ctx.Event()
+        procs = [ctx.Process(target=_increment, args=(cosmos, tmp_path, database, 20, start)) for _ in range(3)]
+        for p in procs:
+            p.start()
+        start.set()
+        for p in procs:
+            p.join(timeout=120)
+            assert p.exitcode == 0
+        assert asyncio.run(_read_counter(cosmos, tmp_path, database)) == 60
+    finally:
+        asyncio.run(cosmos.drop_database(database))
