@@ -7,6 +7,7 @@ Without Node.js or the npm packages, Cosmos tests are skipped locally and fail i
 
 from __future__ import annotations
 
+import contextlib
 import os
 import selectors
 import shutil
@@ -21,9 +22,10 @@ from typing import NoReturn
 
 import pytest
 from azure.cosmos.aio import CosmosClient
+from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
 from shared.settings import Settings, load_settings
-from tests.server import REPO, base_env
+from tests.server import REPO, base_env, stop
 
 EMULATOR_SCRIPT = REPO / "scripts" / "cosmos_emulator.js"
 EMULATOR_PACKAGE = REPO / "node_modules" / "@vercel" / "cosmosdb-server"
@@ -59,7 +61,8 @@ class CosmosAccount:
 
     async def drop_database(self, database: str) -> None:
         async with CosmosClient(self.endpoint, credential=self.key, connection_verify=self.verify_tls) as client:
-            await client.delete_database(database)
+            with contextlib.suppress(CosmosResourceNotFoundError):  # never created: nothing to clean up
+                await client.delete_database(database)
 
 
 def new_database_name(purpose: str) -> str:
@@ -104,12 +107,7 @@ def running_emulator(log_dir: Path, timeout: float = 30) -> Iterator[str]:
     try:
         yield _wait_for_ready_line(proc, log_path, timeout)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         assert proc.stdout is not None
         proc.stdout.close()
 

@@ -19,28 +19,25 @@ from shared.storage.sqlite import SQLiteStore
 from tests.cosmos import CosmosAccount, new_database_name
 
 
-@asynccontextmanager
-async def sqlite_store(tmp: Path, request: pytest.FixtureRequest) -> AsyncIterator[BaseStore]:
-    store = SQLiteStore(tmp / "contract.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
-
-
 class EtagLoopSQLiteStore(SQLiteStore):
     """SQLite primitives with the generic etag update loop (the one the Cosmos adapter uses)."""
 
     update = BaseStore.update
 
 
-@asynccontextmanager
-async def sqlite_etag_loop_store(tmp: Path, request: pytest.FixtureRequest) -> AsyncIterator[BaseStore]:
-    store = EtagLoopSQLiteStore(tmp / "contract.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
+Adapter = Callable[[Path, pytest.FixtureRequest], AbstractAsyncContextManager[BaseStore]]
+
+
+def _sqlite(store_class: type[SQLiteStore]) -> Adapter:
+    @asynccontextmanager
+    async def open_store(tmp: Path, request: pytest.FixtureRequest) -> AsyncIterator[BaseStore]:
+        store = store_class(tmp / "contract.sqlite3")
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    return open_store
 
 
 @asynccontextmanager
@@ -56,8 +53,8 @@ async def cosmos_store(tmp: Path, request: pytest.FixtureRequest, **client_optio
         await account.drop_database(database)
 
 
-ADAPTERS: dict[str, Callable[[Path, pytest.FixtureRequest], AbstractAsyncContextManager[BaseStore]]] = {
-    "sqlite": sqlite_store,
-    "sqlite-etag-loop": sqlite_etag_loop_store,
+ADAPTERS: dict[str, Adapter] = {
+    "sqlite": _sqlite(SQLiteStore),
+    "sqlite-etag-loop": _sqlite(EtagLoopSQLiteStore),
     "cosmos": cosmos_store,
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import multiprocessing as mp
 from collections.abc import Iterator
 from functools import partial
@@ -12,10 +13,12 @@ import pytest
 
 from shared.storage import DELETE, DocumentTooLarge, StoreBusy, StoreUnavailable
 from shared.storage.cosmos import open_cosmos_store
-from tests.cosmos import CosmosAccount, new_database_name
+from tests.cosmos import CosmosAccount, new_database_name, running_emulator
 from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
+from tests.server import free_port
 from tests.storage.adapters import cosmos_store
 from tests.storage.conftest import Runner
+from tests.storage.processes import run_together
 
 # Small SDK retry budgets keep fault tests quick; the retry logic itself is the SDK's own.
 THROTTLE_RETRIES = 2
@@ -138,20 +141,11 @@ def test_the_service_refusing_a_large_item_is_document_too_large(cosmos_run):
         run(store.create("players", "P", "doc", {"n": 1}))
 
 
-async def _always_refuse(*args: object, **kwargs: object) -> None:
-    raise connection_refused()
-
-
 def test_an_unreachable_account_is_unavailable_at_open(tmp_path, cosmos):
     settings = cosmos.settings(tmp_path, new_database_name("unreachable"))
-
-    async def go() -> None:
-        refused = InstrumentedTransport()
-        refused.send = _always_refuse  # type: ignore[method-assign]
-        with pytest.raises(StoreUnavailable):
-            await open_cosmos_store(settings, transport=refused)
-
-    asyncio.run(go())
+    nobody_listens = dataclasses.replace(settings, cosmos_endpoint=f"https://127.0.0.1:{free_port()}/")
+    with pytest.raises(StoreUnavailable):
+        asyncio.run(open_cosmos_store(nobody_listens))
 
 
 async def _open_and_close(account: CosmosAccount, tmp: Path, database: str) -> None:
@@ -182,15 +176,17 @@ def test_updates_from_several_processes_lose_no_increment(tmp_path, cosmos):
     database = new_database_name("processes")
     asyncio.run(_open_and_close(cosmos, tmp_path, database))
     try:
-        ctx = mp.get_context("spawn")
-        start = ctx.Event()
-        procs = [ctx.Process(target=_increment, args=(cosmos, tmp_path, database, 20, start)) for _ in range(3)]
-        for p in procs:
-            p.start()
-        start.set()
-        for p in procs:
-            p.join(timeout=120)
-            assert p.exitcode == 0
+        run_together(_increment, [(cosmos, tmp_path, database, 20)] * 3)
         assert asyncio.run(_read_counter(cosmos, tmp_path, database)) == 60
     finally:
         asyncio.run(cosmos.drop_database(database))
+
+
+def test_without_node_the_emulator_tests_skip_locally_and_fail_in_ci(monkeypatch, tmp_path):
+    monkeypatch.setattr("tests.cosmos.shutil.which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match=r"Node\.js is not installed"), running_emulator(tmp_path):
+        pass
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match=r"Node\.js is not installed"), running_emulator(tmp_path):
+        pass
