@@ -198,8 +198,14 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
         }
     database = client.get_database_client(settings.cosmos_database)
     containers = {name: database.get_container_client(name) for name in CONTAINERS}
-    for proxy in containers.values():
-        await proxy.read()  # fail at start-up, not on the first request, when infra is missing
+    for name, proxy in containers.items():
+        try:
+            await proxy.read()  # fail at start-up, not on some later request, when infra is missing
+        except exceptions.CosmosResourceNotFoundError as err:
+            raise StoreUnavailable(
+                f"container {name} is missing from database {settings.cosmos_database}: a managed identity "
+                "cannot create it; deploy infra/ (or set COSMOS_KEY to create it)"
+            ) from err
     return containers
 
 

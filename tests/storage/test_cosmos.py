@@ -5,15 +5,19 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import multiprocessing as mp
+import time
 from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
+from azure.core.credentials import AccessToken
+from azure.cosmos.aio import CosmosClient
 
 from shared.storage import DELETE, DocumentTooLarge, StoreBusy, StoreUnavailable
 from shared.storage.cosmos import open_cosmos_store
-from tests.cosmos import CosmosAccount, new_database_name, running_emulator
+from tests.cosmos import EMULATOR_KEY, CosmosAccount, new_database_name, running_emulator
 from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
 from tests.server import free_port
 from tests.storage.adapters import cosmos_store
@@ -190,3 +194,47 @@ def test_without_node_the_emulator_tests_skip_locally_and_fail_in_ci(monkeypatch
     monkeypatch.delenv("CI")
     with pytest.raises(pytest.skip.Exception, match=r"Node\.js is not installed"), running_emulator(tmp_path):
         pass
+
+
+class StaticToken:
+    """Stands in for DefaultAzureCredential, which has no identity to find here; the emulator
+    accepts any token, so the key-less path runs against it unchanged."""
+
+    scopes: ClassVar[list[str]] = []
+
+    async def get_token(self, *scopes: str, **kwargs: object) -> AccessToken:
+        StaticToken.scopes.extend(scopes)
+        return AccessToken("token-for-the-emulator", int(time.time()) + 3600)
+
+    async def close(self) -> None:
+        return None
+
+
+def test_without_a_key_containers_are_used_not_created(tmp_path, cosmos, monkeypatch):
+    if cosmos.key != EMULATOR_KEY:
+        pytest.skip("needs the bundled emulator, which accepts any token")
+    monkeypatch.setattr("azure.identity.aio.DefaultAzureCredential", StaticToken)
+    monkeypatch.setattr(StaticToken, "scopes", [])
+    provisioned, absent = new_database_name("provisioned"), new_database_name("absent")
+    asyncio.run(_open_and_close(cosmos, tmp_path, provisioned))  # infra's part, done with the key
+
+    async def go() -> None:
+        keyless = dataclasses.replace(cosmos.settings(tmp_path, provisioned), cosmos_key=None)
+        store = await open_cosmos_store(keyless)
+        await store.create("players", "P", "doc", {"n": 1})
+        assert (await store.read("players", "P", "doc")).body == {"n": 1}
+        await store.close()
+        assert StaticToken.scopes  # requests were signed with the identity's token, not a key
+        with pytest.raises(StoreUnavailable, match="missing from database"):
+            await open_cosmos_store(dataclasses.replace(keyless, cosmos_database=absent))
+
+    try:
+        asyncio.run(go())
+    finally:
+        asyncio.run(cosmos.drop_database(provisioned))
+    assert not asyncio.run(_database_exists(cosmos, absent))
+
+
+async def _database_exists(account: CosmosAccount, database: str) -> bool:
+    async with CosmosClient(account.endpoint, credential=account.key, connection_verify=account.verify_tls) as client:
+        return database in [db["id"] async for db in client.list_databases()]
