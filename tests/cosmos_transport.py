@@ -20,6 +20,7 @@ from azure.core.pipeline.transport import AioHttpTransport, AsyncHttpResponse, H
 class Sent:
     method: str
     path: str  # e.g. /dbs/<db>/colls/players/docs/account/
+    body_bytes: int = 0
 
     @property
     def container(self) -> str | None:
@@ -72,7 +73,8 @@ class InstrumentedTransport(AioHttpTransport):
         return [s for s in self.sent if s.is_item]
 
     async def send(self, request: HttpRequest, **kwargs: Any) -> AsyncHttpResponse:  # type: ignore[override]
-        sent = Sent(request.method, urlsplit(request.url).path)
+        body = request.body or b""
+        sent = Sent(request.method, urlsplit(request.url).path, len(body.encode() if isinstance(body, str) else body))
         self.sent.append(sent)
         for fault in self.faults:
             if fault.matches(sent):

@@ -84,6 +84,12 @@ def test_documents_over_the_size_cap_are_refused_whole(run):
     assert run(run.store.read("players", "P1", "big")) is None
 
 
+def test_documents_just_under_the_size_cap_are_stored_whole(run):
+    body = {"v": "é" * 995_000}  # two bytes each in UTF-8: 1,990,008 bytes of JSON
+    run(run.store.create("players", "P1", "big", body))
+    assert run(run.store.read("players", "P1", "big")).body == body
+
+
 def test_update_creates_changes_leaves_and_deletes(run):
     assert run(run.store.update("players", "P1", "u", lambda b: {"n": 1} if b is None else None)).body == {"n": 1}
     assert run(run.store.update("players", "P1", "u", lambda b: {**b, "n": b["n"] + 1})).body == {"n": 2}

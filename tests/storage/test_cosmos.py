@@ -76,6 +76,13 @@ def test_items_keep_the_body_apart_from_system_fields(cosmos_run):
     assert (raw["id"], raw["pk"], raw["body"], raw["_etag"]) == ("doc", "P", body, created.etag)
 
 
+def test_writes_send_utf8_so_the_size_checked_is_the_size_sent(cosmos_run):
+    run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
+    run(store.create("players", "P", "big", {"v": "é" * 995_000}))  # 1,990,008 bytes as UTF-8 JSON
+    (sent,) = transport.sent
+    assert 1_990_008 < sent.body_bytes < 1_990_008 + 100  # not 5,970,000 with \u00e9 escapes
+
+
 def test_containers_are_partitioned_by_pk(cosmos_run):
     run, store = cosmos_run, cosmos_run.store
     for name, proxy in store._containers.items():
