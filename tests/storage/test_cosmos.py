@@ -118,7 +118,7 @@ def test_throttling_after_the_sdk_retries_is_unavailable_with_the_service_hint(c
     assert _methods(transport) == ["GET"] * (1 + THROTTLE_RETRIES)
 
 
-def test_a_brief_503_is_retried_by_the_sdk(cosmos_run):
+def test_a_passing_503_is_retried_by_the_sdk(cosmos_run):
     run, store, transport = cosmos_run, cosmos_run.store, cosmos_run.transport
     run(store.create("players", "P", "doc", {"n": 1}))
     transport.faults.append(Fault(method="GET", status=503, times=1))
