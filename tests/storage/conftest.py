@@ -16,7 +16,11 @@ class Runner:
     def __init__(self, factory: Any, tmp: Path, request: pytest.FixtureRequest) -> None:
         self.loop = asyncio.new_event_loop()
         self._cm = factory(tmp, request)
-        self.store = self.loop.run_until_complete(self._cm.__aenter__())
+        try:
+            self.store = self.loop.run_until_complete(self._cm.__aenter__())
+        except BaseException:  # including a skip when the Cosmos emulator cannot run here
+            self.loop.close()
+            raise
 
     def __call__(self, coro: Any) -> Any:
         return self.loop.run_until_complete(coro)
