@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings clean infra-check clean-infra
+.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ settings: $(STAMP) local.settings.json
 ## Serve the backend on http://127.0.0.1:7071 with the embedded SQLite store.
 run: settings
 	$(PY) -m local_host
+
+## An in-memory Cosmos DB emulator on https://127.0.0.1:8081, for `STORAGE_BACKEND=cosmos make run`.
+cosmos-emulator: node-deps
+	node scripts/cosmos_emulator.js --port 8081
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
