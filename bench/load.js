@@ -3,8 +3,8 @@
 // Spec: {url, path, variants: [{headers, body, initial?}], carry?, connections, amount, seconds}
 // Requests cycle through `variants`; "{seq}" in a body becomes a number unique within the run, so
 // writers can touch distinct keys. With `carry` set (a field of the response's `data`, such as
-// ProfileVersion), each variant is one writer's slot: a slot is used by one request at a time, and
-// "{carry}" in its body becomes the value its previous response returned (first: `initial`).
+// ProfileVersion), each variant is one writer's slot, owned by one connection, and "{carry}" in its
+// body becomes the value its previous response returned (first: `initial`).
 // Connections are keep-alive; the run stops at `amount` requests or
 // after `seconds`, whichever comes first. A response counts as an error unless it is HTTP 200 with a
 // PlayFab envelope whose `code` is 200 (errors may travel as HTTP 200 with X-ReportErrorAsSuccess).
@@ -34,15 +34,17 @@ function run(spec) {
   const times = [];
   let firstSent = null;
   let lastDone = null;
-  const free = spec.variants.map((v) => ({ ...v, value: v.initial }));
+  // With `carry`, each connection owns one slot for the whole run (assigned in setupClient below).
+  const slots = spec.variants.map((v) => ({ ...v, value: v.initial }));
+  let clients = 0;
 
   const request = {
     method: "POST",
     path: spec.path,
     // The context lives from a request's setup to its response (autocannon resets it in between).
     setupRequest: (req, context) => {
-      const variant = spec.carry ? free.pop() : spec.variants[seq % spec.variants.length];
-      if (variant === undefined) throw new Error("more connections than carry slots");
+      // Before setupClient has given a connection its slot, a placeholder is built and never sent.
+      const variant = spec.carry ? req.slot || slots[0] : spec.variants[seq % spec.variants.length];
       if (firstSent === null) firstSent = process.hrtime.bigint();
       context.variant = variant;
       req.headers = variant.headers;
@@ -58,15 +60,22 @@ function run(spec) {
         envelope = null;
       }
       const ok = status === 200 && envelope !== null && envelope.code === 200;
-      if (spec.carry) {
-        if (ok) context.variant.value = envelope.data[spec.carry];
-        free.push(context.variant);
+      if (spec.carry && ok && envelope.data && spec.carry in envelope.data) {
+        context.variant.value = envelope.data[spec.carry];
       }
       if (!ok) {
         errors += 1;
         if (firstError === null) firstError = `HTTP ${status}: ${String(body).slice(0, 300)}`;
       }
     },
+  };
+
+  // autocannon shares request objects between connections: each gets its own (else every connection's
+  // first request would carry the body built last), holding its slot when values are carried.
+  const setupClient = (client) => {
+    if (spec.carry && clients >= slots.length) throw new Error("more connections than carry slots");
+    client.setRequests([{ ...request, slot: spec.carry ? slots[clients] : undefined }]);
+    clients += 1;
   };
 
   return new Promise((resolve, reject) => {
@@ -78,6 +87,7 @@ function run(spec) {
         amount: spec.amount,
         timeout: 30,
         requests: [request],
+        setupClient: setupClient,
       },
       (err, result) => {
         clearTimeout(timer);

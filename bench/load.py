@@ -14,6 +14,13 @@ from bench.scenarios import Load, url_path
 LOAD_JS = Path(__file__).resolve().parent / "load.js"
 
 
+def prime(load: Load) -> None:
+    """Start carried values from what is stored: a run stopped by time may leave a write unacknowledged."""
+    if load.refresh:
+        for variant, value in zip(load.variants, load.refresh(), strict=True):
+            variant.initial = value
+
+
 def measure(url: str, endpoint: str, load: Load, connections: int, amount: int, seconds: float) -> dict[str, Any]:
     spec = {
         "url": url,

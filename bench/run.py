@@ -18,7 +18,7 @@ from typing import Any
 
 from bench import report
 from bench.cpu import cpu_seconds
-from bench.load import measure, merge
+from bench.load import measure, merge, prime
 from bench.profile import profiled
 from bench.scenarios import SCENARIOS, Api, Load, Scenario, World
 from bench.servers import running_floor
@@ -27,10 +27,14 @@ from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def served_endpoints() -> set[str]:
+def served(endpoints: set[str]) -> set[str]:
+    """Those of `endpoints` the app has a trigger for, matched as the local host matches them (the
+    catch-all trigger, which has no literal segment, answers every path with an error)."""
     from function_app import app
+    from local_host.asgi import routes_of
 
-    return {fn.get_trigger().get_dict_repr().get("route") for fn in app.get_functions()}
+    routes = [r for r in routes_of(app.get_functions()) if r.literal_segments and "POST" in r.methods]
+    return {e for e in endpoints if any(r.pattern.match(f"/{e}") for r in routes)}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -83,7 +87,10 @@ class Bench:
 
     def warm(self, scenario: Scenario, load: Load) -> None:
         if self.args.warmup:
-            self.run(self.host.url, scenario.endpoint, load, min(16, len(load.variants)), self.args.warmup)
+            prime(load)
+            self.run(
+                self.host.url, scenario.endpoint, load, min(16, len(load.variants), self.args.warmup), self.args.warmup
+            )
 
     def rounds(self, runs: list[Run]) -> list[dict[str, Any]]:
         parts: list[list[dict[str, Any]]] = [[] for _ in runs]
@@ -92,8 +99,9 @@ class Bench:
         for _ in range(n):
             for i, (url, endpoint, load, c, amount) in enumerate(runs):
                 server = self.host if url == self.host.url else self.floor
+                prime(load)
                 before = cpu_seconds(server.process.pid)
-                parts[i].append(measure(url, endpoint, load, c, max(1, amount // n), self.args.seconds / n))
+                parts[i].append(measure(url, endpoint, load, c, max(c, amount // n), self.args.seconds / n))
                 after = cpu_seconds(server.process.pid)
                 cpu[i] += (after - before) if after is not None and before is not None else float("nan")
         merged = [merge(p) for p in parts]
@@ -134,11 +142,11 @@ class Bench:
 
 
 def select(args: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
-    served = served_endpoints()
+    served_here = served({e for s in SCENARIOS for e in (s.endpoint, *s.needs)})
     chosen = [s for s in SCENARIOS if (not args.only or s.name in args.only) and not (s.growth and args.no_growth)]
     if args.only and not chosen:
         sys.exit(f"no scenario named {args.only}; known: {[s.name for s in SCENARIOS]}")
-    runnable = [s for s in chosen if all(e in served for e in (s.endpoint, *s.needs))]
+    runnable = [s for s in chosen if all(e in served_here for e in (s.endpoint, *s.needs))]
     skipped = [s.name for s in chosen if s not in runnable]
     return runnable, skipped
 
@@ -155,13 +163,14 @@ def main(argv: list[str] | None = None) -> None:
                 sys.exit(f"cannot profile {args.profile!r}: unknown or not served")
             load = target.prepare(bench.world)
             bench.warm(target, load)
+            prime(load)
             with profiled(host.process.pid, args.out / "profile.txt", args.seconds):
                 result = bench.run(host.url, target.endpoint, load, 16, 10**9)
             print(f"{target.name} @ 16 under the profiler: {result['rps']:.0f}/s, p99 {result['p99_ms']:.1f} ms")
             return
         # The floor answers any path; warm it once like the host.
         warm_load = scenarios[0].prepare(bench.world)
-        bench.run(floor.url, scenarios[0].endpoint, warm_load, 16, args.warmup or 1)
+        bench.run(floor.url, scenarios[0].endpoint, warm_load, min(16, args.warmup or 1), args.warmup or 1)
         rows = [row for s in scenarios if not s.growth for row in bench.scenario(s, levels)]
         rows += bench.growth([s for s in scenarios if s.growth])
     results = report.build(rows, args.workers, skipped)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -17,7 +17,7 @@ SDK_VERSION = "PythonSdk-0.0.201014"
 KB_TEXT = "x" * 960  # an object of about 1 KB, within the default 1000-byte cap on one object
 
 
-@dataclass(frozen=True)
+@dataclass
 class Variant:
     headers: dict[str, str]
     body: str  # "{seq}" and "{carry}" are filled in by the load generator
@@ -28,6 +28,7 @@ class Variant:
 class Load:
     variants: list[Variant]
     carry: str | None = None  # a response `data` field the next request of the same slot sends back
+    refresh: Callable[[], list[Any]] | None = None  # the current `initial` of every variant
 
 
 def sdk_request(body: dict[str, Any], auth: tuple[str, str] | None = None) -> Variant:
@@ -200,9 +201,14 @@ def _set_objects_versioned(w: World) -> Load:
     def variant(p: Player) -> Variant:
         objects = [{"ObjectName": "state", "DataObject": {"turn": "{seq}"}}]
         body = {"Entity": p.entity, "Objects": objects, "ExpectedProfileVersion": "{carry}"}
-        return replace(sdk_request(body, entity_auth(p)), initial=w.profile_version(p))
+        return sdk_request(body, entity_auth(p))
 
-    return Load([variant(p) for p in w.ensure_players(WRITERS)], carry="ProfileVersion")
+    players = w.ensure_players(WRITERS)
+    return Load(
+        [variant(p) for p in players],
+        carry="ProfileVersion",
+        refresh=lambda: [w.profile_version(p) for p in players],
+    )
 
 
 def _get_objects(w: World) -> Load:
