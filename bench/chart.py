@@ -30,6 +30,7 @@ def draw(results: dict[str, Any], path: Path) -> None:
     left.invert_yaxis()
     floor = ", ".join(f"{v:.0f}/s @ {c}" for c, v in results["floor_rps"].items())
     left.set_xlabel(f"throughput / floor (floor: {floor})")
+    left.set_xlim(0, max(1.4, *(s["ratio_to_floor"] + 0.1 for s in loaded)))
     left.legend(loc="lower right")
 
     labels = [s["name"] for s in growth]

@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--only", action="append", help="run only scenarios with this name (repeatable)")
     ap.add_argument("--concurrency", default="1,16,64", help="connections per run, comma-separated")
     ap.add_argument("--requests", type=int, default=2000, help="at most this many requests per run")
-    ap.add_argument("--seconds", type=float, default=2.0, help="at most this long per run")
+    ap.add_argument("--seconds", type=float, default=1.5, help="at most this long per run")
     ap.add_argument("--growth-requests", type=int, default=600)
     ap.add_argument("--rounds", type=int, default=2, help="interleaved floor/host rounds per measurement")
     ap.add_argument("--no-growth", action="store_true")
