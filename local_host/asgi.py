@@ -19,6 +19,7 @@ import azure.functions as func
 from local_host.logs import configure_logging
 from shared.envelope import error_body
 from shared.errors import PlayFabError
+from shared.pipeline import HttpRequest, not_found
 from shared.services import close_services
 from shared.settings import load_settings
 
@@ -118,8 +119,9 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
             return
         path, method = scope["path"], scope["method"].upper()
         matched = _match(routes, method, path)
-        if matched is None:  # only when the app has no catch-all route
-            await _send(send, 404, b"", {})
+        if matched is None:  # a method no trigger lists (TRACE, CONNECT): PlayFab's 404 all the same
+            resp = not_found(HttpRequest(method, path, headers, b""))
+            await _send(send, resp.status, resp.body, resp.headers)
             return
         route, params = matched
         scheme = scope.get("scheme", "http")
