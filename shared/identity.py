@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from shared import accounts
-from shared.caller import TITLE, TITLE_PLAYER, Auth, Caller
+from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Auth, Caller
 from shared.clock import iso
 from shared.errors import PlayFabError
 from shared.pipeline import Operation
@@ -43,8 +43,23 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
     return result
 
 
+async def _character_token(services: Services, caller: Caller, character_id: str) -> dict[str, Any]:
+    """A player may act as one of its characters (the character's profile names its owner)."""
+    doc = await services.store.read("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE)
+    if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
+        raise PlayFabError(
+            "NotAuthorized",
+            "A player can only get a token for itself or its own characters.",
+            {"Entity": [f"character {character_id} is not the caller's"]},
+            http_status=403,
+        )
+    return entity_token(services, CHARACTER, character_id, caller.playfab_id)
+
+
 async def _get_entity_token(services: Services, caller: Caller, req: GetEntityTokenRequest) -> dict[str, Any]:
     assert caller.entity_type and caller.entity_id
+    if req.Entity is not None and req.Entity.type_name() == CHARACTER and caller.entity_type == TITLE_PLAYER:
+        return await _character_token(services, caller, req.Entity.Id)
     if req.Entity is not None and (req.Entity.Id, req.Entity.type_name()) != (caller.entity_id, caller.entity_type):
         raise PlayFabError(
             "NotAuthorized",

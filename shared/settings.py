@@ -30,6 +30,12 @@ class Settings:
     max_request_bytes: int
     session_ttl_seconds: int
     entity_token_ttl_seconds: int
+    # Entity object limits (PlayFab's tier table): player and character entities, then the title entity.
+    player_object_count: int = 5
+    player_object_bytes: int = 1_000
+    title_object_count: int = 10
+    title_object_bytes: int = 2_000
+    object_name_max_chars: int = 64
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -117,6 +123,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 4 * 1024 * 1024, problems, minimum=1024),
         session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 24 * 3600, problems),
         entity_token_ttl_seconds=_int(env, "ENTITY_TOKEN_TTL_SECONDS", 24 * 3600, problems),
+        player_object_count=_int(env, "PLAYER_OBJECT_COUNT", 5, problems),
+        player_object_bytes=_int(env, "PLAYER_OBJECT_BYTES", 1_000, problems),
+        title_object_count=_int(env, "TITLE_OBJECT_COUNT", 10, problems),
+        title_object_bytes=_int(env, "TITLE_OBJECT_BYTES", 2_000, problems),
+        object_name_max_chars=_int(env, "OBJECT_NAME_MAX_CHARS", 64, problems),
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))

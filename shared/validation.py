@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from shared.errors import PlayFabError
 
@@ -61,3 +61,38 @@ def parse(model: type[M], payload: dict[str, Any]) -> M:
 
 
 Permission = Literal["Private", "Public"]
+
+
+# Entity objects and profiles (Object/*, Profile/*).
+
+Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
+
+
+class SetObject(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    ObjectName: NonEmpty
+    DataObject: Any = None  # any JSON value; null (or absent) with no EscapedDataObject removes the object
+    EscapedDataObject: str | None = None
+    DeleteObject: bool | None = None
+
+
+class SetObjectsRequest(Request):
+    Entity: EntityKey
+    ExpectedProfileVersion: Int32 | None = None
+    Objects: list[SetObject]
+
+
+class GetObjectsRequest(Request):
+    Entity: EntityKey
+    EscapeObject: bool | None = None
+
+
+class GetEntityProfileRequest(Request):
+    Entity: EntityKey | None = None
+    DataAsObject: bool | None = None
+
+
+class GetEntityProfilesRequest(Request):
+    Entities: Annotated[list[EntityKey], Field(min_length=1, max_length=25)]
+    DataAsObject: bool | None = None

@@ -1,0 +1,93 @@
+"""Entity object and profile calls through the official SDK, for the tests of Object/* and Profile/*."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import playfab.PlayFabSettings as settings
+import pytest
+from playfab import PlayFabAuthenticationAPI, PlayFabDataAPI, PlayFabProfilesAPI
+
+from shared.accounts import entity_pk
+from shared.clock import new_id, now
+from shared.storage.sqlite import SQLiteStore
+from tests import sdk
+from tests.players import Player
+from tests.sdk import PlayFabCallError
+from tests.server import Server
+
+PLAYER = "title_player_account"
+
+
+def key(player: Player) -> dict[str, str]:
+    return {"Id": player.entity_id, "Type": PLAYER}
+
+
+def set_objects(entity: dict[str, str], objects: list[dict[str, Any]], expected: int | None = None) -> dict[str, Any]:
+    request: dict[str, Any] = {"Entity": entity, "Objects": objects}
+    if expected is not None:
+        request["ExpectedProfileVersion"] = expected
+    return sdk.call(PlayFabDataAPI.SetObjects, request)
+
+
+def get_objects(entity: dict[str, str], **options: Any) -> dict[str, Any]:
+    return sdk.call(PlayFabDataAPI.GetObjects, {"Entity": entity, **options})
+
+
+def get_profile(entity: dict[str, str] | None = None, **options: Any) -> dict[str, Any]:
+    request = {"Entity": entity, **options} if entity else dict(options)
+    return sdk.call(PlayFabProfilesAPI.GetProfile, request)["Profile"]
+
+
+def error_of(exc: pytest.ExceptionInfo[PlayFabCallError]) -> dict[str, Any]:
+    """The error envelope, checked for PlayFab's fields."""
+    e = exc.value.error
+    assert set(e) >= {"code", "status", "error", "errorCode", "errorMessage"}
+    assert e["errorMessage"]
+    return e
+
+
+def fields(e: dict[str, Any]) -> tuple[int, str, str, int]:
+    return e["code"], e["status"], e["error"], e["errorCode"]
+
+
+def envelope(exc: pytest.ExceptionInfo[PlayFabCallError]) -> tuple[int, str, str, int]:
+    return fields(error_of(exc))
+
+
+def check_object_limits(entity: dict[str, str], count: int, max_bytes: int) -> None:
+    """Fill the entity up to its limits, then check that one object more and one byte more are refused."""
+    filler = "z" * (max_bytes - 2)  # with its quotes, exactly max_bytes of JSON
+    set_objects(entity, [{"ObjectName": f"o{i}", "DataObject": filler} for i in range(count)])
+    for objects in ([{"ObjectName": f"o{count}", "DataObject": 1}], [{"ObjectName": "o0", "DataObject": filler + "z"}]):
+        with pytest.raises(PlayFabCallError) as exc:
+            set_objects(entity, objects)
+        assert envelope(exc) == (400, "BadRequest", "EntityProfileConstraintValidationFailed", 1398)
+
+
+def use_title() -> dict[str, str]:
+    """Switch the SDK to the title entity (GetEntityToken with the secret key); return its key."""
+    sdk.session(None, None)
+    data = sdk.call(PlayFabAuthenticationAPI.GetEntityToken)
+    assert settings._internalSettings.EntityToken == data["EntityToken"]
+    return data["Entity"]
+
+
+def add_character(server: Server, owner: Player) -> dict[str, str]:
+    """A character profile in the shape Server/GrantCharacterToUser writes, put straight into the store.
+
+    SQLite is safe for several processes, so this writes while the server runs.
+    """
+    character_id = new_id()
+
+    async def create() -> None:
+        store = SQLiteStore(server.env["SQLITE_PATH"])
+        try:
+            body = {"Created": now(), "PlayFabId": owner.playfab_id}
+            await store.create("entities", entity_pk("character", character_id), "profile", body)
+        finally:
+            await store.close()
+
+    asyncio.run(create())
+    return {"Id": character_id, "Type": "character"}

@@ -1,0 +1,81 @@
+"""SetObjects races on every store adapter, including the etag retry loop Cosmos DB uses.
+
+Each writer has its own store instance (its own connection) on one file; the calls go through the
+SetObjects core, so the profile's first creation, the version check and the retries all race for real.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.caller import TITLE, Caller
+from shared.errors import PlayFabError
+from shared.objects import get_objects, set_objects
+from shared.services import Services
+from shared.settings import load_settings
+from shared.tokens import Signer
+from shared.validation import GetObjectsRequest, SetObjectsRequest
+from tests.server import SECRET_KEY, SIGNING_KEY, TITLE_ID
+from tests.storage.adapters import ADAPTERS
+
+WRITERS = 12
+TITLE_KEY = {"Id": TITLE_ID, "Type": TITLE}
+CALLER = Caller(is_title=True, entity_type=TITLE, entity_id=TITLE_ID)
+
+
+async def _race(tmp: Path, adapter: str, requests: list[dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
+    """Run each SetObjects request on its own store at once; return the outcomes and the objects after."""
+    env = {"PLAYFAB_TITLE_ID": TITLE_ID, "PLAYFAB_SECRET_KEYS": SECRET_KEY, "TOKEN_SIGNING_KEY": SIGNING_KEY}
+    settings, signer = load_settings(env), Signer((SIGNING_KEY,))
+    async with AsyncExitStack() as stack:
+        stores = [await stack.enter_async_context(ADAPTERS[adapter](tmp)) for _ in requests]
+        services = [Services(settings, store, signer) for store in stores]
+        calls = [
+            set_objects.handler(s, CALLER, SetObjectsRequest.model_validate(r))
+            for s, r in zip(services, requests, strict=True)
+        ]
+        outcomes = await asyncio.gather(*calls, return_exceptions=True)
+        after = await get_objects.handler(services[0], CALLER, GetObjectsRequest.model_validate({"Entity": TITLE_KEY}))
+    return outcomes, after
+
+
+def _request(objects: list[dict[str, Any]], expected: int | None = None) -> dict[str, Any]:
+    request: dict[str, Any] = {"Entity": TITLE_KEY, "Objects": objects}
+    if expected is not None:
+        request["ExpectedProfileVersion"] = expected
+    return request
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+def test_first_writes_then_versioned_writers_one_wins(adapter, tmp_path):
+    # Twelve first writes to a profile that does not exist yet: every one lands, in some order.
+    firsts = [_request([{"ObjectName": "first", "DataObject": i}]) for i in range(WRITERS)]
+    outcomes, after = asyncio.run(_race(tmp_path, adapter, firsts))
+    assert sorted(o["ProfileVersion"] for o in outcomes) == list(range(1, WRITERS + 1))
+    assert after["ProfileVersion"] == WRITERS
+
+    versioned = [_request([{"ObjectName": "race", "DataObject": i}], expected=WRITERS) for i in range(WRITERS)]
+    outcomes, after = asyncio.run(_race(tmp_path, adapter, versioned))
+    winners = [i for i, o in enumerate(outcomes) if isinstance(o, dict)]
+    assert len(winners) == 1, outcomes
+    losers = [o for o in outcomes if not isinstance(o, dict)]
+    assert all(isinstance(o, PlayFabError) and o.name == "EntityProfileVersionMismatch" for o in losers), losers
+    assert after["ProfileVersion"] == WRITERS + 1
+    assert after["Objects"]["race"]["DataObject"] == winners[0]
+
+
+@pytest.mark.parametrize("adapter", sorted(ADAPTERS))
+def test_unversioned_writers_all_land(adapter, tmp_path):
+    requests = [_request([{"ObjectName": f"o{i % 5}", "DataObject": i}]) for i in range(WRITERS)]
+    outcomes, after = asyncio.run(_race(tmp_path, adapter, requests))
+    assert all(isinstance(o, dict) for o in outcomes), outcomes
+    assert sorted(o["ProfileVersion"] for o in outcomes) == list(range(1, WRITERS + 1))
+    assert after["ProfileVersion"] == WRITERS
+    for name, obj in after["Objects"].items():
+        last = max((o["ProfileVersion"], i) for i, o in enumerate(outcomes) if f"o{i % 5}" == name)
+        assert obj["DataObject"] == last[1]
