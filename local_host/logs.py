@@ -11,7 +11,12 @@ _FIELDS = ("path", "outcome", "status", "ms")
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        line = {
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "pid": record.process,
+            "msg": record.getMessage(),
+        }
         line.update({name: getattr(record, name) for name in _FIELDS if hasattr(record, name)})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)

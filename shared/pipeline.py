@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from shared import caller as auth
+from shared import rate_limits
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
 from shared.services import Services, get_services
@@ -37,6 +38,7 @@ class Operation(Generic[M]):
     auth: auth.Auth
     model: type[M]
     handler: Handler[M]
+    rate_limit: str | None = None  # the limit each call draws on (shared/rate_windows.py), if any
 
 
 @dataclass
@@ -129,7 +131,9 @@ def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
     payload = _decode_body(req, services.settings.max_request_bytes)
-    return await op.handler(services, caller, parse(op.model, payload))
+    request = parse(op.model, payload)
+    await rate_limits.charge(services, op.rate_limit, caller, request)
+    return await op.handler(services, caller, request)
 
 
 async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from shared.rate_windows import DEFAULTS as RATE_LIMIT_DEFAULTS
+from shared.rate_windows import SCOPES as RATE_LIMIT_SCOPES
+from shared.rate_windows import SETTING_NAMES as RATE_LIMIT_SETTINGS
+from shared.rate_windows import Windows, parse_windows
 
 MIN_SIGNING_KEY_CHARS = 32
 SIGNING_KEY_FILE = "token-signing.key"
@@ -36,6 +41,9 @@ class Settings:
     title_object_count: int = 10
     title_object_bytes: int = 2_000
     object_name_max_chars: int = 64
+    # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
+    rate_limits: str = "client"
+    rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -62,6 +70,21 @@ def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str])
         return False
     problems.append(f"{name} must be true or false, got {raw!r}")
     return default
+
+
+def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict[str, Windows]]:
+    scope = env.get("RATE_LIMITS", "").strip().lower() or "client"
+    if scope not in RATE_LIMIT_SCOPES:
+        problems.append(f"RATE_LIMITS must be one of {', '.join(RATE_LIMIT_SCOPES)}, got {scope!r}")
+    windows = dict(RATE_LIMIT_DEFAULTS)
+    for limit, name in RATE_LIMIT_SETTINGS.items():
+        raw = env.get(name, "").strip()
+        if raw:
+            try:
+                windows[limit] = parse_windows(raw)
+            except ValueError as exc:
+                problems.append(f"{name} must be calls/seconds pairs like 10/15,150/300 ({exc})")
+    return scope, windows
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -110,6 +133,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if any(len(k) < MIN_SIGNING_KEY_CHARS for k in signing_keys):
         problems.append(f"every key in TOKEN_SIGNING_KEY must be at least {MIN_SIGNING_KEY_CHARS} characters")
 
+    rate_scope, rate_windows = _rate_limits(env, problems)
     settings = Settings(
         title_id=title_id,
         secret_keys=secret_keys,
@@ -128,6 +152,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         title_object_count=_int(env, "TITLE_OBJECT_COUNT", 10, problems),
         title_object_bytes=_int(env, "TITLE_OBJECT_BYTES", 2_000, problems),
         object_name_max_chars=_int(env, "OBJECT_NAME_MAX_CHARS", 64, problems),
+        rate_limits=rate_scope,
+        rate_limit_windows=rate_windows,
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))
