@@ -21,12 +21,18 @@ from shared.services import Services
 
 
 def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
-    """(container, partition key) whose budget a call draws on: the entity or player it writes."""
+    """(container, partition key) of the budget a call spends.
+
+    A player always spends its own (a character's token, its owner's), so no request can make the
+    limiter write anywhere but the caller's own partition. The title, limited only with RATE_LIMITS=all,
+    spends the budget of the entity or player it writes.
+    """
+    if not caller.is_title:
+        return ("players", caller.playfab_id) if caller.playfab_id else None
     entity = getattr(req, "Entity", None)
-    if entity is not None and getattr(entity, "Id", None):
-        return "entities", entity_pk(entity.type_name() or "", entity.Id)
-    # A player always spends its own budget; the title spends the budget of the player it names.
-    playfab_id = getattr(req, "PlayFabId", None) if caller.is_title else caller.playfab_id
+    if entity is not None and entity.type_name():
+        return "entities", entity_pk(entity.type_name(), entity.Id)
+    playfab_id = getattr(req, "PlayFabId", None)
     return ("players", playfab_id) if playfab_id else None
 
 
@@ -64,7 +70,6 @@ async def charge(services: Services, limit: str | None, caller: Caller, req: Any
     if subject is None:
         return
     container, pk = subject
-    character = getattr(req, "CharacterId", None)
-    doc_id = f"ratelimit.{limit}" + (f".{character}" if character else "")
+    doc_id = f"ratelimit.{limit}"  # one per player and limit: bounded whatever ids a request names
     windows = settings.rate_limit_windows.get(limit, DEFAULTS[limit])
     await services.store.update(container, pk, doc_id, _counter(windows, now()))

@@ -41,6 +41,12 @@ class Settings:
     title_object_count: int = 10
     title_object_bytes: int = 2_000
     object_name_max_chars: int = 64
+    # Custom data limits (PlayFab's tier table), per update call and per stored data type.
+    user_data_max_keys: int = 10
+    user_data_max_value_bytes: int = 300_000
+    character_data_max_keys: int = 10
+    character_data_max_value_bytes: int = 300_000
+    data_max_document_bytes: int = 1_000_000
     # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
     rate_limits: str = "client"
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
@@ -152,6 +158,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         title_object_count=_int(env, "TITLE_OBJECT_COUNT", 10, problems),
         title_object_bytes=_int(env, "TITLE_OBJECT_BYTES", 2_000, problems),
         object_name_max_chars=_int(env, "OBJECT_NAME_MAX_CHARS", 64, problems),
+        user_data_max_keys=_int(env, "USER_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
+        user_data_max_value_bytes=_int(env, "USER_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        character_data_max_keys=_int(env, "CHARACTER_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
+        character_data_max_value_bytes=_int(env, "CHARACTER_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
     )

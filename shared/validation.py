@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
 from shared.errors import PlayFabError
 
@@ -96,3 +96,110 @@ class GetEntityProfileRequest(Request):
 class GetEntityProfilesRequest(Request):
     Entities: Annotated[list[EntityKey], Field(min_length=1, max_length=25)]
     DataAsObject: bool | None = None
+
+
+# --- Custom data (user, read-only, internal, publisher and character data) ---
+
+UInt32 = Annotated[int, Field(ge=0, le=2**32 - 1)]
+
+
+def _permission_name(value: Any) -> Any:
+    # PlayFab's docs spell the default "private"; accept either case and store the enum's own spelling.
+    if isinstance(value, str) and value.lower() in ("private", "public"):
+        return value.capitalize()
+    return value
+
+
+# A second name for the enum (models have a field called Permission), tolerant of case.
+UserDataPermission = Annotated[Permission, BeforeValidator(_permission_name)]
+
+
+class PlayerTarget(Request):
+    """Server and Admin calls name the player they act on."""
+
+    PlayFabId: NonEmpty
+
+
+class OptionalPlayerTarget(Request):
+    """Client reads may name another player; omitted, they read the calling player."""
+
+    PlayFabId: NonEmpty | None = None
+
+
+class DataChanges(Request):
+    """What every Update*Data call carries; a null value removes its key."""
+
+    Data: dict[str, str | None] | None = None
+    KeysToRemove: list[str] | None = None
+
+
+class UpdateUserInternalDataRequest(DataChanges, PlayerTarget):
+    pass
+
+
+class ClientUpdateUserDataRequest(DataChanges):
+    Permission: UserDataPermission | None = None
+
+
+class UpdateUserDataRequest(ClientUpdateUserDataRequest, PlayerTarget):
+    pass
+
+
+class ClientUpdateCharacterDataRequest(ClientUpdateUserDataRequest):
+    CharacterId: NonEmpty
+
+
+class UpdateCharacterDataRequest(ClientUpdateCharacterDataRequest, PlayerTarget):
+    pass
+
+
+class DataQuery(Request):
+    """What every Get*Data call carries."""
+
+    Keys: list[str] | None = None
+    IfChangedFromDataVersion: UInt32 | None = None
+
+
+class ClientGetUserDataRequest(DataQuery, OptionalPlayerTarget):
+    pass
+
+
+class GetUserDataRequest(DataQuery, PlayerTarget):
+    pass
+
+
+class ClientGetCharacterDataRequest(ClientGetUserDataRequest):
+    CharacterId: NonEmpty
+
+
+class GetCharacterDataRequest(GetUserDataRequest):
+    CharacterId: NonEmpty
+
+
+# --- Characters ---
+
+CharacterNameText = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class GrantCharacterToUserRequest(PlayerTarget):
+    CharacterName: CharacterNameText
+    CharacterType: NonEmpty
+
+
+class ClientGrantCharacterToUserRequest(Request):
+    ItemId: NonEmpty
+    CharacterName: CharacterNameText
+    CatalogVersion: str | None = None
+
+
+class ClientListUsersCharactersRequest(OptionalPlayerTarget):
+    pass
+
+
+class ListUsersCharactersRequest(PlayerTarget):
+    pass
+
+
+class DeleteCharacterFromUserRequest(PlayerTarget):
+    CharacterId: NonEmpty
+    SaveCharacterInventory: bool

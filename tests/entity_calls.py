@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import playfab.PlayFabSettings as settings
 import pytest
 from playfab import PlayFabAuthenticationAPI, PlayFabDataAPI, PlayFabProfilesAPI
 
-from shared.accounts import entity_pk
-from shared.clock import new_id, now
-from shared.storage.sqlite import SQLiteStore
 from tests import sdk
 from tests.players import Player
 from tests.sdk import PlayFabCallError
-from tests.server import Server
+from tests.server import SECRET_KEY, Server
 
 PLAYER = "title_player_account"
 
@@ -75,19 +71,8 @@ def use_title() -> dict[str, str]:
 
 
 def add_character(server: Server, owner: Player) -> dict[str, str]:
-    """A character profile in the shape Server/GrantCharacterToUser writes, put straight into the store.
-
-    SQLite is safe for several processes, so this writes while the server runs.
-    """
-    character_id = new_id()
-
-    async def create() -> None:
-        store = SQLiteStore(server.env["SQLITE_PATH"])
-        try:
-            body = {"Created": now(), "PlayFabId": owner.playfab_id}
-            await store.create("entities", entity_pk("character", character_id), "profile", body)
-        finally:
-            await store.close()
-
-    asyncio.run(create())
-    return {"Id": character_id, "Type": "character"}
+    """A character granted to `owner` through Server/GrantCharacterToUser; returns its entity key."""
+    body = {"PlayFabId": owner.playfab_id, "CharacterName": "Hero", "CharacterType": "warrior"}
+    answer = server.post("/Server/GrantCharacterToUser", body, {"X-SecretKey": SECRET_KEY}).json()
+    assert answer["code"] == 200, answer
+    return {"Id": answer["data"]["CharacterId"], "Type": "character"}

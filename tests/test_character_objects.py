@@ -1,7 +1,7 @@
 """Objects on character entities.
 
 Characters are granted by Server/GrantCharacterToUser, which writes the character's entity profile
-`{"Created", "PlayFabId"}`; these tests write that profile directly (tests.entity_calls.add_character).
+`{"Created", "PlayFabId"}`; these tests grant characters through that endpoint.
 """
 
 from __future__ import annotations

@@ -1,0 +1,136 @@
+"""Characters: a per-player index of {CharacterId, CharacterName, CharacterType}, and their lifecycle.
+
+The index document `players/<PlayFabId>/characters` is the source of truth for ownership: a
+CharacterId means something only together with the PlayFabId whose index lists it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Final
+
+from shared import accounts
+from shared.caller import CHARACTER, Auth, Caller
+from shared.clock import new_id, now
+from shared.data_families import CHARACTER_FAMILIES
+from shared.errors import PlayFabError
+from shared.pipeline import Operation
+from shared.services import Services
+from shared.storage import NotFound, Store, StoreError
+from shared.validation import (
+    ClientGrantCharacterToUserRequest,
+    ClientListUsersCharactersRequest,
+    DeleteCharacterFromUserRequest,
+    GrantCharacterToUserRequest,
+    ListUsersCharactersRequest,
+)
+
+INDEX: Final = "characters"
+
+
+def _not_found(character_id: str) -> PlayFabError:
+    return PlayFabError(
+        "CharacterNotFound", f"No character {character_id} belongs to this player.", {"CharacterId": [character_id]}
+    )
+
+
+async def _missing_character(store: Store, playfab_id: str, character_id: str) -> PlayFabError:
+    # Only worth a second read when the answer is an error: an unknown player outranks an unknown character.
+    await accounts.require_account(store, playfab_id)
+    return _not_found(character_id)
+
+
+async def list_characters(store: Store, playfab_id: str, *, check_account: bool) -> list[dict[str, Any]]:
+    doc = await store.read("players", playfab_id, INDEX)
+    if doc is None and check_account:
+        await accounts.require_account(store, playfab_id)
+    return list(doc.body["Characters"]) if doc else []
+
+
+async def require(store: Store, playfab_id: str, character_id: str) -> dict[str, Any]:
+    """The index entry of a character of this player, or AccountNotFound / CharacterNotFound."""
+    doc = await store.read("players", playfab_id, INDEX)
+    for entry in doc.body["Characters"] if doc else ():
+        if entry["CharacterId"] == character_id:
+            return dict(entry)
+    raise await _missing_character(store, playfab_id, character_id)
+
+
+async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRequest) -> dict[str, Any]:
+    store, owner = services.store, req.PlayFabId
+    await accounts.require_account(store, owner)
+    character_id = new_id()
+    entry = {"CharacterId": character_id, "CharacterName": req.CharacterName, "CharacterType": req.CharacterType}
+    profile_pk = accounts.entity_pk(CHARACTER, character_id)
+    # The entity profile first: the index entry is what makes the character exist.
+    await store.create("entities", profile_pk, accounts.PROFILE, {"Created": now(), "PlayFabId": owner})
+
+    def add(body: dict[str, Any] | None) -> dict[str, Any]:
+        body = body or {"Characters": []}
+        body["Characters"].append(entry)
+        return body
+
+    try:
+        await store.update("players", owner, INDEX, add)
+    except BaseException:
+        with contextlib.suppress(StoreError):
+            await store.delete("entities", profile_pk, accounts.PROFILE)
+        raise
+    return {"CharacterId": character_id}
+
+
+async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUserRequest) -> dict[str, Any]:
+    store, owner, character_id = services.store, req.PlayFabId, req.CharacterId
+
+    def remove(body: dict[str, Any] | None) -> dict[str, Any]:
+        entries = body["Characters"] if body else []
+        kept = [entry for entry in entries if entry["CharacterId"] != character_id]
+        if body is None or len(kept) == len(entries):
+            raise _not_found(character_id)
+        body["Characters"] = kept
+        return body
+
+    try:
+        await store.update("players", owner, INDEX, remove)
+    except PlayFabError as err:
+        if err.name == "CharacterNotFound":
+            raise await _missing_character(store, owner, character_id) from None
+        raise
+    # The character is gone once the index forgets it; its documents are now unreachable, so remove them.
+    # (A data write that passed its ownership check just before this can still land after it: that
+    # document stays unreachable, since CharacterIds are random and never handed out again.)
+    leftovers = [("players", owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
+    leftovers.append(("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE))
+    for container, pk, doc_id in leftovers:
+        with contextlib.suppress(NotFound):
+            await store.delete(container, pk, doc_id)
+    return {}
+
+
+async def _list_for_title(services: Services, caller: Caller, req: ListUsersCharactersRequest) -> dict[str, Any]:
+    return {"Characters": await list_characters(services.store, req.PlayFabId, check_account=True)}
+
+
+async def _list_for_player(services: Services, caller: Caller, req: ClientListUsersCharactersRequest) -> dict[str, Any]:
+    owner = req.PlayFabId or caller.playfab_id
+    assert owner
+    other = owner != caller.playfab_id
+    return {"Characters": await list_characters(services.store, owner, check_account=other)}
+
+
+async def _grant_from_item(
+    services: Services, caller: Caller, req: ClientGrantCharacterToUserRequest
+) -> dict[str, Any]:
+    raise PlayFabError(
+        "ItemNotOwned",
+        f"Characters granted from catalog items need an inventory, which this server has not: the player does "
+        f"not own {req.ItemId!r}. Grant characters with Server/GrantCharacterToUser.",
+        {"ItemId": [req.ItemId]},
+    )
+
+
+grant = Operation(Auth.SECRET, GrantCharacterToUserRequest, _grant)
+grant_from_item = Operation(Auth.SESSION, ClientGrantCharacterToUserRequest, _grant_from_item)
+delete = Operation(Auth.SECRET, DeleteCharacterFromUserRequest, _delete)
+list_for_title = Operation(Auth.SECRET, ListUsersCharactersRequest, _list_for_title)
+list_for_player = Operation(Auth.SESSION, ClientListUsersCharactersRequest, _list_for_player)

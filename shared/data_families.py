@@ -1,0 +1,70 @@
+"""The custom-data families, declared once: where each lives and who may read, write and see what.
+
+Endpoints are generated from these declarations (shared/data_api.py); no family has code of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Final
+
+from shared.custom_data import Limits
+from shared.settings import Settings
+
+PUBLIC_ONLY: Final = frozenset({"Public"})
+
+
+class Scope(Enum):
+    PLAYER = "player"  # one document per player and data type
+    CHARACTER = "character"  # one document per character and data type, under the owning player
+
+
+@dataclass(frozen=True)
+class Family:
+    api_name: str  # the part of the endpoint name between Get/Update and Data
+    kind: str  # the data type, part of the document id
+    scope: Scope
+    client_reads: bool  # a player may read it with a session ticket (the title always may)
+    client_writes: bool  # the owning player may write it (the title always may)
+    on_admin: bool = True  # the Admin API has it (the Server API always does)
+    takes_permission: bool = True  # the update request has a Permission field
+    others_see: frozenset[str] = PUBLIC_ONLY  # the permissions another player's reads may return
+
+    def doc_id(self, character_id: str | None = None) -> str:
+        if self.scope is Scope.CHARACTER:
+            assert character_id
+            return f"character.{character_id}.{self.kind}"
+        return f"data.{self.kind}"
+
+    def limits(self, settings: Settings) -> Limits:
+        if self.scope is Scope.CHARACTER:
+            keys, value = settings.character_data_max_keys, settings.character_data_max_value_bytes
+        else:
+            keys, value = settings.user_data_max_keys, settings.user_data_max_value_bytes
+        return Limits(keys, value, settings.data_max_document_bytes)
+
+
+PLAYER, CHARACTER = Scope.PLAYER, Scope.CHARACTER
+
+# Publisher data: with one title per deployment, the publisher scope is the player, kept apart from title data.
+FAMILIES: Final = (
+    Family("User", "user", PLAYER, client_reads=True, client_writes=True),
+    Family("UserReadOnly", "readonly", PLAYER, client_reads=True, client_writes=False),
+    Family("UserInternal", "internal", PLAYER, client_reads=False, client_writes=False, takes_permission=False),
+    Family("UserPublisher", "publisher", PLAYER, client_reads=True, client_writes=True),
+    Family("UserPublisherReadOnly", "publisher_readonly", PLAYER, client_reads=True, client_writes=False),
+    Family(
+        "UserPublisherInternal",
+        "publisher_internal",
+        PLAYER,
+        client_reads=False,
+        client_writes=False,
+        takes_permission=False,
+    ),
+    Family("Character", "user", CHARACTER, client_reads=True, client_writes=True, on_admin=False),
+    Family("CharacterReadOnly", "readonly", CHARACTER, client_reads=True, client_writes=False, on_admin=False),
+    Family("CharacterInternal", "internal", CHARACTER, client_reads=False, client_writes=False, on_admin=False),
+)
+
+CHARACTER_FAMILIES: Final = tuple(f for f in FAMILIES if f.scope is CHARACTER)
