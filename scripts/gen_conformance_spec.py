@@ -6,7 +6,10 @@ PlayFab publishes one swagger 2.0 document per API (Client, Server, Admin, ...),
 keeps only the facts the conformance suite needs: the paths the app serves, their request and response
 schemas, and every schema those reach. Prose (descriptions, examples, links) is dropped. Schema names
 are prefixed with their API ("Client_GetUserDataRequest") because the APIs reuse names for different
-shapes. Two deliberate changes, both reasoned in the output's `info.x-changes`:
+shapes. Three deliberate changes, each reasoned in the output's `info.x-changes`:
+  - a property PlayFab's own `<Api>.api.json` declares a map (`"collection": "map"`, e.g. GetUserDataResult
+    .Data) is written as an object of such values; the swagger twin lost that and says the property is
+    one value;
   - every operation gets a `default` error response (PlayFab's ApiErrorWrapper): PlayFab's documents
     declare only 400, while its status-code page lists 401, 403, 404, 413, 429 and 503 for errors too;
   - security declarations are left out: the suite sends each operation's real credential itself.
@@ -31,6 +34,7 @@ SCHEMA_KEYS = frozenset(
     | {"minimum", "maximum", "minLength", "maxLength", "pattern", "minItems", "maxItems"}
 )
 CHANGES = [
+    "Properties the matching .api.json declares as maps are objects of their values (the swagger says one value).",
     "A default response (ApiErrorWrapper) on every operation: the sources declare only 400 for errors.",
     "No security declarations: the suite sends each operation's credential itself.",
 ]
@@ -87,7 +91,26 @@ def _refs(node: Any) -> Iterable[str]:
 
 
 def load(specs_dir: Path) -> dict[str, dict[str, Any]]:
-    return {api: json.loads((specs_dir / f"{api}.swagger.json").read_text(encoding="utf-8")) for api in APIS}
+    """Each API's swagger document, with `x-maps`: {definition: [map properties]} from its .api.json twin."""
+    docs = {}
+    for api in APIS:
+        doc = json.loads((specs_dir / f"{api}.swagger.json").read_text(encoding="utf-8"))
+        twin = json.loads((specs_dir / f"{api}.api.json").read_text(encoding="utf-8"))
+        doc["x-maps"] = {
+            name: [p["name"] for p in datatype.get("properties", []) if p.get("collection") == "map"]
+            for name, datatype in twin["datatypes"].items()
+        }
+        docs[api] = doc
+    return docs
+
+
+def _definition(api: str, raw: dict[str, Any], maps: list[str]) -> dict[str, Any]:
+    node = _schema(api, raw)
+    for name in maps:
+        prop = node.get("properties", {}).get(name)
+        if prop is not None and "$ref" in prop:
+            node["properties"][name] = {"type": "object", "additionalProperties": prop}
+    return node
 
 
 def build(sources: dict[str, dict[str, Any]], paths: Iterable[str]) -> dict[str, Any]:
@@ -129,8 +152,10 @@ def build(sources: dict[str, dict[str, Any]], paths: Iterable[str]) -> dict[str,
             continue
         api, _, original = name.partition("_")
         raw = sources[api][section][original]
-        node = _schema(api, raw) if section == "definitions" else None
-        if section == "parameters":
+        node = None
+        if section == "definitions":
+            node = _definition(api, raw, sources[api]["x-maps"].get(original, []))
+        elif section == "parameters":
             node = _parameter(api, raw)
         elif section == "responses":
             node = _response(api, raw)
