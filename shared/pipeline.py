@@ -75,8 +75,9 @@ def _decode_body(req: HttpRequest, limit: int) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        payload = json.loads(raw, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
+        # Strict UTF-8 (a BOM is allowed): json.loads(bytes) would let UTF-8-encoded surrogates through.
+        payload = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         raise PlayFabError("InvalidContentType", "The request body is not valid JSON.") from None
     if payload is None:  # the Python SDK sends `null` for a request passed as None
         return {}

@@ -1,9 +1,9 @@
 """Every endpoint x every wrong credential -> the right refusal, and the target player's records untouched.
 
-tests/endpoint_requests.py has one row per endpoint the app serves; test_every_endpoint_has_a_row fails when an endpoint is
-added without one (or changes the credential it takes). Each row gives the credential the endpoint
-takes, a request aimed at one player's data that succeeds with that player's own credential, and what
-another player (its ticket or entity token) gets when it sends the same request.
+tests/endpoint_requests.py has one row per endpoint the app serves; test_every_endpoint_has_a_row
+fails when an endpoint is added without one (or changes the credential it takes). Each row gives the
+credential the endpoint takes, a request aimed at one player's data that succeeds with that player's
+own credential, and what another player (its ticket or entity token) gets when it sends the same request.
 """
 
 from __future__ import annotations

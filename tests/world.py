@@ -10,12 +10,15 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
+
 from shared.accounts import entity_pk
 from shared.tokens import ENTITY, SESSION, Signer
 from tests.credentials import Player, login
 from tests.server import SECRET_KEY, SIGNING_KEY, Server
 
 TITLE_PLAYER, CHARACTER = "title_player_account", "character"
+HTTP = httpx.Client(timeout=60)  # one client: building one per request costs more than the request
 
 
 @dataclass(frozen=True)
