@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings clean
+.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,12 +28,33 @@ settings: $(STAMP) local.settings.json
 run: settings
 	$(PY) -m local_host
 
+## An in-memory Cosmos DB emulator on https://127.0.0.1:8081, for `STORAGE_BACKEND=cosmos make run`.
+cosmos-emulator: node-deps
+	node scripts/cosmos_emulator.js --port 8081
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
+INFRA_VENV := .venv-infra
+INFRA_STAMP := $(INFRA_VENV)/.installed
+
+$(INFRA_STAMP): requirements-infra.txt
+	test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
+	$(INFRA_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(INFRA_VENV)/bin/python -m pip install --quiet -r requirements-infra.txt
+	touch $(INFRA_STAMP)
+
+## Scan infra/ with checkov, offline (skips and their reasons: infra/.checkov.yaml).
+infra-check: $(INFRA_STAMP)
+	$(INFRA_VENV)/bin/checkov --config-file infra/.checkov.yaml
+
+clean: clean-infra
+clean-infra:
+	rm -rf $(INFRA_VENV)
+
 ## Install what the tests need, then run every test.
-test: $(STAMP) node-deps lint
+test: $(STAMP) node-deps lint infra-check
 	$(PY) -m pytest
 
 clean:

@@ -6,9 +6,9 @@ because callers authenticate with PlayFab's own headers, checked by the core on 
 
 import azure.functions as func
 
-from functions import characters, fallback, identity, objects, player_data
+from functions import characters, fallback, identity, objects, player_data, shared_groups
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 
-for blueprint in (identity.bp, player_data.bp, characters.bp, objects.bp, fallback.bp):
+for blueprint in (identity.bp, player_data.bp, characters.bp, objects.bp, shared_groups.bp, fallback.bp):
     app.register_functions(blueprint)

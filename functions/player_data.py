@@ -98,61 +98,61 @@ async def server_update_user_publisher_internal_data(req: func.HttpRequest) -> f
     return await serve(req, ops["Server/UpdateUserPublisherInternalData"])
 
 
-@bp.route(route="Admin/GetUserData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/GetUserData", methods=["POST"])
 async def admin_get_user_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/GetUserData"])
 
 
-@bp.route(route="Admin/UpdateUserData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/UpdateUserData", methods=["POST"])
 async def admin_update_user_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/UpdateUserData"])
 
 
-@bp.route(route="Admin/GetUserReadOnlyData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/GetUserReadOnlyData", methods=["POST"])
 async def admin_get_user_read_only_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/GetUserReadOnlyData"])
 
 
-@bp.route(route="Admin/UpdateUserReadOnlyData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/UpdateUserReadOnlyData", methods=["POST"])
 async def admin_update_user_read_only_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/UpdateUserReadOnlyData"])
 
 
-@bp.route(route="Admin/GetUserInternalData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/GetUserInternalData", methods=["POST"])
 async def admin_get_user_internal_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/GetUserInternalData"])
 
 
-@bp.route(route="Admin/UpdateUserInternalData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/UpdateUserInternalData", methods=["POST"])
 async def admin_update_user_internal_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/UpdateUserInternalData"])
 
 
-@bp.route(route="Admin/GetUserPublisherData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/GetUserPublisherData", methods=["POST"])
 async def admin_get_user_publisher_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/GetUserPublisherData"])
 
 
-@bp.route(route="Admin/UpdateUserPublisherData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/UpdateUserPublisherData", methods=["POST"])
 async def admin_update_user_publisher_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/UpdateUserPublisherData"])
 
 
-@bp.route(route="Admin/GetUserPublisherReadOnlyData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/GetUserPublisherReadOnlyData", methods=["POST"])
 async def admin_get_user_publisher_read_only_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/GetUserPublisherReadOnlyData"])
 
 
-@bp.route(route="Admin/UpdateUserPublisherReadOnlyData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/UpdateUserPublisherReadOnlyData", methods=["POST"])
 async def admin_update_user_publisher_read_only_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/UpdateUserPublisherReadOnlyData"])
 
 
-@bp.route(route="Admin/GetUserPublisherInternalData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/GetUserPublisherInternalData", methods=["POST"])
 async def admin_get_user_publisher_internal_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/GetUserPublisherInternalData"])
 
 
-@bp.route(route="Admin/UpdateUserPublisherInternalData", methods=["POST"])
+@bp.route(route="{api:regex(^Admin$)}/UpdateUserPublisherInternalData", methods=["POST"])
 async def admin_update_user_publisher_internal_data(req: func.HttpRequest) -> func.HttpResponse:
     return await serve(req, ops["Admin/UpdateUserPublisherInternalData"])

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import os
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -36,10 +38,28 @@ class Route:
     function: Callable[..., Any]
 
 
-def _compile(template: str) -> tuple[re.Pattern[str], int]:
-    parts, literal = [], 0
+_REGEX_PARAM = re.compile(r"^\{(\w+):regex\(\^?(.*?)\$?\)\}$")
+PREFIX_SETTING = "AzureFunctionsJobHost__extensions__http__routePrefix"
+
+
+def route_prefix(host_json: Path) -> str:
+    """host.json's extensions.http.routePrefix, overridden by its app setting as on Azure."""
+    override = os.environ.get(PREFIX_SETTING)
+    if override is not None:
+        return override.strip("/")
+    config = json.loads(host_json.read_text(encoding="utf-8"))
+    return str(config.get("extensions", {}).get("http", {}).get("routePrefix", "api")).strip("/")
+
+
+def _compile(template: str, prefix: str = "") -> tuple[re.Pattern[str], int]:
+    """An ASP.NET-style route template as a regex: literals, {name}, {name:regex(...)} and {*rest}."""
+    parts, literal = [re.escape(p) for p in prefix.split("/") if p], 0
     for segment in template.strip("/").split("/"):
-        if segment.startswith("{*") and segment.endswith("}"):
+        constrained = _REGEX_PARAM.match(segment)
+        if constrained:
+            parts.append(f"(?P<{constrained[1]}>{constrained[2]})")
+            literal += 1  # as specific as a literal
+        elif segment.startswith("{*") and segment.endswith("}"):
             parts.append(f"(?P<{segment[2:-1]}>.*)")
         elif segment.startswith("{") and segment.endswith("}"):
             parts.append(f"(?P<{segment[1:-1].split(':')[0]}>[^/]+)")
@@ -49,14 +69,14 @@ def _compile(template: str) -> tuple[re.Pattern[str], int]:
     return re.compile("^/" + "/".join(parts) + "$", re.IGNORECASE), literal
 
 
-def routes_of(functions: list[Any]) -> list[Route]:
+def routes_of(functions: list[Any], prefix: str = "") -> list[Route]:
     """Routes for the app's HTTP triggers (`app.get_functions()` may be called only once per app)."""
     routes = []
     for fn in functions:
         trigger = fn.get_trigger().get_dict_repr()
         if trigger.get("type") != "httpTrigger":
             continue
-        pattern, literal = _compile(trigger.get("route") or fn.get_function_name())
+        pattern, literal = _compile(trigger.get("route") or fn.get_function_name(), prefix)
         methods = frozenset(str(getattr(m, "value", m)).upper() for m in trigger.get("methods") or ["GET", "POST"])
         routes.append(Route(pattern, literal, methods, fn.get_user_function()))
     return sorted(routes, key=lambda r: -r.literal_segments)
@@ -95,7 +115,7 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
     configure_logging()
     if function_app is None:
         from function_app import app as function_app
-    routes = routes_of(function_app.get_functions())
+    routes = routes_of(function_app.get_functions(), route_prefix(Path(__file__).resolve().parent.parent / "host.json"))
     # The body cap is enforced while reading, so an oversized upload is refused without buffering it.
     # The core checks it again; this only protects the local host's memory.
     limit = load_settings().max_request_bytes

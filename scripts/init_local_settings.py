@@ -1,23 +1,33 @@
-"""Create local.settings.json from the example, with a fresh random title secret key."""
+"""Create local.settings.json from the example, with a fresh random title secret key and signing key."""
 
 from __future__ import annotations
 
 import json
 import secrets
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def write_local_settings(target: Path) -> dict[str, Any] | None:
+    """Write the settings file unless it exists; return what was written."""
+    if target.exists():
+        return None
+    settings = json.loads((ROOT / "local.settings.json.example").read_text(encoding="utf-8"))
+    settings["Values"]["PLAYFAB_SECRET_KEYS"] = secrets.token_urlsafe(32)
+    # Set here so both stores use it; the Cosmos store requires it (it keeps no local files).
+    settings["Values"]["TOKEN_SIGNING_KEY"] = secrets.token_urlsafe(48)
+    target.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    return settings
+
+
 def main() -> None:
     target = ROOT / "local.settings.json"
-    if target.exists():
-        return
-    settings = json.loads((ROOT / "local.settings.json.example").read_text(encoding="utf-8"))
-    key = secrets.token_urlsafe(32)
-    settings["Values"]["PLAYFAB_SECRET_KEYS"] = key
-    target.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
-    print(f"created {target.name}: title {settings['Values']['PLAYFAB_TITLE_ID']}, secret key {key}")
+    settings = write_local_settings(target)
+    if settings is not None:
+        values = settings["Values"]
+        print(f"created {target.name}: title {values['PLAYFAB_TITLE_ID']}, secret key {values['PLAYFAB_SECRET_KEYS']}")
 
 
 if __name__ == "__main__":

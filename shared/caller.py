@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 from shared.errors import PlayFabError
 from shared.settings import Settings
@@ -47,27 +48,39 @@ def from_secret(settings: Settings, header: str | None) -> Caller:
     return Caller(is_title=True, entity_type=TITLE, entity_id=settings.title_id)
 
 
-def from_session(signer: Signer, header: str | None) -> Caller:
+# (error name, message) when the token is missing, expired, or invalid.
+_TokenErrors = tuple[tuple[str, str], tuple[str, str], tuple[str, str]]
+_SESSION_ERRORS: _TokenErrors = (
+    ("NotAuthenticated", "This API method does not allow anonymous callers."),
+    ("ExpiredAuthToken", "The session ticket has expired; log in again."),
+    ("InvalidSessionTicket", "The session ticket is not valid."),
+)
+_ENTITY_ERRORS: _TokenErrors = (
+    ("EntityTokenMissing", "This API method requires an entity token in X-EntityToken."),
+    ("EntityTokenExpired", "The entity token has expired."),
+    ("EntityTokenInvalid", "The entity token is not valid."),
+)
+
+
+def _claims(signer: Signer, kind: str, header: str | None, errors: _TokenErrors) -> dict[str, Any]:
+    missing, expired, invalid = errors
     if not header:
-        raise PlayFabError("NotAuthenticated", "This API method does not allow anonymous callers.")
+        raise PlayFabError(*missing)
     try:
-        claims = signer.verify(SESSION, header)
+        return signer.verify(kind, header)
     except TokenExpired:
-        raise PlayFabError("ExpiredAuthToken", "The session ticket has expired; log in again.") from None
+        raise PlayFabError(*expired) from None
     except TokenInvalid:
-        raise PlayFabError("InvalidSessionTicket", "The session ticket is not valid.") from None
+        raise PlayFabError(*invalid) from None
+
+
+def from_session(signer: Signer, header: str | None) -> Caller:
+    claims = _claims(signer, SESSION, header, _SESSION_ERRORS)
     return Caller(playfab_id=claims["p"], entity_type=TITLE_PLAYER, entity_id=claims["e"])
 
 
 def from_entity_token(signer: Signer, header: str | None) -> Caller:
-    if not header:
-        raise PlayFabError("EntityTokenMissing", "This API method requires an entity token in X-EntityToken.")
-    try:
-        claims = signer.verify(ENTITY, header)
-    except TokenExpired:
-        raise PlayFabError("EntityTokenExpired", "The entity token has expired.") from None
-    except TokenInvalid:
-        raise PlayFabError("EntityTokenInvalid", "The entity token is not valid.") from None
+    claims = _claims(signer, ENTITY, header, _ENTITY_ERRORS)
     return Caller(
         is_title=claims["t"] == TITLE,
         playfab_id=claims.get("p"),

@@ -72,9 +72,12 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
 
     try:
         await store.update("players", owner, INDEX, add)
-    except BaseException:
+    except Exception:
+        # A failure can come after the write landed (a timeout): undo only if the entry is surely absent.
         with contextlib.suppress(StoreError):
-            await store.delete("entities", profile_pk, accounts.PROFILE)
+            listed = await list_characters(store, owner, check_account=False)
+            if all(e["CharacterId"] != character_id for e in listed):
+                await store.delete("entities", profile_pk, accounts.PROFILE)
         raise
     return {"CharacterId": character_id}
 
@@ -99,8 +102,9 @@ async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUs
     # The character is gone once the index forgets it; its documents are now unreachable, so remove them.
     # (A data write that passed its ownership check just before this can still land after it: that
     # document stays unreachable, since CharacterIds are random and never handed out again.)
-    leftovers = [("players", owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
-    leftovers.append(("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE))
+    # The profile goes first: it is what the character's entity tokens and objects hang on.
+    leftovers = [("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE)]
+    leftovers += [("players", owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
     for container, pk, doc_id in leftovers:
         with contextlib.suppress(NotFound):
             await store.delete(container, pk, doc_id)

@@ -101,23 +101,33 @@ def _stored_bytes(body: dict[str, Any]) -> int:
     return len(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
 
 
+def apply_records(
+    records: dict[str, Any], changes: Changes, stamp: str, extra: Mapping[str, str] | None = None
+) -> None:
+    """Apply an update to a key -> record map in place; `extra` adds fields to every written record."""
+    for key in changes.removals:
+        records.pop(key, None)
+    for key, value in changes.writes.items():
+        records[key] = {"Value": value, "Permission": changes.permission, "LastUpdated": stamp, **(extra or {})}
+
+
+def check_size(body: dict[str, Any], limits: Limits) -> None:
+    size = _stored_bytes(body)
+    if size > limits.max_document_bytes:
+        raise PlayFabError(
+            "TotalDataSizeExceeded",
+            f"This data would grow to {size} bytes; the limit is {limits.max_document_bytes}.",
+        )
+
+
 def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
     """The pure mutation of one update: the store may run it again on a fresher body."""
 
     def mutate(body: dict[str, Any] | None) -> dict[str, Any]:
         body = body or {"DataVersion": 0, "Data": {}}
-        records: dict[str, Any] = body["Data"]
-        for key in changes.removals:
-            records.pop(key, None)
-        for key, value in changes.writes.items():
-            records[key] = {"Value": value, "Permission": changes.permission, "LastUpdated": stamp}
+        apply_records(body["Data"], changes, stamp)
         body["DataVersion"] += 1
-        size = _stored_bytes(body)
-        if size > limits.max_document_bytes:
-            raise PlayFabError(
-                "TotalDataSizeExceeded",
-                f"This data would grow to {size} bytes; the limit is {limits.max_document_bytes}.",
-            )
+        check_size(body, limits)
         return body
 
     return mutate

@@ -123,3 +123,12 @@ async def require_profile(store: Store, settings: Settings, entity: Entity) -> d
     if profile is None:
         raise no_profile(entity)
     return profile
+
+
+async def ensure_caller_exists(store: Store, caller: Caller) -> None:
+    """A character's entity token dies with the character: deleting it removes the profile first."""
+    if caller.entity_type != CHARACTER or caller.entity_id is None:
+        return
+    doc = await store.read(ENTITIES, entity_pk(CHARACTER, caller.entity_id), PROFILE)
+    if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
+        raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")

@@ -12,6 +12,7 @@ _HTTP_STATUS: dict[str, int] = {
     "EntityTokenMissing": 401,
     "EntityTokenInvalid": 401,
     "EntityTokenExpired": 401,
+    "EntityTokenRevoked": 401,
     "NotAuthorized": 401,
     "InvalidAPIEndpoint": 404,
     "BodyTooLarge": 413,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import accounts
+from shared import accounts, characters
 from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Auth, Caller
 from shared.clock import iso
 from shared.errors import PlayFabError
@@ -44,9 +44,12 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
 
 
 async def _character_token(services: Services, caller: Caller, character_id: str) -> dict[str, Any]:
-    """A player may act as one of its characters (the character's profile names its owner)."""
+    """A player may act as one of its characters: listed in its index, with a live profile naming it."""
+    assert caller.playfab_id
+    listed = await characters.list_characters(services.store, caller.playfab_id, check_account=False)
     doc = await services.store.read("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE)
-    if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
+    owned = any(entry["CharacterId"] == character_id for entry in listed)
+    if not owned or doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
         raise PlayFabError(
             "NotAuthorized",
             "A player can only get a token for itself or its own characters.",

@@ -74,8 +74,27 @@ def _value(obj: SetObject, where: str) -> tuple[Any, str]:
         raise _bad_json(f"{where}.EscapedDataObject", "not valid JSON") from None
 
 
+# Deeper values are refused: every read parses and renders objects again, on whatever stack it has.
+MAX_DEPTH = 64
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of a JSON value, without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
 def _text(value: Any, where: str, max_bytes: int) -> str:
-    """Compact JSON text of a value, within the size limit."""
+    """Compact JSON text of a value, within the size and depth limits."""
+    if _depth(value) > MAX_DEPTH:
+        raise _bad_json(where, f"nested deeper than {MAX_DEPTH} levels")
     try:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
         size = len(text.encode("utf-8"))

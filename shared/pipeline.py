@@ -16,6 +16,7 @@ from typing import Any, Generic, TypeVar
 
 from shared import caller as auth
 from shared import rate_limits
+from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
 from shared.services import Services, get_services
@@ -28,7 +29,7 @@ M = TypeVar("M", bound=Request)
 Handler = Callable[[Services, auth.Caller, M], Awaitable[dict[str, Any]]]
 
 _JSON_TYPE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
-_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True)
@@ -75,15 +76,16 @@ def _decode_body(req: HttpRequest, limit: int) -> dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        # Strict UTF-8 (a BOM is allowed): json.loads(bytes) would let UTF-8-encoded surrogates through.
-        payload = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+        # Decode as UTF-8 ourselves: json.loads(bytes) would also take UTF-16 and UTF-32.
+        text = raw.decode("utf-8")
+        payload = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
         raise PlayFabError("InvalidContentType", "The request body is not valid JSON.") from None
     if payload is None:  # the Python SDK sends `null` for a request passed as None
         return {}
     if not isinstance(payload, dict):
         raise PlayFabError("InvalidContentType", "The request body must be a JSON object.")
-    if _SURROGATE_ESCAPE.search(raw):
+    if _SURROGATE_ESCAPE.search(text):
         try:
             json.dumps(payload, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
@@ -131,6 +133,7 @@ def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
 
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
+    await ensure_caller_exists(services.store, caller)
     payload = _decode_body(req, services.settings.max_request_bytes)
     request = parse(op.model, payload)
     await rate_limits.charge(services, op.rate_limit, caller, request)

@@ -44,10 +44,11 @@ def _counter(windows: Windows, at: float) -> Any:
         for window in windows:
             name = f"{window.calls}/{window.seconds}"
             start, used = stored.get(name, (at, 0))
-            if at >= start + window.seconds or at < start:  # a new window (or the clock went back)
+            # A call stamped before the window's start (it raced the one that opened it) belongs to it.
+            if at >= start + window.seconds:
                 start, used = at, 0
             if used >= window.calls:
-                waits.append(start + window.seconds - at)
+                waits.append(min(window.seconds, start + window.seconds - at))
             updated[name] = [start, used + 1]
         if waits:  # raising aborts the update: a refused call is not counted
             retry = max(1, math.ceil(max(waits)))

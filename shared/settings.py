@@ -47,6 +47,8 @@ class Settings:
     character_data_max_keys: int = 10
     character_data_max_value_bytes: int = 300_000
     data_max_document_bytes: int = 1_000_000
+    shared_group_max_keys: int = 10
+    shared_group_max_value_bytes: int = 300_000
     # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
     rate_limits: str = "client"
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
@@ -162,6 +164,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         user_data_max_value_bytes=_int(env, "USER_DATA_MAX_VALUE_BYTES", 300_000, problems),
         character_data_max_keys=_int(env, "CHARACTER_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
         character_data_max_value_bytes=_int(env, "CHARACTER_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        shared_group_max_keys=_int(env, "SHARED_GROUP_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
+        shared_group_max_value_bytes=_int(env, "SHARED_GROUP_DATA_MAX_VALUE_BYTES", 300_000, problems),
         data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,

@@ -203,3 +203,34 @@ class ListUsersCharactersRequest(PlayerTarget):
 class DeleteCharacterFromUserRequest(PlayerTarget):
     CharacterId: NonEmpty
     SaveCharacterInventory: bool
+
+
+# --- Shared groups ---
+
+GroupId = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class CreateSharedGroupRequest(Request):
+    SharedGroupId: GroupId | None = None  # omitted: a new unique id is assigned
+
+
+class SharedGroupMembersRequest(Request):
+    """AddSharedGroupMembers and RemoveSharedGroupMembers."""
+
+    SharedGroupId: GroupId
+    PlayFabIds: Annotated[list[NonEmpty], Field(min_length=1, max_length=100)]
+
+
+class GetSharedGroupDataRequest(Request):
+    SharedGroupId: GroupId
+    Keys: list[str] | None = None  # omitted: every key; empty: none
+    GetMembers: bool | None = None
+
+
+class UpdateSharedGroupDataRequest(DataChanges):
+    SharedGroupId: GroupId
+    Permission: UserDataPermission | None = None
+
+
+class DeleteSharedGroupRequest(Request):
+    SharedGroupId: GroupId

@@ -1,17 +1,44 @@
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import sdk
+from tests.cosmos import CosmosAccount, cosmos_account, new_database_name
 from tests.server import Server, running_server
+
+BACKENDS = ("sqlite", "cosmos")
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("host")) as srv:
+def cosmos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CosmosAccount]:
+    """One Cosmos DB account (the emulator, started once) for the whole run."""
+    with cosmos_account(tmp_path_factory.mktemp("cosmos")) as account:
+        yield account
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The local host on each storage backend: every test using it runs once per backend."""
+    data_dir = tmp_path_factory.mktemp(f"host-{request.param}")
+    if request.param == "sqlite":
+        with running_server(data_dir) as srv:
+            yield srv
+        return
+    account: CosmosAccount = request.getfixturevalue("cosmos")
+    database = new_database_name("api")
+    with running_server(data_dir, **account.env(database)) as srv:
+        yield srv
+    asyncio.run(account.drop_database(database))
+
+
+@pytest.fixture(scope="session")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One local host on the embedded store, for suites that read its file to prove what was written."""
+    with running_server(tmp_path_factory.mktemp("host-sqlite-file")) as srv:
         yield srv
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from shared.caller import Auth
 from tests.server import TITLE_ID
-from tests.world import Target, fresh_custom_id
+from tests.world import Target, fresh_custom_id, fresh_group_id
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,10 @@ def player(**extra: Any) -> Body:
 
 def character(**extra: Any) -> Body:
     return lambda t: {"PlayFabId": t.playfab_id, "CharacterId": t.character_id, **extra}
+
+
+def group(**extra: Any) -> Body:
+    return lambda t: {"SharedGroupId": t.group_id, **extra}
 
 
 def entity(**extra: Any) -> Body:
@@ -112,6 +116,22 @@ TABLE: dict[str, Row] = {
     "/Server/GrantCharacterToUser": Row(T, player(CharacterName="Second", CharacterType="Mage")),
     "/Server/DeleteCharacterFromUser": Row(T, character(SaveCharacterInventory=False)),
     "/Server/GetAllUsersCharacters": Row(T, player()),
+    # A new group touches no one else's; a non-member may read a group's public keys but not change it.
+    "/Client/CreateSharedGroup": Row(S, lambda t: {"SharedGroupId": fresh_group_id()}),
+    "/Server/CreateSharedGroup": Row(T, lambda t: {"SharedGroupId": fresh_group_id()}),
+    "/Client/AddSharedGroupMembers": Row(
+        S, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.friend_id]}, FORBIDDEN
+    ),
+    "/Server/AddSharedGroupMembers": Row(T, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.friend_id]}),
+    "/Client/RemoveSharedGroupMembers": Row(
+        S, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.playfab_id]}, FORBIDDEN
+    ),
+    "/Server/RemoveSharedGroupMembers": Row(T, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.playfab_id]}),
+    "/Client/GetSharedGroupData": Row(S, group(GetMembers=True)),
+    "/Server/GetSharedGroupData": Row(T, group(GetMembers=True)),
+    "/Client/UpdateSharedGroupData": Row(S, group(**DATA), foreign=FORBIDDEN),
+    "/Server/UpdateSharedGroupData": Row(T, group(**DATA)),
+    "/Server/DeleteSharedGroup": Row(T, group()),
     "/Object/SetObjects": Row(E, entity(Objects=[{"ObjectName": "o", "DataObject": 1}]), foreign=FORBIDDEN),
     "/Object/GetObjects": Row(E, entity(), foreign=FORBIDDEN),
     # Anyone may see a profile; its objects are left out for other callers.

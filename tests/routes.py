@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 import textwrap
 from typing import Any
 
@@ -15,6 +16,13 @@ from shared.pipeline import Operation
 
 FUNCTIONS = app.get_functions()
 CATCH_ALL = "{*path}"
+# A segment the Functions host needs as a constrained parameter ("{api:regex(^Admin$)}") is one literal.
+_LITERAL_PARAM = re.compile(r"\{\w+:regex\(\^(\w+)\$\)\}")
+
+
+def public_path(route: str) -> str:
+    """The path callers use for a trigger's route template: "/Admin/GetUserData"."""
+    return "/" + _LITERAL_PARAM.sub(lambda m: m[1], route)
 
 
 def _operation_of(fn: Any) -> Operation[Any]:
@@ -34,7 +42,7 @@ def _endpoints() -> dict[str, Operation[Any]]:
     for fn in FUNCTIONS:
         route = fn.get_trigger().get_dict_repr().get("route")
         if route and route != CATCH_ALL:
-            found["/" + route] = _operation_of(fn)
+            found[public_path(route)] = _operation_of(fn)
     return found
 
 

@@ -128,13 +128,13 @@ def assert_outcome(resp: Any, expected: Outcome) -> None:
 
 
 @pytest.fixture(scope="module")
-def owner(server: Server) -> Target:
-    return new_target(server)
+def owner(sqlite_server: Server) -> Target:
+    return new_target(sqlite_server)
 
 
 @pytest.fixture(scope="module")
-def intruder(server: Server) -> Target:
-    return new_target(server)
+def intruder(sqlite_server: Server) -> Target:
+    return new_target(sqlite_server)
 
 
 def test_every_endpoint_has_a_row():
@@ -147,21 +147,21 @@ def test_every_endpoint_has_a_row():
 
 
 @pytest.mark.parametrize("path", sorted(TABLE))
-def test_the_legitimate_caller_gets_through(server: Server, path: str):
+def test_the_legitimate_caller_gets_through(sqlite_server: Server, path: str):
     """Each row's request works with the right credential, so the refusals below are about credentials."""
-    row, target = TABLE[path], new_target(server)
-    assert_outcome(server.post(path, row.body(target), headers_for(row.auth, target.player)), row.legit)
+    row, target = TABLE[path], new_target(sqlite_server)
+    assert_outcome(sqlite_server.post(path, row.body(target), headers_for(row.auth, target.player)), row.legit)
 
 
 @pytest.mark.parametrize(("path", "scenario"), _cases())
 def test_wrong_credentials_are_refused_and_write_nothing(
-    server: Server, owner: Target, intruder: Target, path: str, scenario: str
+    sqlite_server: Server, owner: Target, intruder: Target, path: str, scenario: str
 ):
     row = TABLE[path]
     if row.auth is Auth.NONE:  # login takes no credential: whatever a scenario sends is ignored
         headers, expected = SCENARIOS[scenario](TABLE["/Client/GetUserData"], owner, intruder)[0], OK
     else:
         headers, expected = SCENARIOS[scenario](row, owner, intruder)
-    before = snapshot(server, owner.partitions())
-    assert_outcome(server.post(path, row.body(owner), headers), expected)
-    assert snapshot(server, owner.partitions()) == before, "the owner's records changed"
+    before = snapshot(sqlite_server, owner.partitions())
+    assert_outcome(sqlite_server.post(path, row.body(owner), headers), expected)
+    assert snapshot(sqlite_server, owner.partitions()) == before, "the owner's records changed"

@@ -106,3 +106,28 @@ def test_character_objects_have_the_player_limits(pf):
     hero = add_character(pf, owner)
     owner.use()
     check_object_limits(hero, 5, 1_000)
+
+
+def test_a_deleted_characters_token_stops_working(pf):
+    from playfab import PlayFabServerAPI
+
+    owner = new_player()
+    hero = add_character(pf, owner)
+    owner.use()
+    set_objects(key(owner), [{"ObjectName": "Bank", "DataObject": 100}])
+    token = sdk.call(PlayFabAuthenticationAPI.GetEntityToken, {"Entity": hero})["EntityToken"]
+    sdk.session(None, token)
+    assert get_objects(key(owner))["Objects"]["Bank"]["DataObject"] == 100  # a character reads its owner's
+    sdk.call(
+        PlayFabServerAPI.DeleteCharacterFromUser,
+        {"PlayFabId": owner.playfab_id, "CharacterId": hero["Id"], "SaveCharacterInventory": False},
+    )
+    sdk.session(None, token)
+    for attempt in (lambda: get_objects(key(owner)), lambda: sdk.call(PlayFabAuthenticationAPI.GetEntityToken, {})):
+        with pytest.raises(PlayFabCallError) as exc:
+            attempt()
+        assert envelope(exc) == (401, "Unauthorized", "EntityTokenRevoked", 1337)
+    owner.use()
+    with pytest.raises(PlayFabCallError) as exc:
+        sdk.call(PlayFabAuthenticationAPI.GetEntityToken, {"Entity": hero})
+    assert envelope(exc) == (403, "Forbidden", "NotAuthorized", 1089)

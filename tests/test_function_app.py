@@ -12,7 +12,10 @@ from local_host.asgi import routes_of
 from tests.routes import FUNCTIONS
 from tests.server import REPO
 
-PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Admin|Authentication|Object|Profile)/[A-Z][A-Za-z]+$")
+PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile)/[A-Z][A-Za-z]+$")
+# The Functions host refuses any route template starting with "admin" and never dispatches request paths
+# under /admin to functions; Admin/* routes therefore start with a constrained parameter instead.
+ADMIN_TEMPLATE = "{api:regex(^Admin$)}"
 
 
 def _triggers() -> list[dict]:
@@ -31,8 +34,14 @@ def test_every_endpoint_is_one_anonymous_post_trigger_on_a_playfab_path():
     for trigger in _triggers():
         assert str(trigger["authLevel"].value) == "anonymous"
         if trigger["route"] != "{*path}":
-            assert PLAYFAB_ROUTE.match(trigger["route"]), trigger["route"]
+            assert PLAYFAB_ROUTE.match(trigger["route"].replace(ADMIN_TEMPLATE + "/", "Server/")), trigger["route"]
             assert [m.value for m in trigger["methods"]] == ["POST"]
+
+
+def test_no_route_template_starts_with_the_hosts_reserved_admin_segment():
+    for trigger in _triggers():
+        assert not trigger["route"].lower().startswith("admin"), trigger["route"]
+    assert any(t["route"].startswith(ADMIN_TEMPLATE + "/") for t in _triggers())
 
 
 def test_the_local_host_serves_exactly_the_apps_triggers():
@@ -57,3 +66,24 @@ def test_functions_do_not_hold_rules():
     for path in (REPO / "functions").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert "PlayFabError" not in text and "pydantic" not in text and "storage" not in text, path.name
+
+
+def test_admin_api_through_a_route_prefix_as_deployed_on_azure(tmp_path):
+    """On Azure the app runs under a route prefix (paths under /admin never reach functions)."""
+    import playfab.PlayFabSettings as settings
+    from playfab import PlayFabAdminAPI
+
+    from tests import sdk
+    from tests.players import new_player
+    from tests.server import running_server
+
+    with running_server(tmp_path, AzureFunctionsJobHost__extensions__http__routePrefix="playfab") as srv:
+        sdk.point_at(srv)
+        settings.ProductionEnvironmentURL = srv.url + "/playfab"
+        player = new_player()
+        written = sdk.call(PlayFabAdminAPI.UpdateUserReadOnlyData, {"PlayFabId": player.playfab_id, "Data": {"k": "v"}})
+        assert written == {"DataVersion": 1}
+        read = sdk.call(PlayFabAdminAPI.GetUserReadOnlyData, {"PlayFabId": player.playfab_id})
+        assert read["Data"]["k"]["Value"] == "v"
+        unprefixed = srv.post("/Client/LoginWithCustomID", {})
+        assert unprefixed.status_code == 404

@@ -32,13 +32,13 @@ WRONG_VALUES: tuple[Any, ...] = (12345, "text", True, [1], {"a": 1}, 1.5)
 
 
 @pytest.fixture(scope="module")
-def owner(server: Server) -> Target:
-    return new_target(server)
+def owner(sqlite_server: Server) -> Target:
+    return new_target(sqlite_server)
 
 
-def _send(server: Server, path: str, owner: Target, raw: bytes, **headers: str) -> httpx.Response:
+def _send(sqlite_server: Server, path: str, owner: Target, raw: bytes, **headers: str) -> httpx.Response:
     sent = {"Content-Type": "application/json", **headers_for(ENDPOINTS[path].auth, owner.player), **headers}
-    return HTTP.post(server.url + path, content=raw, headers=sent)
+    return HTTP.post(sqlite_server.url + path, content=raw, headers=sent)
 
 
 def assert_refused(resp: httpx.Response, name: str, http: int = 400) -> dict[str, Any]:
@@ -54,18 +54,18 @@ def assert_refused(resp: httpx.Response, name: str, http: int = 400) -> dict[str
     return body
 
 
-def assert_still_serving(server: Server) -> None:
-    resp = HTTP.post(server.url + "/Authentication/GetEntityToken", json={}, headers={"X-SecretKey": SECRET_KEY})
+def assert_still_serving(sqlite_server: Server) -> None:
+    resp = HTTP.post(sqlite_server.url + "/Authentication/GetEntityToken", json={}, headers={"X-SecretKey": SECRET_KEY})
     assert resp.status_code == 200 and resp.json()["data"]["EntityToken"]
 
 
 @pytest.fixture
-def unchanged(server: Server) -> Iterator[None]:
+def unchanged(sqlite_server: Server) -> Iterator[None]:
     """The store is exactly as it was (every record and etag) once the test's requests are refused."""
-    before = all_records(server)
+    before = all_records(sqlite_server)
     yield
-    assert all_records(server) == before, "a refused request wrote something"
-    assert_still_serving(server)
+    assert all_records(sqlite_server) == before, "a refused request wrote something"
+    assert_still_serving(sqlite_server)
 
 
 def _valid(path: str, owner: Target) -> dict[str, Any]:
@@ -92,13 +92,13 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_malformed_and_truncated_json(server: Server, owner: Target, unchanged: None, path: str):
+def test_malformed_and_truncated_json(sqlite_server: Server, owner: Target, unchanged: None, path: str):
     valid = json.dumps(_valid(path, owner)).encode()
     for cut in (1, len(valid) // 2, len(valid) - 1):
-        assert_refused(_send(server, path, owner, valid[:cut]), "InvalidContentType")
+        assert_refused(_send(sqlite_server, path, owner, valid[:cut]), "InvalidContentType")
     for raw in MALFORMED:
-        assert_refused(_send(server, path, owner, raw), "InvalidContentType")
-    assert_refused(_send(server, path, owner, valid, **{"Content-Type": "text/plain"}), "InvalidContentType")
+        assert_refused(_send(sqlite_server, path, owner, raw), "InvalidContentType")
+    assert_refused(_send(sqlite_server, path, owner, valid, **{"Content-Type": "text/plain"}), "InvalidContentType")
 
 
 def _leaves(body: Any, at: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
@@ -135,52 +135,52 @@ def _wrong_value(path: str, body: dict[str, Any], at: tuple[str | int, ...]) -> 
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_wrong_types_in_every_field(server: Server, owner: Target, unchanged: None, path: str):
+def test_wrong_types_in_every_field(sqlite_server: Server, owner: Target, unchanged: None, path: str):
     body, tried = _valid(path, owner), 0
     for at in _leaves(body):
         wrong = _wrong_value(path, body, at)
         if wrong is None:  # e.g. a DataObject takes any JSON value
             continue
         tried += 1
-        refused = assert_refused(_send(server, path, owner, json.dumps(wrong[1]).encode()), "InvalidParams")
+        refused = assert_refused(_send(sqlite_server, path, owner, json.dumps(wrong[1]).encode()), "InvalidParams")
         field = ".".join(str(p) for p in at)
         assert any(name == field or name.startswith(field + ".") for name in refused["errorDetails"]), refused
     # Fields the legitimate request leaves out are typed too.
     for name in ENDPOINTS[path].model.model_fields:
         if name not in body and (wrong := _wrong_value(path, body, (name,))) is not None:
             tried += 1
-            refused = assert_refused(_send(server, path, owner, json.dumps(wrong[1]).encode()), "InvalidParams")
+            refused = assert_refused(_send(sqlite_server, path, owner, json.dumps(wrong[1]).encode()), "InvalidParams")
             assert any(detail.split(".")[0] == name for detail in refused["errorDetails"]), refused
     assert tried, "no field to try"
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_missing_required_fields(server: Server, owner: Target, unchanged: None, path: str):
+def test_missing_required_fields(sqlite_server: Server, owner: Target, unchanged: None, path: str):
     body = _valid(path, owner)
     required = [name for name, field in ENDPOINTS[path].model.model_fields.items() if field.is_required()]
     for name in required:
         without = {k: v for k, v in body.items() if k != name}
-        refused = assert_refused(_send(server, path, owner, json.dumps(without).encode()), "InvalidParams")
+        refused = assert_refused(_send(sqlite_server, path, owner, json.dumps(without).encode()), "InvalidParams")
         assert name in refused["errorDetails"], refused
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_oversized_values_are_refused_or_harmless(server: Server, owner: Target, path: str):
+def test_oversized_values_are_refused_or_harmless(sqlite_server: Server, owner: Target, path: str):
     """A 1 MB string in each string field: refused with nothing written, or accepted as any string is."""
     body = _valid(path, owner)
     huge = "x" * 1_000_000
     for at in [at for at in _leaves(body) if isinstance(_get(body, at), str)] + [("CustomTags",)]:
         value: Any = {"tag": huge} if at == ("CustomTags",) else huge
-        before = all_records(server)
-        resp = _send(server, path, owner, json.dumps(_replaced(body, at, value)).encode())
+        before = all_records(sqlite_server)
+        resp = _send(sqlite_server, path, owner, json.dumps(_replaced(body, at, value)).encode())
         envelope = resp.json()
         assert resp.status_code < 500 and "Traceback" not in resp.text, envelope
         if envelope["code"] != 200:
             assert envelope["error"] in ERROR_CODES and envelope["errorCode"] == ERROR_CODES[envelope["error"]]
-            assert all_records(server) == before, f"refused {at} but wrote something"
+            assert all_records(sqlite_server) == before, f"refused {at} but wrote something"
         else:  # accepted: nothing that big may have been stored
-            assert huge not in json.dumps(sorted(all_records(server))), at
-    assert_still_serving(server)
+            assert huge not in json.dumps(sorted(all_records(sqlite_server))), at
+    assert_still_serving(sqlite_server)
 
 
 def _get(body: Any, at: tuple[str | int, ...]) -> Any:
@@ -190,17 +190,17 @@ def _get(body: Any, at: tuple[str | int, ...]) -> Any:
 
 
 @pytest.mark.parametrize("path", PATHS)
-def test_oversized_bodies_and_broken_gzip(server: Server, owner: Target, unchanged: None, path: str):
+def test_oversized_bodies_and_broken_gzip(sqlite_server: Server, owner: Target, unchanged: None, path: str):
     valid = json.dumps(_valid(path, owner)).encode()
     padded = json.dumps({**_valid(path, owner), "Padding": "x" * MAX_BODY}).encode()
-    assert_refused(_send(server, path, owner, padded), "BodyTooLarge", 413)
+    assert_refused(_send(sqlite_server, path, owner, padded), "BodyTooLarge", 413)
     assert_refused(
-        _send(server, path, owner, gzip.compress(padded), **{"Content-Encoding": "gzip"}), "BodyTooLarge", 413
+        _send(sqlite_server, path, owner, gzip.compress(padded), **{"Content-Encoding": "gzip"}), "BodyTooLarge", 413
     )
     zipped = gzip.compress(valid)
     for broken in (b"not gzip at all", zipped[: len(zipped) // 2], zipped + b"trailing", zipped[:10]):
-        assert_refused(_send(server, path, owner, broken, **{"Content-Encoding": "gzip"}), "InvalidContentType")
-    assert_refused(_send(server, path, owner, valid, **{"Content-Encoding": "br"}), "InvalidContentType")
+        assert_refused(_send(sqlite_server, path, owner, broken, **{"Content-Encoding": "gzip"}), "InvalidContentType")
+    assert_refused(_send(sqlite_server, path, owner, valid, **{"Content-Encoding": "br"}), "InvalidContentType")
 
 
 def gzip_bomb(inflated_bytes: int) -> bytes:

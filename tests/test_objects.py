@@ -9,7 +9,7 @@ from playfab import PlayFabDataAPI
 
 from shared.error_codes import ERROR_CODES
 from tests import sdk
-from tests.entity_calls import envelope, error_of, fields, get_objects, get_profile, key, set_objects
+from tests.entity_calls import envelope, error_of, fields, get_objects, get_profile, key, set_objects, use_title
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
 
@@ -350,3 +350,23 @@ def test_object_calls_need_an_entity_token(pf):
         e = resp.json()
         assert resp.status_code == 401
         assert fields(e) == (401, "Unauthorized", "EntityTokenMissing", 1334)
+
+
+def test_objects_nested_deeper_than_64_levels_are_refused(pf):
+    title = use_title()
+
+    def nested(depth: int) -> object:
+        value: object = 1
+        for _ in range(depth - 1):
+            value = [value]
+        return value
+
+    assert (
+        set_objects(title, [{"ObjectName": "Deep", "DataObject": nested(64)}])["SetResults"][0]["SetResult"]
+        == "Created"
+    )
+    for entry in ({"DataObject": nested(65)}, {"EscapedDataObject": "[" * 500 + "]" * 500}):
+        with pytest.raises(PlayFabCallError) as exc:
+            set_objects(title, [{"ObjectName": "Deeper", **entry}])
+        assert envelope(exc) == (400, "BadRequest", "InvalidJSONContent", 1200)
+    assert set(get_profile(title, DataAsObject=True)["Objects"]) == {"Deep"}

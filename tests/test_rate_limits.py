@@ -130,31 +130,48 @@ def test_all_limits_the_title_too_and_off_limits_nobody(tmp_path: Path):
         assert {_set(srv, player, n).status_code for n in range(5)} == {200}
 
 
-def test_the_count_is_shared_by_every_worker_process(tmp_path: Path):
-    """Eight writers on separate connections against two workers: exactly the budget gets through."""
+def _hammer(urls: list[str], player: Player, writers: int, calls: int) -> list[int]:
+    """`writers` threads, each on its own connection to one of `urls` in turn; every status they got."""
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def writer(w: int) -> None:
+        host = Server(urls[w % len(urls)], Path(), {}, None, Path())  # type: ignore[arg-type]
+        with httpx.Client() as client:
+            for n in range(calls):
+                status = _set(host, player, w * 100 + n, client=client).status_code
+                with lock:
+                    statuses.append(status)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return statuses
+
+
+def test_the_count_is_shared_by_two_worker_processes(tmp_path: Path):
+    """Eight writers on separate connections against a two-worker host: exactly the budget gets through."""
     budget, writers, calls = 25, 8, 10
     with running_server(tmp_path, WORKERS="2", RATE_LIMITS="client", RATE_LIMIT_ENTITY_UPDATES=f"{budget}/3600") as srv:
-        player = login(srv)
-        statuses: list[int] = []
-        lock = threading.Lock()
+        statuses = _hammer([srv.url], login(srv), writers, calls)
+    assert statuses.count(200) == budget
+    assert statuses.count(429) == writers * calls - budget
 
-        def writer(w: int) -> None:
-            with httpx.Client() as client:
-                for n in range(calls):
-                    status = _set(srv, player, w * 100 + n, client=client).status_code
-                    with lock:
-                        statuses.append(status)
 
-        threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert statuses.count(200) == budget
-        assert statuses.count(429) == writers * calls - budget
-        lines = [json.loads(line) for line in srv.log().splitlines() if line.startswith("{")]
-        served_by = {line["pid"] for line in lines if line.get("path") == SET_OBJECTS}
-        assert len(served_by) == 2, "both worker processes should have served writes"
+def test_the_count_is_shared_by_two_hosts_on_one_store(tmp_path: Path):
+    """Which worker takes a connection is the kernel's choice; two hosts on one store file make the
+    split certain: half the writers on each, and still exactly the budget gets through."""
+    budget, writers, calls = 25, 8, 10
+    limits = {"RATE_LIMITS": "client", "RATE_LIMIT_ENTITY_UPDATES": f"{budget}/3600"}
+    env = base_env(tmp_path, **limits)
+    with running_server(tmp_path, env=env) as first, running_server(tmp_path, env=env) as second:
+        statuses = _hammer([first.url, second.url], login(first), writers, calls)
+        served = [json.loads(line) for host in (first, second) for line in host.log().splitlines() if '"path"' in line]
+    assert statuses.count(200) == budget
+    assert statuses.count(429) == writers * calls - budget
+    assert len({line["pid"] for line in served if line["path"] == SET_OBJECTS}) == 2
 
 
 @pytest.mark.parametrize(

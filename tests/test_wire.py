@@ -62,6 +62,19 @@ def test_lone_surrogate_is_refused(server):
     _assert_error(server.post(LOGIN, raw=raw), 400, "InvalidContentType", 1144)
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_json_in_other_unicode_encodings_is_refused(server, encoding):
+    raw = json.dumps(_login_body()).encode(encoding)
+    _assert_error(server.post(LOGIN, raw=raw), 400, "InvalidContentType", 1144)
+
+
+def test_lone_surrogate_in_utf16_cannot_sneak_into_stored_data(server):
+    ticket = server.post(LOGIN, _login_body()).json()["data"]["SessionTicket"]
+    raw = '{"Data":{"k":"\\ud800x"}}'.encode("utf-16-le")
+    resp = server.post("/Client/UpdateUserData", raw=raw, headers={"X-Authorization": ticket})
+    _assert_error(resp, 400, "InvalidContentType", 1144)
+
+
 def test_paired_surrogate_escapes_are_fine(server):
     raw = json.dumps({**_login_body(), "CustomId": f"emoji-\U0001f600-{uuid.uuid4()}"}).encode()
     assert b"\\ud83d" in raw

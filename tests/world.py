@@ -23,10 +23,13 @@ HTTP = httpx.Client(timeout=60)  # one client: building one per request costs mo
 
 @dataclass(frozen=True)
 class Target:
-    """A player, the character it owns, and the credentials that are its own."""
+    """A player with its credentials, a character it owns, a shared group it is the member of, and a friend
+    (another player, in no group) to add to it."""
 
     player: Player
     character_id: str
+    group_id: str
+    friend_id: str
 
     @property
     def playfab_id(self) -> str:
@@ -42,17 +45,23 @@ class Target:
             self.playfab_id,
             entity_pk(TITLE_PLAYER, self.player.entity_id),
             entity_pk(CHARACTER, self.character_id),
+            self.group_id,
         )
 
 
-def with_character(server: Server, player: Player) -> Target:
-    body = {"PlayFabId": player.playfab_id, "CharacterName": "Hero", "CharacterType": "Knight"}
-    data = server.post("/Server/GrantCharacterToUser", body, {"X-SecretKey": SECRET_KEY}).json()["data"]
-    return Target(player, data["CharacterId"])
-
-
 def new_target(server: Server) -> Target:
-    return with_character(server, login(server))
+    player = login(server)
+    grant = {"PlayFabId": player.playfab_id, "CharacterName": "Hero", "CharacterType": "Knight"}
+    character = HTTP.post(server.url + "/Server/GrantCharacterToUser", json=grant, headers={"X-SecretKey": SECRET_KEY})
+    group = HTTP.post(
+        server.url + "/Client/CreateSharedGroup", json={}, headers={"X-Authorization": player.ticket}
+    ).json()["data"]
+    friend = login(server)
+    return Target(player, character.json()["data"]["CharacterId"], group["SharedGroupId"], friend.playfab_id)
+
+
+def fresh_group_id() -> str:
+    return f"g-{uuid.uuid4()}"
 
 
 def expired_ticket(player: Player) -> str:

@@ -1,22 +1,22 @@
-"""The store adapters the contract suite runs against. The Cosmos adapter joins this list."""
+"""The store adapters the contract suite runs against.
+
+Each entry takes the test's temporary directory and its fixture request (for session resources such
+as the Cosmos DB emulator) and yields an open store.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 from shared.storage import BaseStore
+from shared.storage.cosmos import open_cosmos_store
 from shared.storage.sqlite import SQLiteStore
-
-
-@asynccontextmanager
-async def sqlite_store(tmp: Path) -> AsyncIterator[BaseStore]:
-    store = SQLiteStore(tmp / "contract.sqlite3")
-    try:
-        yield store
-    finally:
-        await store.close()
+from tests.cosmos import CosmosAccount, new_database_name
 
 
 class EtagLoopSQLiteStore(SQLiteStore):
@@ -25,13 +25,36 @@ class EtagLoopSQLiteStore(SQLiteStore):
     update = BaseStore.update
 
 
+Adapter = Callable[[Path, pytest.FixtureRequest], AbstractAsyncContextManager[BaseStore]]
+
+
+def _sqlite(store_class: type[SQLiteStore]) -> Adapter:
+    @asynccontextmanager
+    async def open_store(tmp: Path, request: pytest.FixtureRequest) -> AsyncIterator[BaseStore]:
+        store = store_class(tmp / "contract.sqlite3")
+        try:
+            yield store
+        finally:
+            await store.close()
+
+    return open_store
+
+
 @asynccontextmanager
-async def sqlite_etag_loop_store(tmp: Path) -> AsyncIterator[BaseStore]:
-    store = EtagLoopSQLiteStore(tmp / "contract.sqlite3")
+async def cosmos_store(tmp: Path, request: pytest.FixtureRequest, **client_options: Any) -> AsyncIterator[BaseStore]:
+    """A Cosmos store on a database of its own, deleted afterwards."""
+    account: CosmosAccount = request.getfixturevalue("cosmos")
+    database = new_database_name("store")
+    store = await open_cosmos_store(account.settings(tmp, database), **client_options)
     try:
         yield store
     finally:
         await store.close()
+        await account.drop_database(database)
 
 
-ADAPTERS: dict[str, Callable[[Path], object]] = {"sqlite": sqlite_store, "sqlite-etag-loop": sqlite_etag_loop_store}
+ADAPTERS: dict[str, Adapter] = {
+    "sqlite": _sqlite(SQLiteStore),
+    "sqlite-etag-loop": _sqlite(EtagLoopSQLiteStore),
+    "cosmos": cosmos_store,
+}

@@ -84,6 +84,12 @@ def test_documents_over_the_size_cap_are_refused_whole(run):
     assert run(run.store.read("players", "P1", "big")) is None
 
 
+def test_documents_just_under_the_size_cap_are_stored_whole(run):
+    body = {"v": "é" * 995_000}  # two bytes each in UTF-8: 1,990,008 bytes of JSON
+    run(run.store.create("players", "P1", "big", body))
+    assert run(run.store.read("players", "P1", "big")).body == body
+
+
 def test_update_creates_changes_leaves_and_deletes(run):
     assert run(run.store.update("players", "P1", "u", lambda b: {"n": 1} if b is None else None)).body == {"n": 1}
     assert run(run.store.update("players", "P1", "u", lambda b: {**b, "n": b["n"] + 1})).body == {"n": 2}
@@ -119,3 +125,12 @@ def test_concurrent_updates_lose_nothing(run):
 
     run(storm())
     assert sorted(run(run.store.read("groups", "G", "data")).body["keys"]) == sorted(f"k{i}" for i in range(40))
+
+
+def test_any_id_partition_key_and_body_keys_are_storable(run):
+    # Ids and keys Cosmos DB treats specially, or that would collide once escaped naively.
+    names = ["a/b", "a%2Fb", "q?x#y", "back\\slash", "100%", "ünï ✓", "custom:x y"]
+    for i, name in enumerate(names):
+        run(run.store.create("players", name, name, {"i": i, "id": "mine", "pk": "mine", "_etag": "mine"}))
+    for i, name in enumerate(names):
+        assert run(run.store.read("players", name, name)).body == {"i": i, "id": "mine", "pk": "mine", "_etag": "mine"}

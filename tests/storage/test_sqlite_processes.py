@@ -8,6 +8,7 @@ from pathlib import Path
 
 from shared.storage import PreconditionFailed
 from shared.storage.sqlite import SQLiteStore
+from tests.storage.processes import run_together
 
 WRITERS = 8
 
@@ -71,15 +72,7 @@ def test_of_n_processes_replacing_one_etag_exactly_one_wins(tmp_path):
 
 def test_updates_from_several_processes_lose_no_increment(tmp_path):
     path = str(tmp_path / "counter.sqlite3")
-    ctx = mp.get_context("spawn")
-    start = ctx.Event()
-    procs = [ctx.Process(target=_increment, args=(path, 50, start)) for _ in range(4)]
-    for p in procs:
-        p.start()
-    start.set()
-    for p in procs:
-        p.join(timeout=120)
-        assert p.exitcode == 0
+    run_together(_increment, [(path, 50)] * 4)
 
     async def final() -> int:
         store = SQLiteStore(Path(path))

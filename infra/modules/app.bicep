@@ -1,0 +1,201 @@
+// The Function App on Flex Consumption (Linux, Python): billed per execution, scales out per request load.
+
+param name string
+param planName string
+param location string
+param tags object
+
+@description('Resource id and client id of the user-assigned identity the app runs as')
+param identityId string
+param identityClientId string
+
+param storageName string
+param storageBlobEndpoint string
+param deploymentContainerName string
+param appInsightsConnectionString string
+
+@description('Version-less Key Vault secret URIs')
+param titleKeysUri string
+param signingKeysUri string
+
+param cosmosEndpoint string
+param cosmosDatabase string
+param titleId string
+
+@description('Python version of the Functions runtime: the one the project is tested on')
+param pythonVersion string = '3.11'
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Concurrent HTTP requests one instance takes before Flex adds another (the handlers are async)')
+@minValue(1)
+@maxValue(1000)
+param httpPerInstanceConcurrency int = 16
+
+@description('Instances kept warm for HTTP (billed while idle); 0 lets the app scale to zero')
+@minValue(0)
+param alwaysReadyInstances int = 0
+
+@description('Browser origins allowed to call the API (web games); empty allows none')
+param allowedOrigins array = []
+
+@description('Values for the tunable settings below, e.g. {"SESSION_TTL_SECONDS": "3600"}')
+param settingOverrides object = {}
+
+@description('Path prefix of every PlayFab endpoint on Azure (the host reserves /admin, so it cannot be empty)')
+@minLength(1)
+param routePrefix string = 'playfab'
+
+// Settings the app reads that have a built-in default: blank means that default (shared/settings.py).
+// Listed so each can be found and changed; tests/test_infra.py fails when the code reads a setting
+// that is missing here.
+var tunableSettings = {
+  MAX_REQUEST_BYTES: ''
+  SESSION_TTL_SECONDS: ''
+  ENTITY_TOKEN_TTL_SECONDS: ''
+  USER_DATA_MAX_KEYS_PER_UPDATE: ''
+  USER_DATA_MAX_VALUE_BYTES: ''
+  CHARACTER_DATA_MAX_KEYS_PER_UPDATE: ''
+  CHARACTER_DATA_MAX_VALUE_BYTES: ''
+  DATA_MAX_DOCUMENT_BYTES: ''
+  SHARED_GROUP_DATA_MAX_KEYS_PER_UPDATE: ''
+  SHARED_GROUP_DATA_MAX_VALUE_BYTES: ''
+  PLAYER_OBJECT_COUNT: ''
+  PLAYER_OBJECT_BYTES: ''
+  TITLE_OBJECT_COUNT: ''
+  TITLE_OBJECT_BYTES: ''
+  OBJECT_NAME_MAX_CHARS: ''
+}
+
+// Set by this deployment and applied last, so no override can put a secret in plain text or a key
+// back into a connection.
+var deploymentSettings = {
+  PLAYFAB_TITLE_ID: titleId
+  PLAYFAB_SECRET_KEYS: '@Microsoft.KeyVault(SecretUri=${titleKeysUri})'
+  TOKEN_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${signingKeysUri})'
+  STORAGE_BACKEND: 'cosmos'
+  COSMOS_ENDPOINT: cosmosEndpoint
+  COSMOS_DATABASE: cosmosDatabase
+  // DefaultAzureCredential picks the user-assigned identity by this client id.
+  AZURE_CLIENT_ID: identityClientId
+  AzureWebJobsStorage__accountName: storageName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  // The Functions host never hands paths under /admin to functions, so on Azure every PlayFab path
+  // (Admin/* included) is served under a prefix; the SDKs' base URL carries it.
+  AzureFunctionsJobHost__extensions__http__routePrefix: routePrefix
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    name: 'FC1'
+    tier: 'FlexConsumption'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy `api` (azure.yaml) into by this tag.
+  tags: union(tags, {
+    'azd-service-name': 'api'
+  })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    publicNetworkAccess: 'Enabled'
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      scmMinTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      cors: {
+        allowedOrigins: allowedOrigins
+      }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storageBlobEndpoint}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: (alwaysReadyInstances > 0) ? [
+          {
+            name: 'http'
+            instanceCount: alwaysReadyInstances
+          }
+        ] : []
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
+      }
+      runtime: {
+        name: 'python'
+        version: pythonVersion
+      }
+    }
+  }
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(tunableSettings, settingOverrides, deploymentSettings)
+}
+
+// Deployments sign in with Entra ID (azd does); publishing passwords stay off.
+resource ftpCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'ftp'
+  properties: {
+    allow: false
+  }
+}
+
+resource scmCredentials 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: site
+  name: 'scm'
+  properties: {
+    allow: false
+  }
+}
+
+output name string = site.name
+// The SDKs' base URL: the app serves PlayFab's paths under this prefix (see routePrefix above).
+output url string = 'https://${site.properties.defaultHostName}/${routePrefix}'

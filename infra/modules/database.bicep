@@ -1,0 +1,109 @@
+// Cosmos DB for NoSQL, reached with Entra ID only (account keys are disabled).
+// Bicep creates the database and containers because the app's data-plane role cannot.
+
+param name string
+param location string
+param tags object
+
+@description('Database name; the app reads it as COSMOS_DATABASE')
+param databaseName string
+
+@description('0: serverless (billed per request unit used). Otherwise provisioned autoscale: the most RU/s the database may scale to, shared by every container; 1000 or more, in steps of 1000.')
+@minValue(0)
+param autoscaleMaxThroughput int = 0
+
+@description('Strong: every read sees the latest committed write, whichever app instance made it (reads cost about twice Session).')
+@allowed([
+  'Strong'
+  'BoundedStaleness'
+  'Session'
+])
+param consistencyLevel string = 'Strong'
+
+// Containers and their partition key: these must equal shared.storage.CONTAINERS and the key path the
+// Cosmos adapter writes (tests/test_infra.py checks both).
+var containerNames = [
+  'players'
+  'lookups'
+  'groups'
+  'entities'
+]
+var partitionKeyPath = '/pk'
+var serverless = (autoscaleMaxThroughput == 0)
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    locations: [
+      {
+        locationName: location
+        failoverPriority: 0
+        isZoneRedundant: false
+      }
+    ]
+    consistencyPolicy: {
+      defaultConsistencyLevel: consistencyLevel
+    }
+    capabilities: serverless ? [
+      {
+        name: 'EnableServerless'
+      }
+    ] : []
+    disableLocalAuth: true
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
+  parent: account
+  name: databaseName
+  properties: {
+    resource: {
+      id: databaseName
+    }
+    options: serverless ? {} : {
+      autoscaleSettings: {
+        maxThroughput: autoscaleMaxThroughput
+      }
+    }
+  }
+}
+
+resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [for containerName in containerNames: {
+  parent: database
+  name: containerName
+  properties: {
+    resource: {
+      id: containerName
+      partitionKey: {
+        paths: [
+          partitionKeyPath
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+      // Every access is a point operation by id and partition key, which needs no index; indexing
+      // nothing keeps each write's RU charge at its floor.
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: []
+        excludedPaths: [
+          {
+            path: '/*'
+          }
+        ]
+      }
+    }
+  }
+}]
+
+output name string = account.name
+output endpoint string = account.properties.documentEndpoint
+output databaseName string = database.name

@@ -1,0 +1,15 @@
+// The one identity the app runs as: it reaches storage, Key Vault, Cosmos DB and App Insights without keys.
+
+param name string
+param location string
+param tags object
+
+resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: name
+  location: location
+  tags: tags
+}
+
+output id string = identity.id
+output clientId string = identity.properties.clientId
+output principalId string = identity.properties.principalId

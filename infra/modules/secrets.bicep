@@ -1,0 +1,74 @@
+// The two secrets the app needs, kept in Key Vault (RBAC mode). The app reads them through Key Vault
+// references resolved with its own identity; nobody gets a vault access policy.
+
+param name string
+param location string
+param tags object
+param workspaceId string
+
+@secure()
+@description('Comma-separated title secret keys (PLAYFAB_SECRET_KEYS)')
+param titleSecretKeys string
+
+@secure()
+@description('Comma-separated token signing keys (TOKEN_SIGNING_KEY)')
+param tokenSigningKeys string
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: name
+  location: location
+  tags: tags
+  properties: {
+    tenantId: tenant().tenantId
+    sku: {
+      family: 'A'
+      name: 'standard'
+    }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 7
+    publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      defaultAction: 'Allow'
+      bypass: 'AzureServices'
+    }
+  }
+}
+
+resource titleKeys 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'playfab-secret-keys'
+  properties: {
+    value: titleSecretKeys
+    contentType: 'text/plain'
+  }
+}
+
+resource signingKeys 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'token-signing-key'
+  properties: {
+    value: tokenSigningKeys
+    contentType: 'text/plain'
+  }
+}
+
+// Who read which secret, and when.
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: vault
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
+  }
+}
+
+output name string = vault.name
+// Version-less URIs: a Key Vault reference to one follows the latest version (used for key rotation).
+output titleKeysUri string = titleKeys.properties.secretUri
+output signingKeysUri string = signingKeys.properties.secretUri

@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// Serves @vercel/cosmosdb-server (an in-memory Cosmos DB NoSQL API) over HTTPS with its bundled
+// self-signed certificate. Two differences from the package's own CLI:
+//  - connections are kept alive (its CLI closes each one, so every request paid a TLS handshake);
+//  - a point read of a missing item answers 404 NotFound, as Cosmos DB does (the package crashes
+//    on it and answers 500).
+// Usage: node scripts/cosmos_emulator.js [--port 8081] [--host 127.0.0.1]
+"use strict";
+
+// Patch the read handler before the package builds its route table from it.
+const readDocument = require("@vercel/cosmosdb-server/lib/handler/read-document");
+const partitionHeader = require("@vercel/cosmosdb-server/lib/utils/get-partition-from-header");
+
+const readExisting = readDocument.default;
+readDocument.default = (account, req, res, params) => {
+  const collection = account.database(params.dbId).collection(params.collId);
+  if (collection.read()) {
+    const pk = partitionHeader.parsePartitionKey(partitionHeader.default(req), params.docId);
+    if (!collection.document(params.docId, pk).read()) {
+      res.statusCode = 404;
+      return { code: "NotFound", message: "Entity with the specified id does not exist in the system." };
+    }
+  }
+  return readExisting(account, req, res, params);
+};
+
+const { createHttpsServer } = require("@vercel/cosmosdb-server");
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const host = option("--host", "127.0.0.1");
+const port = Number.parseInt(option("--port", "8081"), 10);
+
+const server = createHttpsServer({ keepAlive: true });
+server.keepAliveTimeout = 60_000;
+server.listen(port, host, () => {
+  console.log(`Cosmos DB emulator ready at https://${host}:${server.address().port}/`);
+});
+const stop = () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);

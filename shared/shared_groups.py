@@ -1,0 +1,156 @@
+"""Shared groups: a membership list and last-write-wins group data, in one document per group.
+
+Membership and data share the document `groups/<SharedGroupId>/group`, so every change is one atomic
+store.update(): a data write can never resurrect a deleted group or be lost to a membership change,
+and writers of different keys never overwrite each other (each mutation touches only its own keys).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from shared import accounts, custom_data
+from shared.caller import Auth, Caller
+from shared.clock import iso, new_id, now
+from shared.errors import PlayFabError
+from shared.pipeline import Operation
+from shared.services import Services
+from shared.storage import DELETE, Conflict, Mutation
+from shared.validation import (
+    CreateSharedGroupRequest,
+    DeleteSharedGroupRequest,
+    GetSharedGroupDataRequest,
+    SharedGroupMembersRequest,
+    UpdateSharedGroupDataRequest,
+)
+
+CONTAINER: Final = "groups"
+DOC: Final = "group"
+
+
+def _unknown(group_id: str) -> PlayFabError:
+    return PlayFabError("InvalidSharedGroupId", f"No shared group {group_id!r}.", {"SharedGroupId": [group_id]})
+
+
+def _not_member(group_id: str) -> PlayFabError:
+    return PlayFabError("NotAuthorized", f"Only members of shared group {group_id!r} may do that.", http_status=403)
+
+
+def _existing(body: dict[str, Any] | None, group_id: str, caller: Caller) -> dict[str, Any]:
+    """The group, when it exists and the caller is the server or a member."""
+    if body is None:
+        raise _unknown(group_id)
+    if not caller.is_title and caller.playfab_id not in body["Members"]:
+        raise _not_member(group_id)
+    return body
+
+
+def limits(services: Services) -> custom_data.Limits:
+    s = services.settings
+    return custom_data.Limits(s.shared_group_max_keys, s.shared_group_max_value_bytes, s.data_max_document_bytes)
+
+
+async def _create(services: Services, caller: Caller, req: CreateSharedGroupRequest) -> dict[str, Any]:
+    group_id = req.SharedGroupId or new_id()
+    members = [] if caller.is_title else [caller.playfab_id]
+    try:
+        await services.store.create(CONTAINER, group_id, DOC, {"Members": members, "Data": {}, "Created": now()})
+    except Conflict:
+        raise PlayFabError(
+            "InvalidSharedGroupId", f"Shared group {group_id!r} already exists.", {"SharedGroupId": [group_id]}
+        ) from None
+    return {"SharedGroupId": group_id}
+
+
+async def _add_members(services: Services, caller: Caller, req: SharedGroupMembersRequest) -> dict[str, Any]:
+    wanted = list(dict.fromkeys(req.PlayFabIds))
+    for playfab_id in wanted:  # accounts are never deleted, so checking before the update is safe
+        await accounts.require_account(services.store, playfab_id)
+
+    def add(body: dict[str, Any] | None) -> dict[str, Any]:
+        group = _existing(body, req.SharedGroupId, caller)
+        already = [p for p in wanted if p in group["Members"]]
+        if already:
+            raise PlayFabError("UserAlreadyAdded", "Some players are members already.", {"PlayFabIds": already})
+        group["Members"].extend(wanted)
+        return group
+
+    await services.store.update(CONTAINER, req.SharedGroupId, DOC, add)
+    return {}
+
+
+async def _remove_members(services: Services, caller: Caller, req: SharedGroupMembersRequest) -> dict[str, Any]:
+    leaving = set(req.PlayFabIds)
+
+    def remove(body: dict[str, Any] | None) -> Any:
+        group = _existing(body, req.SharedGroupId, caller)
+        before = len(group["Members"])
+        group["Members"] = [p for p in group["Members"] if p not in leaving]
+        if len(group["Members"]) == before:
+            return None  # nobody named was a member: nothing to change
+        return group if group["Members"] else DELETE  # the last member out takes the group with it
+
+    await services.store.update(CONTAINER, req.SharedGroupId, DOC, remove)
+    return {}
+
+
+def _record_view(caller: Caller, group: dict[str, Any], req: GetSharedGroupDataRequest) -> dict[str, Any]:
+    records: dict[str, Any] = group["Data"]
+    if req.Keys is not None:
+        wanted = {key.strip() for key in req.Keys}
+        records = {key: rec for key, rec in records.items() if key in wanted}
+    if not caller.is_title and caller.playfab_id not in group["Members"]:
+        records = {key: rec for key, rec in records.items() if rec["Permission"] == "Public"}
+    return records
+
+
+async def _get_data(services: Services, caller: Caller, req: GetSharedGroupDataRequest) -> dict[str, Any]:
+    doc = await services.store.read(CONTAINER, req.SharedGroupId, DOC)
+    if doc is None:
+        raise _unknown(req.SharedGroupId)
+    result: dict[str, Any] = {"Data": _record_view(caller, doc.body, req)}
+    if req.GetMembers:
+        result["Members"] = list(doc.body["Members"])
+    return result
+
+
+def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: custom_data.Limits) -> Mutation:
+    stamp = iso(now())
+    extra = {} if caller.is_title else {"LastUpdatedBy": caller.playfab_id}
+
+    def write(body: dict[str, Any] | None) -> dict[str, Any]:
+        group = _existing(body, group_id, caller)
+        custom_data.apply_records(group["Data"], changes, stamp, extra)
+        custom_data.check_size(group, lim)
+        return group
+
+    return write
+
+
+async def _update_data(services: Services, caller: Caller, req: UpdateSharedGroupDataRequest) -> dict[str, Any]:
+    lim = limits(services)
+    changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
+    await services.store.update(CONTAINER, req.SharedGroupId, DOC, _write(changes, caller, req.SharedGroupId, lim))
+    return {}
+
+
+async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequest) -> dict[str, Any]:
+    def delete(body: dict[str, Any] | None) -> Any:
+        _existing(body, req.SharedGroupId, caller)
+        return DELETE
+
+    await services.store.update(CONTAINER, req.SharedGroupId, DOC, delete)
+    return {}
+
+
+client_create = Operation(Auth.SESSION, CreateSharedGroupRequest, _create)
+server_create = Operation(Auth.SECRET, CreateSharedGroupRequest, _create)
+client_add_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _add_members)
+server_add_members = Operation(Auth.SECRET, SharedGroupMembersRequest, _add_members)
+client_remove_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _remove_members)
+server_remove_members = Operation(Auth.SECRET, SharedGroupMembersRequest, _remove_members)
+client_get_data = Operation(Auth.SESSION, GetSharedGroupDataRequest, _get_data)
+server_get_data = Operation(Auth.SECRET, GetSharedGroupDataRequest, _get_data)
+client_update_data = Operation(Auth.SESSION, UpdateSharedGroupDataRequest, _update_data)
+server_update_data = Operation(Auth.SECRET, UpdateSharedGroupDataRequest, _update_data)
+delete_group = Operation(Auth.SECRET, DeleteSharedGroupRequest, _delete)

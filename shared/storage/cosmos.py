@@ -1,0 +1,216 @@
+"""Cosmos DB (NoSQL API) adapter: point reads and writes by id and partition key, conditional on etags.
+
+Every container's partition key path is /pk. An item is {"id", "pk", "body"}: the caller's document
+sits under "body", so its keys can never collide with Cosmos's own (id, _etag, _ts, ...).
+update() is BaseStore's etag read/replace loop: an uncontended update costs two round trips.
+Transactional batch and patch are deliberately not used (see README: emulator gaps).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
+from typing import Any, Final, TypeVar
+
+from azure.core import MatchConditions
+from azure.core.exceptions import AzureError
+from azure.cosmos import PartitionKey, exceptions
+from azure.cosmos.aio import ContainerProxy, CosmosClient
+
+from shared.settings import Settings
+from shared.storage import CONTAINERS
+from shared.storage.base import (
+    BaseStore,
+    Conflict,
+    Document,
+    DocumentTooLarge,
+    NotFound,
+    PreconditionFailed,
+    StoreUnavailable,
+    encode,
+)
+
+T = TypeVar("T")
+
+PARTITION_KEY_PATH: Final = "/pk"
+# A throttled call is retried by the SDK this often, waiting at most this long in all, before the
+# caller gets DatabaseThroughputExceeded with the service's retry hint: a game client can back off
+# better than a request held open.
+THROTTLE_RETRIES: Final = 3
+THROTTLE_WAIT_SECONDS: Final = 5
+OPERATION_TIMEOUT_SECONDS: Final = 10
+# The SDK logs every request at INFO with its headers, partition keys (player ids, login identities)
+# included. Its own logger is kept at WARNING; set it to INFO to trace Cosmos DB traffic.
+HTTP_LOG: Final = logging.getLogger("playfab.cosmos.http")
+HTTP_LOG.setLevel(logging.WARNING)
+# Cosmos DB refuses these in an id; they are escaped so every id the interface accepts is storable.
+_ID_ESCAPES: Final = {"%": "%25", "/": "%2F", "\\": "%5C", "?": "%3F", "#": "%23"}
+
+
+def cosmos_id(id: str) -> str:
+    return "".join(_ID_ESCAPES.get(ch, ch) for ch in id)
+
+
+def _retry_after_seconds(err: exceptions.CosmosHttpResponseError) -> float | None:
+    headers = err.headers or {}
+    raw = headers.get("x-ms-retry-after-ms")
+    try:
+        return float(raw) / 1000 if raw is not None else None
+    except ValueError:
+        return None
+
+
+@contextmanager
+def _faults(where: str) -> Iterator[None]:
+    """Turn the SDK's exceptions (raised after its own retry policies) into the storage errors."""
+    try:
+        yield
+    except exceptions.CosmosResourceExistsError as err:
+        raise Conflict(where) from err
+    except exceptions.CosmosResourceNotFoundError as err:
+        raise NotFound(where) from err
+    except exceptions.CosmosAccessConditionFailedError as err:
+        raise PreconditionFailed(where) from err
+    except exceptions.CosmosHttpResponseError as err:
+        if err.status_code == 429:
+            raise StoreUnavailable(
+                f"{where}: throttled", throttled=True, retry_after_seconds=_retry_after_seconds(err)
+            ) from err
+        if err.status_code == 413:
+            raise DocumentTooLarge(where) from err
+        if err.status_code is None or err.status_code == 408 or err.status_code >= 500:
+            raise StoreUnavailable(f"{where}: Cosmos DB answered {err.status_code}") from err
+        raise
+    except AzureError as err:  # timeouts and connection failures carry no status
+        raise StoreUnavailable(f"{where}: {type(err).__name__}: {err}") from err
+    except TimeoutError as err:
+        raise StoreUnavailable(f"{where}: timed out") from err
+
+
+class CosmosStore(BaseStore):
+    def __init__(self, client: CosmosClient, containers: dict[str, ContainerProxy], credential: Any = None) -> None:
+        self._client = client
+        self._containers = containers
+        self._credential = credential
+
+    def _item_args(self, container: str, pk: str, id: str) -> tuple[ContainerProxy, str, str]:
+        return self._containers[container], cosmos_id(id), f"{container}/{pk}/{id}"
+
+    @staticmethod
+    def _written(text: str, headers: dict[str, str]) -> Document:
+        # Writes ask for no response body; the new etag comes back as a header.
+        return Document(json.loads(text), headers["etag"])
+
+    async def read(self, container: str, pk: str, id: str) -> Document | None:
+        proxy, item_id, where = self._item_args(container, pk, id)
+        try:
+            with _faults(where):
+                item = await proxy.read_item(item_id, partition_key=pk, timeout=OPERATION_TIMEOUT_SECONDS)
+        except NotFound:
+            return None
+        return Document(item["body"], item["_etag"])
+
+    async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
+        proxy, item_id, where = self._item_args(container, pk, id)
+        text = encode(body)
+        with _faults(where):
+            result = await proxy.create_item({"id": item_id, "pk": pk, "body": body}, timeout=OPERATION_TIMEOUT_SECONDS)
+        return self._written(text, result.get_response_headers())
+
+    async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document:
+        proxy, item_id, where = self._item_args(container, pk, id)
+        text = encode(body)
+        with _faults(where):
+            result = await proxy.replace_item(
+                item_id,
+                {"id": item_id, "pk": pk, "body": body},
+                etag=etag,
+                match_condition=MatchConditions.IfNotModified,
+                timeout=OPERATION_TIMEOUT_SECONDS,
+            )
+        return self._written(text, result.get_response_headers())
+
+    async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None:
+        proxy, item_id, where = self._item_args(container, pk, id)
+        condition = {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag is not None else {}
+        with _faults(where):
+            await proxy.delete_item(item_id, partition_key=pk, timeout=OPERATION_TIMEOUT_SECONDS, **condition)
+
+    async def close(self) -> None:
+        await self._client.close()
+        if self._credential is not None:
+            await self._credential.close()
+
+
+async def open_cosmos_store(settings: Settings, **client_options: Any) -> CosmosStore:
+    """Connect once per process. With a key (local runs, emulators) create what is missing; with a
+    managed identity (DefaultAzureCredential) the containers come from infra/ and are only checked.
+
+    client_options reach the SDK's CosmosClient as they are (tests pass a transport).
+    """
+    assert settings.cosmos_endpoint, "load_settings() requires COSMOS_ENDPOINT with STORAGE_BACKEND=cosmos"
+    credential: Any
+    if settings.cosmos_key:
+        credential = settings.cosmos_key
+    else:
+        from azure.identity.aio import DefaultAzureCredential  # only where keys are disabled
+
+        credential = DefaultAzureCredential()
+    options: dict[str, Any] = {
+        "connection_verify": settings.cosmos_verify_tls,
+        "retry_throttle_total": THROTTLE_RETRIES,
+        "retry_throttle_backoff_max": THROTTLE_WAIT_SECONDS,
+        "connection_timeout": OPERATION_TIMEOUT_SECONDS,
+        "read_timeout": OPERATION_TIMEOUT_SECONDS,
+        "no_response_on_write": True,
+        "logger": HTTP_LOG,
+        # Send UTF-8 rather than \u escapes, so the size checked by encode() is the size sent.
+        "enable_compact_utf8_item_writes": True,
+        **client_options,
+    }
+    client = CosmosClient(settings.cosmos_endpoint, credential=credential, **options)
+    try:
+        with _faults(f"opening database {settings.cosmos_database}"):
+            containers = await _containers(client, settings)
+    except BaseException:
+        await client.close()
+        if not isinstance(credential, str):
+            await credential.close()
+        raise
+    return CosmosStore(client, containers, None if isinstance(credential, str) else credential)
+
+
+async def _containers(client: CosmosClient, settings: Settings) -> dict[str, ContainerProxy]:
+    if settings.cosmos_key:
+        database = await _create_if_missing(
+            client.create_database_if_not_exists(settings.cosmos_database),
+            lambda: client.get_database_client(settings.cosmos_database),
+        )
+        return {
+            name: await _create_if_missing(
+                database.create_container_if_not_exists(name, PartitionKey(PARTITION_KEY_PATH)),
+                partial(database.get_container_client, name),
+            )
+            for name in CONTAINERS
+        }
+    database = client.get_database_client(settings.cosmos_database)
+    containers = {name: database.get_container_client(name) for name in CONTAINERS}
+    for name, proxy in containers.items():
+        try:
+            await proxy.read()  # fail at start-up, not on some later request, when infra is missing
+        except exceptions.CosmosResourceNotFoundError as err:
+            raise StoreUnavailable(
+                f"container {name} is missing from database {settings.cosmos_database}: a managed identity "
+                "cannot create it; deploy infra/ (or set COSMOS_KEY to create it)"
+            ) from err
+    return containers
+
+
+async def _create_if_missing(create: Awaitable[T], existing: Callable[[], T]) -> T:
+    try:
+        return await create
+    except exceptions.CosmosResourceExistsError:  # another worker process created it first
+        return existing()
