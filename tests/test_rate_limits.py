@@ -14,12 +14,15 @@ import httpx
 import pytest
 from playfab import PlayFabDataAPI
 
+from shared.caller import Auth
 from shared.rate_windows import DEFAULTS, ENTITY_UPDATES
 from tests import sdk
-from tests.credentials import Player, login
+from tests.credentials import Player, headers_for, login
+from tests.endpoint_requests import TABLE
 from tests.routes import ENDPOINTS
 from tests.server import SECRET_KEY, Server, base_env, running_server
 from tests.test_startup import _start
+from tests.world import new_target
 
 SET_OBJECTS = "/Object/SetObjects"
 TITLE_PLAYER = "title_player_account"
@@ -70,6 +73,27 @@ def test_every_limited_operation_uses_a_known_limit():
     limited_ops = {path: op.rate_limit for path, op in ENDPOINTS.items() if op.rate_limit}
     assert SET_OBJECTS in limited_ops
     assert set(limited_ops.values()) <= set(DEFAULTS)
+
+
+LIMITED = sorted(path for path, op in ENDPOINTS.items() if op.rate_limit)
+
+
+@pytest.mark.parametrize("path", LIMITED)
+def test_default_limits_on_every_limited_endpoint(limited: Server, path: str):
+    """Players get PlayFab's first window (10 user data, 5 character data, 10 entity updates per 15 s);
+    the title (Server and Admin calls) is not limited by default."""
+    op, row, target = ENDPOINTS[path], TABLE[path], new_target(limited)
+    first = DEFAULTS[op.rate_limit][0]
+    with httpx.Client() as client:
+        send = lambda: client.post(  # noqa: E731
+            limited.url + path, json=row.body(target), headers=headers_for(op.auth, target.player), timeout=30
+        )
+        for _ in range(first.calls):
+            assert send().json()["code"] == 200
+        if op.auth is Auth.SECRET:
+            assert send().json()["code"] == 200
+        else:
+            _assert_throttled(send(), first.seconds)
 
 
 def test_defaults_refuse_the_eleventh_entity_update_in_15_seconds(limited: Server):
