@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 
-_FIELDS = ("path", "outcome", "status", "ms")
+_FIELDS = ("path", "outcome", "status", "ms", "trace")
 
 
 class JsonLines(logging.Formatter):
