@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from shared.caller import Auth
+from tests.players import Player
 from tests.server import SECRET_KEY, TITLE_ID, Server
 
-
-@dataclass(frozen=True)
-class Player:
-    playfab_id: str
-    ticket: str
-    entity_token: str
-    entity_id: str
+__all__ = ["Player", "headers_for", "login"]
 
 
 def login(server: Server, custom_id: str | None = None) -> Player:
@@ -22,7 +16,7 @@ def login(server: Server, custom_id: str | None = None) -> Player:
     body = {"TitleId": TITLE_ID, "CustomId": custom_id or f"t-{uuid.uuid4()}", "CreateAccount": True}
     data = server.post("/Client/LoginWithCustomID", body).json()["data"]
     token = data["EntityToken"]
-    return Player(data["PlayFabId"], data["SessionTicket"], token["EntityToken"], token["Entity"]["Id"])
+    return Player(data["PlayFabId"], data["SessionTicket"], token["EntityToken"], token["Entity"]["Id"], data)
 
 
 def headers_for(auth: Auth, player: Player) -> dict[str, str]:
