@@ -8,7 +8,8 @@ from typing import Any
 from playfab import PlayFabAdminAPI, PlayFabClientAPI, PlayFabServerAPI
 
 from shared.data_families import FAMILIES, Family, Scope
-from shared.storage.sqlite import SQLiteStore
+from shared.services import open_store
+from shared.settings import load_settings
 from tests import sdk
 from tests.server import Server
 
@@ -65,10 +66,10 @@ def grant_character(playfab_id: str, name: str = "Hero", kind: str = "Knight") -
 
 
 def stored(server: Server, container: str, pk: str, doc_id: str) -> dict[str, Any] | None:
-    """A document as the server stored it, read from the same SQLite file."""
+    """A document as the server stored it, read through a store built from the server's own settings."""
 
     async def read() -> dict[str, Any] | None:
-        store = SQLiteStore(server.data_dir / "playfab.sqlite3")
+        store = await open_store(load_settings(server.env))
         try:
             doc = await store.read(container, pk, doc_id)
             return doc.body if doc else None

@@ -28,19 +28,25 @@ TITLE_KEY = {"Id": TITLE_ID, "Type": TITLE}
 CALLER = Caller(is_title=True, entity_type=TITLE, entity_id=TITLE_ID)
 
 
-async def _race(tmp: Path, adapter: str, requests: list[dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
+async def _open(stack: AsyncExitStack, tmp: Path, adapter: str, request: pytest.FixtureRequest) -> list[Any]:
+    """One store per writer, as separate processes would have; Cosmos shares one client on one database."""
+    opener = ADAPTERS[adapter]
+    if adapter == "cosmos":
+        return [await stack.enter_async_context(opener(tmp, request))] * WRITERS
+    return [await stack.enter_async_context(opener(tmp, request)) for _ in range(WRITERS)]
+
+
+async def _race(stores: list[Any], requests: list[dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
     """Run each SetObjects request on its own store at once; return the outcomes and the objects after."""
     env = {"PLAYFAB_TITLE_ID": TITLE_ID, "PLAYFAB_SECRET_KEYS": SECRET_KEY, "TOKEN_SIGNING_KEY": SIGNING_KEY}
     settings, signer = load_settings(env), Signer((SIGNING_KEY,))
-    async with AsyncExitStack() as stack:
-        stores = [await stack.enter_async_context(ADAPTERS[adapter](tmp)) for _ in requests]
-        services = [Services(settings, store, signer) for store in stores]
-        calls = [
-            set_objects.handler(s, CALLER, SetObjectsRequest.model_validate(r))
-            for s, r in zip(services, requests, strict=True)
-        ]
-        outcomes = await asyncio.gather(*calls, return_exceptions=True)
-        after = await get_objects.handler(services[0], CALLER, GetObjectsRequest.model_validate({"Entity": TITLE_KEY}))
+    services = [Services(settings, store, signer) for store in stores]
+    calls = [
+        set_objects.handler(s, CALLER, SetObjectsRequest.model_validate(r))
+        for s, r in zip(services, requests, strict=True)
+    ]
+    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    after = await get_objects.handler(services[0], CALLER, GetObjectsRequest.model_validate({"Entity": TITLE_KEY}))
     return outcomes, after
 
 
@@ -52,15 +58,20 @@ def _request(objects: list[dict[str, Any]], expected: int | None = None) -> dict
 
 
 @pytest.mark.parametrize("adapter", sorted(ADAPTERS))
-def test_first_writes_then_versioned_writers_one_wins(adapter, tmp_path):
-    # Twelve first writes to a profile that does not exist yet: every one lands, in some order.
+def test_first_writes_then_versioned_writers_one_wins(adapter, tmp_path, request):
     firsts = [_request([{"ObjectName": "first", "DataObject": i}]) for i in range(WRITERS)]
-    outcomes, after = asyncio.run(_race(tmp_path, adapter, firsts))
+    versioned = [_request([{"ObjectName": "race", "DataObject": i}], expected=WRITERS) for i in range(WRITERS)]
+
+    async def both() -> tuple[tuple[list[Any], dict[str, Any]], tuple[list[Any], dict[str, Any]]]:
+        async with AsyncExitStack() as stack:
+            stores = await _open(stack, tmp_path, adapter, request)
+            return await _race(stores, firsts), await _race(stores, versioned)
+
+    (outcomes, after), second = asyncio.run(both())
+    # Twelve first writes to a profile that does not exist yet: every one lands, in some order.
     assert sorted(o["ProfileVersion"] for o in outcomes) == list(range(1, WRITERS + 1))
     assert after["ProfileVersion"] == WRITERS
-
-    versioned = [_request([{"ObjectName": "race", "DataObject": i}], expected=WRITERS) for i in range(WRITERS)]
-    outcomes, after = asyncio.run(_race(tmp_path, adapter, versioned))
+    outcomes, after = second
     winners = [i for i, o in enumerate(outcomes) if isinstance(o, dict)]
     assert len(winners) == 1, outcomes
     losers = [o for o in outcomes if not isinstance(o, dict)]
@@ -70,9 +81,14 @@ def test_first_writes_then_versioned_writers_one_wins(adapter, tmp_path):
 
 
 @pytest.mark.parametrize("adapter", sorted(ADAPTERS))
-def test_unversioned_writers_all_land(adapter, tmp_path):
+def test_unversioned_writers_all_land(adapter, tmp_path, request):
     requests = [_request([{"ObjectName": f"o{i % 5}", "DataObject": i}]) for i in range(WRITERS)]
-    outcomes, after = asyncio.run(_race(tmp_path, adapter, requests))
+
+    async def race() -> tuple[list[Any], dict[str, Any]]:
+        async with AsyncExitStack() as stack:
+            return await _race(await _open(stack, tmp_path, adapter, request), requests)
+
+    outcomes, after = asyncio.run(race())
     assert all(isinstance(o, dict) for o in outcomes), outcomes
     assert sorted(o["ProfileVersion"] for o in outcomes) == list(range(1, WRITERS + 1))
     assert after["ProfileVersion"] == WRITERS

@@ -90,7 +90,7 @@ class BaseStore(ABC):
     may override it.
     """
 
-    update_attempts: int = 40
+    update_attempts: int = 64
 
     @abstractmethod
     async def read(self, container: str, pk: str, id: str) -> Document | None: ...
@@ -124,5 +124,5 @@ class BaseStore(ABC):
                 return await self.replace(container, pk, id, result, current.etag)
             except (Conflict, NotFound, PreconditionFailed):
                 # Someone else wrote first: back off with jitter so hot documents converge.
-                await asyncio.sleep(random.uniform(0, min(0.05, 0.002 * 2**attempt)))
+                await asyncio.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
         raise StoreBusy(f"{container}/{pk}/{id}: gave up after {self.update_attempts} conflicting attempts")
