@@ -29,13 +29,6 @@ DEFAULTS: Final[Mapping[str, Windows]] = {
     ENTITY_UPDATES: (Window(10, 15), Window(50, 300), Window(900, 3600)),
 }
 
-# The setting that overrides each limit, written "calls/seconds,calls/seconds,...".
-SETTING_NAMES: Final[Mapping[str, str]] = {
-    USER_DATA: "RATE_LIMIT_USER_DATA",
-    CHARACTER_DATA: "RATE_LIMIT_CHARACTER_DATA",
-    ENTITY_UPDATES: "RATE_LIMIT_ENTITY_UPDATES",
-}
-
 
 def parse_windows(raw: str) -> Windows:
     """'10/15,150/300' -> windows; raises ValueError on anything else."""

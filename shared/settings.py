@@ -8,10 +8,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared.rate_windows import CHARACTER_DATA, ENTITY_UPDATES, USER_DATA, Windows, parse_windows
 from shared.rate_windows import DEFAULTS as RATE_LIMIT_DEFAULTS
 from shared.rate_windows import SCOPES as RATE_LIMIT_SCOPES
-from shared.rate_windows import SETTING_NAMES as RATE_LIMIT_SETTINGS
-from shared.rate_windows import Windows, parse_windows
 
 MIN_SIGNING_KEY_CHARS = 32
 SIGNING_KEY_FILE = "token-signing.key"
@@ -80,19 +79,26 @@ def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str])
     return default
 
 
+def _windows(env: Mapping[str, str], name: str, limit: str, problems: list[str]) -> Windows:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return RATE_LIMIT_DEFAULTS[limit]
+    try:
+        return parse_windows(raw)
+    except ValueError as exc:
+        problems.append(f"{name} must be calls/seconds pairs like 10/15,150/300 ({exc})")
+        return RATE_LIMIT_DEFAULTS[limit]
+
+
 def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict[str, Windows]]:
     scope = env.get("RATE_LIMITS", "").strip().lower() or "client"
     if scope not in RATE_LIMIT_SCOPES:
         problems.append(f"RATE_LIMITS must be one of {', '.join(RATE_LIMIT_SCOPES)}, got {scope!r}")
-    windows = dict(RATE_LIMIT_DEFAULTS)
-    for limit, name in RATE_LIMIT_SETTINGS.items():
-        raw = env.get(name, "").strip()
-        if raw:
-            try:
-                windows[limit] = parse_windows(raw)
-            except ValueError as exc:
-                problems.append(f"{name} must be calls/seconds pairs like 10/15,150/300 ({exc})")
-    return scope, windows
+    return scope, {
+        USER_DATA: _windows(env, "RATE_LIMIT_USER_DATA", USER_DATA, problems),
+        CHARACTER_DATA: _windows(env, "RATE_LIMIT_CHARACTER_DATA", CHARACTER_DATA, problems),
+        ENTITY_UPDATES: _windows(env, "RATE_LIMIT_ENTITY_UPDATES", ENTITY_UPDATES, problems),
+    }
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
