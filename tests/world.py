@@ -97,6 +97,15 @@ def snapshot(server: Server, partitions: tuple[str, ...]) -> set[tuple[Any, ...]
         conn.close()
 
 
+def stored_anywhere(server: Server, text: str) -> bool:
+    """Whether any record on the server holds `text`."""
+    conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
+    try:
+        return conn.execute("SELECT count(*) FROM documents WHERE instr(body, ?) > 0", (text,)).fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
 def all_records(server: Server) -> set[tuple[Any, ...]]:
     conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
     try:
