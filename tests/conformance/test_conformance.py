@@ -41,8 +41,8 @@ EXCLUDED = [
 
 
 @pytest.fixture(scope="module")
-def player(sqlite_server: Server) -> Player:
-    return login(sqlite_server)
+def player(server: Server) -> Player:
+    return login(server)
 
 
 def _aim(body: Any, player: Player) -> Any:
@@ -77,11 +77,11 @@ def test_the_document_covers_every_endpoint_the_app_serves():
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_responses_match_playfabs_schema(case, sqlite_server: Server, player: Player):
+def test_responses_match_playfabs_schema(case, server: Server, player: Player):
     auth = ENDPOINTS[case.path].auth
     case.body = _aim(case.body, player)
     response = case.call_and_validate(
-        base_url=sqlite_server.url, headers=headers_for(auth, player), excluded_checks=EXCLUDED, timeout=30
+        base_url=server.url, headers=headers_for(auth, player), excluded_checks=EXCLUDED, timeout=30
     )
     assert response.status_code < 500
     assert "Traceback" not in response.text
