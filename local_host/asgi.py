@@ -10,6 +10,7 @@ import inspect
 import json
 import os
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,8 +20,8 @@ from urllib.parse import parse_qsl
 import azure.functions as func
 
 from local_host.logs import configure_logging
-from shared.envelope import error_body
 from shared.errors import PlayFabError
+from shared.pipeline import HttpRequest, log_request, not_found, respond
 from shared.services import close_services
 from shared.settings import load_settings
 
@@ -130,16 +131,19 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
         if scope["type"] != "http":
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        started = time.perf_counter()
         body = await _read_body(receive, limit)
         if body is None:
             err = PlayFabError("BodyTooLarge", f"The request body is larger than {limit} bytes.")
-            status = 200 if headers.get("x-reporterrorassuccess", "").lower() == "true" else err.http_status
-            await _send(send, status, json.dumps(error_body(err)).encode(), {"content-type": "application/json"})
+            resp = respond(err, headers)
+            await _send(send, resp.status, resp.body, resp.headers)
+            log_request(scope["path"], err.name, resp.status, started)
             return
         path, method = scope["path"], scope["method"].upper()
         matched = _match(routes, method, path)
-        if matched is None:  # only when the app has no catch-all route
-            await _send(send, 404, b"", {})
+        if matched is None:  # a method no trigger lists (TRACE, CONNECT): PlayFab's 404 all the same
+            resp = not_found(HttpRequest(method, path, headers, b""))
+            await _send(send, resp.status, resp.body, resp.headers)
             return
         route, params = matched
         scheme = scope.get("scheme", "http")

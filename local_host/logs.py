@@ -6,12 +6,17 @@ import json
 import logging
 import sys
 
-_FIELDS = ("path", "outcome", "status", "ms")
+_FIELDS = ("path", "outcome", "status", "ms", "trace")
 
 
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"level": record.levelname.lower(), "logger": record.name, "msg": record.getMessage()}
+        line = {
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "pid": record.process,
+            "msg": record.getMessage(),
+        }
         line.update({name: getattr(record, name) for name in _FIELDS if hasattr(record, name)})
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)

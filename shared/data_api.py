@@ -13,6 +13,7 @@ from shared import accounts, characters, custom_data
 from shared.caller import Auth, Caller
 from shared.data_families import FAMILIES, Family, Scope
 from shared.pipeline import Operation
+from shared.rate_windows import CHARACTER_DATA, USER_DATA
 from shared.services import Services
 from shared.validation import (
     ClientGetCharacterDataRequest,
@@ -76,7 +77,8 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
         doc_id = family.doc_id(owner.character_id)
         return {"DataVersion": await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits)}
 
-    return Operation(Auth.SESSION if api == CLIENT else Auth.SECRET, _update_model(family, api), update)
+    limit = CHARACTER_DATA if family.scope is Scope.CHARACTER else USER_DATA
+    return Operation(Auth.SESSION if api == CLIENT else Auth.SECRET, _update_model(family, api), update, limit)
 
 
 def get_operation(family: Family, api: str) -> Operation[DataQuery]:

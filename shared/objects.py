@@ -28,6 +28,7 @@ from shared.entities import (
 )
 from shared.errors import PlayFabError, invalid_params
 from shared.pipeline import Operation
+from shared.rate_windows import ENTITY_UPDATES
 from shared.services import Services
 from shared.settings import Settings
 from shared.validation import GetObjectsRequest, SetObject, SetObjectsRequest
@@ -223,5 +224,5 @@ async def _get_objects(services: Services, caller: Caller, req: GetObjectsReques
     }
 
 
-set_objects = Operation(Auth.ENTITY, SetObjectsRequest, _set_objects)
+set_objects = Operation(Auth.ENTITY, SetObjectsRequest, _set_objects, rate_limit=ENTITY_UPDATES)
 get_objects = Operation(Auth.ENTITY, GetObjectsRequest, _get_objects)

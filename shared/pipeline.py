@@ -9,12 +9,14 @@ import json
 import logging
 import re
 import time
+import traceback
 import zlib
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from shared import caller as auth
+from shared import rate_limits
 from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
@@ -39,6 +41,7 @@ class Operation(Generic[M]):
     auth: auth.Auth
     model: type[M]
     handler: Handler[M]
+    rate_limit: str | None = None  # the limit each call draws on (shared/rate_windows.py), if any
 
 
 @dataclass
@@ -134,7 +137,9 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
     await ensure_caller_exists(services.store, caller)
     payload = _decode_body(req, services.settings.max_request_bytes)
-    return await op.handler(services, caller, parse(op.model, payload))
+    request = parse(op.model, payload)
+    await rate_limits.charge(services, op.rate_limit, caller, request)
+    return await op.handler(services, caller, request)
 
 
 async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
@@ -150,22 +155,34 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
         err = _store_error(exc)
         log.warning("store fault on %s: %s", req.path, exc)
         resp, outcome = respond(err, req.headers), err.name
-    except Exception:
-        log.exception("unhandled error on %s", req.path)
+    except Exception as exc:
+        # An exception's text can quote request data (KeyError('<a key>')): log its type and where it
+        # was raised, never its message.
+        trace = "".join(traceback.format_tb(exc.__traceback__))
+        log.error("unhandled %s on %s", type(exc).__name__, req.path, extra={"trace": trace})
         err = PlayFabError("InternalServerError", "An unexpected error occurred.")
         resp, outcome = respond(err, req.headers), err.name
-    log.info(
-        "request",
-        extra={
-            "path": req.path,
-            "outcome": outcome,
-            "status": resp.status,
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+    log_request(req.path, outcome, resp.status, started)
     return resp
 
 
+def log_request(path: str, outcome: str, status: int, started: float) -> None:
+    """The one line every request leaves: where, how it ended, how long it took. Nothing from the body
+    or the headers, so no key, ticket, token or data value can reach the logs."""
+    log.info(
+        "request",
+        extra={
+            "path": path,
+            "outcome": outcome,
+            "status": status,
+            "ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+
+
 def not_found(req: HttpRequest) -> HttpResponse:
+    started = time.perf_counter()
     err = PlayFabError("InvalidAPIEndpoint", f"No API endpoint {req.method} {req.path}; every call is a POST.")
-    return respond(err, req.headers)
+    resp = respond(err, req.headers)
+    log_request(req.path, err.name, resp.status, started)
+    return resp

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from shared.rate_windows import CHARACTER_DATA, ENTITY_UPDATES, USER_DATA, Windows, parse_windows
+from shared.rate_windows import DEFAULTS as RATE_LIMIT_DEFAULTS
+from shared.rate_windows import SCOPES as RATE_LIMIT_SCOPES
 
 MIN_SIGNING_KEY_CHARS = 32
 SIGNING_KEY_FILE = "token-signing.key"
@@ -44,6 +48,9 @@ class Settings:
     data_max_document_bytes: int = 1_000_000
     shared_group_max_keys: int = 10
     shared_group_max_value_bytes: int = 300_000
+    # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
+    rate_limits: str = "client"
+    rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -70,6 +77,28 @@ def _bool(env: Mapping[str, str], name: str, default: bool, problems: list[str])
         return False
     problems.append(f"{name} must be true or false, got {raw!r}")
     return default
+
+
+def _windows(env: Mapping[str, str], name: str, limit: str, problems: list[str]) -> Windows:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return RATE_LIMIT_DEFAULTS[limit]
+    try:
+        return parse_windows(raw)
+    except ValueError as exc:
+        problems.append(f"{name} must be calls/seconds pairs like 10/15,150/300 ({exc})")
+        return RATE_LIMIT_DEFAULTS[limit]
+
+
+def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict[str, Windows]]:
+    scope = env.get("RATE_LIMITS", "").strip().lower() or "client"
+    if scope not in RATE_LIMIT_SCOPES:
+        problems.append(f"RATE_LIMITS must be one of {', '.join(RATE_LIMIT_SCOPES)}, got {scope!r}")
+    return scope, {
+        USER_DATA: _windows(env, "RATE_LIMIT_USER_DATA", USER_DATA, problems),
+        CHARACTER_DATA: _windows(env, "RATE_LIMIT_CHARACTER_DATA", CHARACTER_DATA, problems),
+        ENTITY_UPDATES: _windows(env, "RATE_LIMIT_ENTITY_UPDATES", ENTITY_UPDATES, problems),
+    }
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -118,6 +147,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if any(len(k) < MIN_SIGNING_KEY_CHARS for k in signing_keys):
         problems.append(f"every key in TOKEN_SIGNING_KEY must be at least {MIN_SIGNING_KEY_CHARS} characters")
 
+    rate_scope, rate_windows = _rate_limits(env, problems)
     settings = Settings(
         title_id=title_id,
         secret_keys=secret_keys,
@@ -143,6 +173,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         shared_group_max_keys=_int(env, "SHARED_GROUP_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
         shared_group_max_value_bytes=_int(env, "SHARED_GROUP_DATA_MAX_VALUE_BYTES", 300_000, problems),
         data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
+        rate_limits=rate_scope,
+        rate_limit_windows=rate_windows,
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))

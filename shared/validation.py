@@ -14,6 +14,10 @@ from shared.errors import PlayFabError
 M = TypeVar("M", bound="Request")
 
 NonEmpty = Annotated[str, StringConstraints(min_length=1)]
+# Ids this backend issues are 16 characters; a longer one names nothing here, and refusing it up front
+# keeps every key within what each store accepts (Cosmos DB: 255-character ids, 2 KB partition keys).
+MAX_ID_CHARS = 64
+IdText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS)]
 Tags = dict[str, str] | None
 
 
@@ -26,7 +30,7 @@ class Request(BaseModel):
 class EntityKey(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
-    Id: NonEmpty
+    Id: IdText
     Type: NonEmpty | None = None
     TypeString: str | None = None  # deprecated alias of Type, still sent by some callers
 
@@ -117,13 +121,13 @@ UserDataPermission = Annotated[Permission, BeforeValidator(_permission_name)]
 class PlayerTarget(Request):
     """Server and Admin calls name the player they act on."""
 
-    PlayFabId: NonEmpty
+    PlayFabId: IdText
 
 
 class OptionalPlayerTarget(Request):
     """Client reads may name another player; omitted, they read the calling player."""
 
-    PlayFabId: NonEmpty | None = None
+    PlayFabId: IdText | None = None
 
 
 class DataChanges(Request):
@@ -146,7 +150,7 @@ class UpdateUserDataRequest(ClientUpdateUserDataRequest, PlayerTarget):
 
 
 class ClientUpdateCharacterDataRequest(ClientUpdateUserDataRequest):
-    CharacterId: NonEmpty
+    CharacterId: IdText
 
 
 class UpdateCharacterDataRequest(ClientUpdateCharacterDataRequest, PlayerTarget):
@@ -169,11 +173,11 @@ class GetUserDataRequest(DataQuery, PlayerTarget):
 
 
 class ClientGetCharacterDataRequest(ClientGetUserDataRequest):
-    CharacterId: NonEmpty
+    CharacterId: IdText
 
 
 class GetCharacterDataRequest(GetUserDataRequest):
-    CharacterId: NonEmpty
+    CharacterId: IdText
 
 
 # --- Characters ---
@@ -183,7 +187,7 @@ CharacterNameText = Annotated[str, StringConstraints(min_length=1, max_length=40
 
 class GrantCharacterToUserRequest(PlayerTarget):
     CharacterName: CharacterNameText
-    CharacterType: NonEmpty
+    CharacterType: Annotated[str, StringConstraints(min_length=1, max_length=100)]
 
 
 class ClientGrantCharacterToUserRequest(Request):
@@ -201,7 +205,7 @@ class ListUsersCharactersRequest(PlayerTarget):
 
 
 class DeleteCharacterFromUserRequest(PlayerTarget):
-    CharacterId: NonEmpty
+    CharacterId: IdText
     SaveCharacterInventory: bool
 
 
@@ -218,7 +222,7 @@ class SharedGroupMembersRequest(Request):
     """AddSharedGroupMembers and RemoveSharedGroupMembers."""
 
     SharedGroupId: GroupId
-    PlayFabIds: Annotated[list[NonEmpty], Field(min_length=1, max_length=100)]
+    PlayFabIds: Annotated[list[IdText], Field(min_length=1, max_length=100)]
 
 
 class GetSharedGroupDataRequest(Request):

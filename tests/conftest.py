@@ -35,6 +35,13 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     asyncio.run(account.drop_database(database))
 
 
+@pytest.fixture(scope="session")
+def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One local host on the embedded store, for suites that read its file to prove what was written."""
+    with running_server(tmp_path_factory.mktemp("host-sqlite-file")) as srv:
+        yield srv
+
+
 @pytest.fixture
 def pf(server: Server) -> Server:
     """The server, with the official Python SDK pointed at it and no one logged in."""

@@ -8,11 +8,10 @@ import re
 
 import pytest
 
-from function_app import app
 from local_host.asgi import routes_of
+from tests.routes import FUNCTIONS
 from tests.server import REPO
 
-FUNCTIONS = app.get_functions()  # may be called once per app: cache it
 PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile)/[A-Z][A-Za-z]+$")
 # The Functions host refuses any route template starting with "admin" and never dispatches request paths
 # under /admin to functions; Admin/* routes therefore start with a constrained parameter instead.

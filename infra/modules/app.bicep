@@ -74,6 +74,10 @@ var tunableSettings = {
   TITLE_OBJECT_COUNT: ''
   TITLE_OBJECT_BYTES: ''
   OBJECT_NAME_MAX_CHARS: ''
+  RATE_LIMITS: ''
+  RATE_LIMIT_USER_DATA: ''
+  RATE_LIMIT_CHARACTER_DATA: ''
+  RATE_LIMIT_ENTITY_UPDATES: ''
 }
 
 // Set by this deployment and applied last, so no override can put a secret in plain text or a key

@@ -1,0 +1,76 @@
+"""Per-player request rate limits, counted in the store so every worker process shares one count.
+
+An Operation names the limit it draws on (`Operation.rate_limit`); the pipeline charges one call to
+it after the request is validated and before the handler runs. Each limit is a set of fixed windows
+(e.g. 10 calls per 15 s, 150 per 5 min, 3,600 per hour); a call over any window is refused with
+APIClientRequestRateLimitExceeded (1199, HTTP 429) and the seconds until that window reopens.
+A refused call is not counted, and nothing else is written.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from shared.accounts import entity_pk
+from shared.caller import Caller
+from shared.clock import now
+from shared.errors import PlayFabError
+from shared.rate_windows import DEFAULTS, Windows
+from shared.services import Services
+
+
+def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
+    """(container, partition key) of the budget a call spends.
+
+    A player always spends its own (a character's token, its owner's), so no request can make the
+    limiter write anywhere but the caller's own partition. The title, limited only with RATE_LIMITS=all,
+    spends the budget of the entity or player it writes.
+    """
+    if not caller.is_title:
+        return ("players", caller.playfab_id) if caller.playfab_id else None
+    entity = getattr(req, "Entity", None)
+    if entity is not None and entity.type_name():
+        return "entities", entity_pk(entity.type_name(), entity.Id)
+    playfab_id = getattr(req, "PlayFabId", None)
+    return ("players", playfab_id) if playfab_id else None
+
+
+def _counter(windows: Windows, at: float) -> Any:
+    def count(body: dict[str, Any] | None) -> dict[str, Any]:
+        stored = (body or {}).get("Windows", {})
+        updated: dict[str, list[float]] = {}
+        waits = []
+        for window in windows:
+            name = f"{window.calls}/{window.seconds}"
+            start, used = stored.get(name, (at, 0))
+            # A call stamped before the window's start (it raced the one that opened it) belongs to it.
+            if at >= start + window.seconds:
+                start, used = at, 0
+            if used >= window.calls:
+                waits.append(min(window.seconds, start + window.seconds - at))
+            updated[name] = [start, used + 1]
+        if waits:  # raising aborts the update: a refused call is not counted
+            retry = max(1, math.ceil(max(waits)))
+            raise PlayFabError(
+                "APIClientRequestRateLimitExceeded",
+                f"Too many calls of this kind; retry in {retry} seconds.",
+                retry_after_seconds=retry,
+            )
+        return {"Windows": updated}
+
+    return count
+
+
+async def charge(services: Services, limit: str | None, caller: Caller, req: Any) -> None:
+    """Count one call against `limit` for the player or entity it writes, or refuse it (429)."""
+    settings = services.settings
+    if limit is None or settings.rate_limits == "off" or (caller.is_title and settings.rate_limits != "all"):
+        return
+    subject = _subject(caller, req)
+    if subject is None:
+        return
+    container, pk = subject
+    doc_id = f"ratelimit.{limit}"  # one per player and limit: bounded whatever ids a request names
+    windows = settings.rate_limit_windows.get(limit, DEFAULTS[limit])
+    await services.store.update(container, pk, doc_id, _counter(windows, now()))

@@ -1,0 +1,109 @@
+"""Property tests of the key/value rules (shared/custom_data.py): whatever the keys and values, an update
+is refused with a PlayFab error before anything is written, or it lands exactly as the rules say."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.custom_data import MAX_KEY_CHARS, Changes, Limits, apply, plan
+from shared.error_codes import ERROR_CODES
+from shared.errors import PlayFabError
+
+LIMITS = Limits(max_keys=10, max_value_bytes=64, max_document_bytes=4096)
+STAMP = "2026-01-01T00:00:00.000Z"
+PROPERTIES = settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+keys = st.one_of(
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "!x", " !x", "a", " a", "a ", "a\t", "k" * (MAX_KEY_CHARS + 1)]),
+)
+values = st.one_of(st.none(), st.text(max_size=80))
+data = st.one_of(st.none(), st.dictionaries(keys, values, max_size=14))
+removals = st.one_of(st.none(), st.lists(keys, max_size=6))
+permissions = st.sampled_from([None, "Public", "Private"])
+records = st.dictionaries(
+    st.text(min_size=1, max_size=6).filter(lambda k: k.strip() == k and not k.startswith("!")),
+    st.fixed_dictionaries(
+        {
+            "Value": st.text(max_size=10),
+            "Permission": st.sampled_from(["Public", "Private"]),
+            "LastUpdated": st.just("t"),
+        }
+    ),
+    max_size=8,
+)
+stored = st.one_of(st.none(), st.builds(lambda r, v: {"DataVersion": v, "Data": r}, records, st.integers(0, 1000)))
+
+REFUSALS = {"InvalidParams", "KeyLengthExceeded", "DataLengthExceeded", "DeleteKeyConflict", "TooManyKeys"}
+
+
+def _trimmed(raw: dict[str, str | None] | None, remove: list[str] | None) -> tuple[dict[str, str], set[str]]:
+    writes = {k.strip(): v for k, v in (raw or {}).items() if v is not None}
+    gone = {k.strip() for k, v in (raw or {}).items() if v is None} | {k.strip() for k in remove or ()}
+    return writes, gone
+
+
+@PROPERTIES
+@given(data, removals, permissions)
+def test_plan_accepts_exactly_the_updates_the_rules_allow(raw, remove, permission):
+    try:
+        changes = plan(raw, remove, permission, LIMITS)
+    except PlayFabError as err:
+        assert err.name in REFUSALS and err.error_code == ERROR_CODES[err.name]
+        return
+    writes, gone = _trimmed(raw, remove)
+    every_key = [k.strip() for k in (raw or {})] + [k.strip() for k in remove or ()]
+    assert all(k and not k.startswith("!") and len(k) <= MAX_KEY_CHARS for k in every_key)
+    assert dict(changes.writes) == writes and set(changes.removals) == gone
+    assert not set(changes.writes) & changes.removals
+    assert len(changes.writes) + len(changes.removals) <= LIMITS.max_keys
+    assert all(len(v.encode("utf-8")) <= LIMITS.max_value_bytes for v in changes.writes.values())
+    assert changes.permission == (permission or "Private")
+
+
+@PROPERTIES
+@given(keys, values)
+def test_a_key_with_a_leading_bang_or_blank_is_never_accepted(key, value):
+    stripped = key.strip()
+    try:
+        changes = plan({key: value}, None, None, LIMITS)
+    except PlayFabError:
+        return
+    assert stripped and not stripped.startswith("!")
+    assert stripped in changes.writes or stripped in changes.removals
+
+
+@PROPERTIES
+@given(stored, data, removals, permissions)
+def test_apply_is_additive_and_counts_one_version(before, raw, remove, permission):
+    try:
+        changes = plan(raw, remove, permission, LIMITS)
+    except PlayFabError:
+        return
+    original = copy.deepcopy(before)
+    try:
+        after = apply(changes, LIMITS, STAMP)(copy.deepcopy(before))
+    except PlayFabError as err:  # the only refusal left: the whole data type would be too big
+        assert err.name == "TotalDataSizeExceeded"
+        return
+    assert before == original  # the mutation works on its own copy
+    old = (before or {"Data": {}})["Data"]
+    assert after["DataVersion"] == (before or {"DataVersion": 0})["DataVersion"] + 1
+    assert set(after["Data"]) == (set(old) - changes.removals) | set(changes.writes)
+    for key, record in after["Data"].items():
+        if key in changes.writes:
+            assert record == {"Value": changes.writes[key], "Permission": changes.permission, "LastUpdated": STAMP}
+        else:
+            assert record == old[key]  # keys not named are untouched
+    assert len(json.dumps(after, separators=(",", ":"), ensure_ascii=False).encode()) <= LIMITS.max_document_bytes
+
+
+@PROPERTIES
+@given(stored)
+def test_an_empty_update_still_counts_a_version_and_changes_no_key(before):
+    after = apply(Changes({}, frozenset(), "Private"), LIMITS, STAMP)(copy.deepcopy(before))
+    assert after["Data"] == (before or {"Data": {}})["Data"]
