@@ -184,10 +184,18 @@ class SQLiteStore(BaseStore):
                 outcome = None
             elif isinstance(result, dict):
                 text = encode(result)
-                conn.execute(
-                    "INSERT OR REPLACE INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
-                    (container, pk, id, etag, text),
-                )
+                if row:
+                    # UPDATE rather than REPLACE: SQLite then rewrites only the pages whose bytes changed,
+                    # which for a large document with a few keys changed is most of the cost.
+                    conn.execute(
+                        "UPDATE documents SET etag=?, body=? WHERE container=? AND pk=? AND id=?",
+                        (etag, text, container, pk, id),
+                    )
+                else:
+                    conn.execute(
+                        "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
+                        (container, pk, id, etag, text),
+                    )
                 # The mutation built `result` from its private copy and gives it up, so the caller
                 # may have it as it is, without parsing back the text just written.
                 outcome = Document(result, etag)
