@@ -147,12 +147,17 @@ def view(body: dict[str, Any] | None, query: DataQuery, visible: frozenset[str] 
     since = query.IfChangedFromDataVersion
     if since is not None and version <= since:
         return {"Data": {}, "DataVersion": version}
-    if query.Keys is not None:
-        wanted = {key.strip() for key in query.Keys}
+    return {"Data": select(records, query.Keys, visible), "DataVersion": version}
+
+
+def select(records: dict[str, Any], keys: list[str] | None, visible: frozenset[str] | None) -> dict[str, Any]:
+    """The records a reader gets: only `keys` when given (trimmed, as on write), only `visible` permissions."""
+    if keys is not None:
+        wanted = {key.strip() for key in keys}
         records = {key: rec for key, rec in records.items() if key in wanted}
     if visible is not None:
         records = {key: rec for key, rec in records.items() if rec["Permission"] in visible}
-    return {"Data": records, "DataVersion": version}
+    return records
 
 
 async def read(store: Store, pk: str, doc_id: str, query: DataQuery, visible: frozenset[str] | None) -> dict[str, Any]:

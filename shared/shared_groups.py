@@ -12,6 +12,7 @@ from typing import Any, Final
 from shared import accounts, custom_data
 from shared.caller import Auth, Caller
 from shared.clock import iso, new_id, now
+from shared.data_families import PUBLIC_ONLY
 from shared.errors import PlayFabError
 from shared.pipeline import Operation
 from shared.services import Services
@@ -95,13 +96,8 @@ async def _remove_members(services: Services, caller: Caller, req: SharedGroupMe
 
 
 def _record_view(caller: Caller, group: dict[str, Any], req: GetSharedGroupDataRequest) -> dict[str, Any]:
-    records: dict[str, Any] = group["Data"]
-    if req.Keys is not None:
-        wanted = {key.strip() for key in req.Keys}
-        records = {key: rec for key, rec in records.items() if key in wanted}
-    if not caller.is_title and caller.playfab_id not in group["Members"]:
-        records = {key: rec for key, rec in records.items() if rec["Permission"] == "Public"}
-    return records
+    member = caller.is_title or caller.playfab_id in group["Members"]
+    return custom_data.select(group["Data"], req.Keys, None if member else PUBLIC_ONLY)
 
 
 async def _get_data(services: Services, caller: Caller, req: GetSharedGroupDataRequest) -> dict[str, Any]:
