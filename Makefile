@@ -4,12 +4,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench
+.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench lock
 
-$(STAMP): requirements.txt requirements-dev.txt
+# Installs come from the locks (every transitive package, pinned with hashes); requirements*.txt hold the
+# direct pins a person edits, then `make lock` regenerates the locks from them.
+$(STAMP): requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -39,17 +41,16 @@ lint: $(STAMP)
 INFRA_VENV := .venv-infra
 INFRA_STAMP := $(INFRA_VENV)/.installed
 
-$(INFRA_STAMP): requirements-infra.txt
+$(INFRA_STAMP): requirements-infra.lock
 	test -x $(INFRA_VENV)/bin/python || $(PYTHON) -m venv $(INFRA_VENV)
 	$(INFRA_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(INFRA_VENV)/bin/python -m pip install --quiet -r requirements-infra.txt
+	$(INFRA_VENV)/bin/python -m pip install --quiet --require-hashes -r requirements-infra.lock
 	touch $(INFRA_STAMP)
 
 ## Scan infra/ with checkov, offline (skips and their reasons: infra/.checkov.yaml).
 infra-check: $(INFRA_STAMP)
 	$(INFRA_VENV)/bin/checkov --config-file infra/.checkov.yaml
 
-clean: clean-infra
 clean-infra:
 	rm -rf $(INFRA_VENV)
 
@@ -58,13 +59,24 @@ test: $(STAMP) node-deps lint infra-check
 	$(PY) -m pytest
 
 BENCH_STAMP := $(VENV)/.bench-installed
-$(BENCH_STAMP): $(STAMP) bench/requirements.txt
-	$(PY) -m pip install --quiet -r bench/requirements.txt
+$(BENCH_STAMP): $(STAMP) bench/requirements.lock
+	$(PY) -m pip install --quiet --require-hashes -r bench/requirements.lock
 	touch $(BENCH_STAMP)
 
 ## Measure throughput, latency and growth against the floor (a few minutes; see README "Benchmarks").
 bench: $(BENCH_STAMP) node-deps
 	$(PY) -m bench
 
-clean:
-	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache
+clean: clean-infra
+	rm -rf $(VENV) $(LOCK_VENV) node_modules .data .pytest_cache .ruff_cache
+
+LOCK_VENV := .venv-lock
+PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-header --no-emit-index-url --no-emit-find-links
+
+## Regenerate the hashed locks after editing a requirements*.txt file.
+lock:
+	test -x $(LOCK_VENV)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/pip install --quiet pip-tools==7.6.2; }
+	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.txt
+	$(PIP_COMPILE) -o requirements-infra.lock requirements-infra.txt
+	$(PIP_COMPILE) -o bench/requirements.lock bench/requirements.txt
