@@ -4,15 +4,22 @@ an empty store exactly one title wins."""
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import os
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from shared import store_title
+from shared import services, store_title
+from shared.identity import login_with_custom_id
+from shared.pipeline import HttpRequest, HttpResponse, handle
 from shared.storage import Document, Store
+from shared.storage.sqlite import SQLiteStore
 from shared.store_title import TitleMismatch
+from tests.server import base_env
 from tests.storage.adapters import ADAPTERS
 
 
@@ -85,3 +92,47 @@ def test_an_existing_store_is_claimed_by_the_first_title_that_opens_it(adapter, 
             return before, await store_title.stored_title(store)
 
     assert asyncio.run(asyncio.wait_for(claim(), timeout=120)) == (None, "TITLEA")
+
+
+def test_under_the_functions_host_a_store_of_another_title_fails_every_call(tmp_path, monkeypatch, caplog):
+    """No start-up hook there: the first call opens the store, finds the other title and fails, as does
+    every call after, each with PlayFab's envelope and a log line naming both titles."""
+    path = tmp_path / "claimed.sqlite3"
+
+    async def claim_for_a() -> None:
+        store = SQLiteStore(path)
+        try:
+            await store_title.claim(store, "TITLEA")
+        finally:
+            await store.close()
+
+    asyncio.run(claim_for_a())
+    env = base_env(tmp_path, PLAYFAB_TITLE_ID="TITLEB", SQLITE_PATH=str(path))
+    for name in [k for k in os.environ if k.startswith(("PLAYFAB_", "COSMOS_", "STORAGE_", "SQLITE_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(services, "_services", None)
+    body = json.dumps({"TitleId": "TITLEB", "CustomId": "c", "CreateAccount": True}).encode()
+    request = HttpRequest("POST", "/Client/LoginWithCustomID", {"content-type": "application/json"}, body)
+
+    async def twice() -> list[HttpResponse]:
+        return [await handle(login_with_custom_id, request) for _ in range(2)]
+
+    with caplog.at_level(logging.ERROR, logger="playfab.services"):
+        responses = asyncio.run(twice())
+    for resp in responses:
+        assert resp.status == 500
+        assert json.loads(resp.body)["error"] == "InternalServerError"
+    refusals = [r.getMessage() for r in caplog.records if r.name == "playfab.services"]
+    assert len(refusals) == 2 and all("TITLEA" in m and "TITLEB" in m for m in refusals), refusals
+    assert services._services is None
+
+    async def untouched() -> tuple[str | None, Any]:
+        store = SQLiteStore(path)
+        try:
+            return await store_title.stored_title(store), await store.read("lookups", "custom:c", "login")
+        finally:
+            await store.close()
+
+    assert asyncio.run(untouched()) == ("TITLEA", None)
