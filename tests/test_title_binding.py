@@ -20,7 +20,9 @@ from typing import Any
 import httpx
 import pytest
 
+from shared.rate_windows import ENTITY_UPDATES, USER_DATA
 from tests.cosmos import CosmosAccount, new_database_name
+from tests.data_calls import stored
 from tests.server import REPO, SECRET_KEY, Server, base_env, free_port, running_server, stop
 
 TITLE_A, TITLE_B = "TITLEA", "TITLEB"
@@ -128,7 +130,7 @@ def _rows_of(path: Path, partition: str) -> list[tuple[str, str, str]]:
 def test_a_token_for_a_player_the_store_does_not_know_writes_nothing(stores):
     # Same title and signing key, two stores: the tokens verify on both, the player exists on one.
     # Rate limits are on, so a call that got as far as the limiter would write its counter.
-    with stores.host("a", TITLE_A) as a, stores.host("b", TITLE_A, RATE_LIMITS="client") as b:
+    with stores.host("a", TITLE_A, RATE_LIMITS="client") as a, stores.host("b", TITLE_A, RATE_LIMITS="client") as b:
         player = _login(a, TITLE_A)
         ticket, token = player["SessionTicket"], player["EntityToken"]
         entity = {"Type": "title_player_account", "Id": token["Entity"]["Id"]}
@@ -145,7 +147,7 @@ def test_a_token_for_a_player_the_store_does_not_know_writes_nothing(stores):
             {"X-EntityToken": token["EntityToken"]},
         )
         minted_from_token = b.post("/Authentication/GetEntityToken", {}, {"X-EntityToken": token["EntityToken"]})
-        stored = b.post("/Server/GetUserData", {"PlayFabId": player["PlayFabId"]}, {"X-SecretKey": SECRET_KEY})
+        account = b.post("/Server/GetUserData", {"PlayFabId": player["PlayFabId"]}, {"X-SecretKey": SECRET_KEY})
         group = b.post("/Server/GetSharedGroupData", {"SharedGroupId": "g-ghost"}, {"X-SecretKey": SECRET_KEY})
         # The same tokens still work where the player lives.
         home = a.post("/Client/UpdateUserData", {"Data": {"k": "v"}}, {"X-Authorization": ticket})
@@ -153,11 +155,25 @@ def test_a_token_for_a_player_the_store_does_not_know_writes_nothing(stores):
         assert _refusal(resp) == (401, "InvalidSessionTicket", 1100), name
     assert _refusal(objects) == (401, "EntityTokenRevoked", 1337)
     assert _refusal(minted_from_token) == (401, "EntityTokenRevoked", 1337)
-    assert _refusal(stored) == (400, "AccountNotFound", 1001)
+    assert _refusal(account) == (400, "AccountNotFound", 1001)
     assert _refusal(group) == (400, "InvalidSharedGroupId", 1088)
     assert home.json()["code"] == 200
+    # Nothing of the player's on the store it does not live on: no data, no rate-limit count, no profile.
+    pid = player["PlayFabId"]
+    for container, pk, doc_id in [
+        ("players", pid, "data.user"),
+        ("players", pid, "data.publisher"),
+        ("players", pid, f"ratelimit.{USER_DATA}"),
+        ("players", pid, f"ratelimit.{ENTITY_UPDATES}"),
+        ("entities", f"title_player_account!{entity['Id']}", "profile"),
+    ]:
+        assert stored(b, container, pk, doc_id) is None, (container, doc_id)
+    # ...where the player's own store has them (so the names checked are the ones written).
+    assert stored(a, "players", pid, "data.user") is not None
+    assert stored(a, "players", pid, f"ratelimit.{USER_DATA}") is not None
+    assert stored(a, "entities", f"title_player_account!{entity['Id']}", "profile") is not None
     if stores.backend == "sqlite":
-        assert _rows_of(stores.sqlite_path("b"), player["PlayFabId"]) == []
+        assert _rows_of(stores.sqlite_path("b"), pid) == []
         assert _rows_of(stores.sqlite_path("b"), entity["Id"]) == []
 
 
