@@ -41,6 +41,8 @@ def main() -> None:
         asyncio.run(_check_store(settings))
     except StoreError as exc:
         sys.exit(f"cannot start: {exc}")
+    except Exception as exc:  # an unreadable file or unreachable account: say so, without a traceback
+        sys.exit(f"cannot start: the store cannot be opened: {type(exc).__name__}: {exc}")
     host = os.environ.get("HOST", "127.0.0.1")
     try:
         port = int(os.environ.get("PORT", "7071"))
