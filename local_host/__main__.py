@@ -7,6 +7,7 @@ LOCAL_SETTINGS_FILE (local.settings.json).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -16,7 +17,15 @@ import uvicorn
 
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
-from shared.settings import SettingsError, load_settings
+from shared.services import open_title_store
+from shared.settings import Settings, SettingsError, load_settings
+from shared.storage import StoreError
+
+
+async def _check_store(settings: Settings) -> None:
+    """Refuse a store of another title before serving (and claim a new one), then let workers open it."""
+    store = await open_title_store(settings)
+    await store.close()
 
 
 def main() -> None:
@@ -28,6 +37,12 @@ def main() -> None:
         settings = load_settings()  # also creates the local signing key once, before workers start
     except SettingsError as exc:
         sys.exit(f"cannot start: {exc}")
+    try:
+        asyncio.run(_check_store(settings))
+    except StoreError as exc:
+        sys.exit(f"cannot start: {exc}")
+    except Exception as exc:  # an unreadable file or unreachable account: say so, without a traceback
+        sys.exit(f"cannot start: the store cannot be opened: {type(exc).__name__}: {exc}")
     host = os.environ.get("HOST", "127.0.0.1")
     try:
         port = int(os.environ.get("PORT", "7071"))

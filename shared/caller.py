@@ -30,6 +30,7 @@ class Caller:
     playfab_id: str | None = None  # the player behind a session ticket or a player/character entity token
     entity_type: str | None = None
     entity_id: str | None = None
+    token: str | None = None  # SESSION or ENTITY (shared.tokens): the kind of token that named the caller
 
 
 def _secret_matches(settings: Settings, presented: str) -> bool:
@@ -76,7 +77,7 @@ def _claims(signer: Signer, kind: str, header: str | None, errors: _TokenErrors)
 
 def from_session(signer: Signer, header: str | None) -> Caller:
     claims = _claims(signer, SESSION, header, _SESSION_ERRORS)
-    return Caller(playfab_id=claims["p"], entity_type=TITLE_PLAYER, entity_id=claims["e"])
+    return Caller(playfab_id=claims["p"], entity_type=TITLE_PLAYER, entity_id=claims["e"], token=SESSION)
 
 
 def from_entity_token(signer: Signer, header: str | None) -> Caller:
@@ -86,6 +87,7 @@ def from_entity_token(signer: Signer, header: str | None) -> Caller:
         playfab_id=claims.get("p"),
         entity_type=claims["t"],
         entity_id=claims["i"],
+        token=ENTITY,
     )
 
 

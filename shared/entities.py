@@ -14,12 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared.accounts import PROFILE, entity_pk
+from shared.accounts import PROFILE, entity_pk, find_account
 from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Caller
 from shared.clock import now
 from shared.errors import PlayFabError, invalid_params
 from shared.settings import Settings
 from shared.storage import Conflict, Store
+from shared.tokens import ENTITY
 from shared.validation import EntityKey
 
 ENTITIES = "entities"
@@ -126,9 +127,20 @@ async def require_profile(store: Store, settings: Settings, entity: Entity) -> d
 
 
 async def ensure_caller_exists(store: Store, caller: Caller) -> None:
-    """A character's entity token dies with the character: deleting it removes the profile first."""
-    if caller.entity_type != CHARACTER or caller.entity_id is None:
+    """A token acts only for a player (or character) this store knows: one point read, before anything
+    is written. A character's entity token dies with the character: deleting it removes the profile
+    first. A player's ticket or token for an account the store does not hold (another store's player)
+    is refused as a dead credential."""
+    if caller.entity_type == CHARACTER and caller.entity_id is not None:
+        doc = await store.read(ENTITIES, entity_pk(CHARACTER, caller.entity_id), PROFILE)
+        if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
+            raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")
         return
-    doc = await store.read(ENTITIES, entity_pk(CHARACTER, caller.entity_id), PROFILE)
-    if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
-        raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")
+    if caller.entity_type != TITLE_PLAYER or caller.playfab_id is None:
+        return
+    account = await find_account(store, caller.playfab_id)
+    if account is not None and account.get("TitlePlayerAccountId") == caller.entity_id:
+        return
+    if caller.token == ENTITY:
+        raise PlayFabError("EntityTokenRevoked", "The player this entity token was issued for does not exist.")
+    raise PlayFabError("InvalidSessionTicket", "The session ticket is not valid: its player does not exist.")

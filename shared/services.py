@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import dataclass
 
+from shared import store_title
 from shared.settings import Settings, load_settings
 from shared.storage import Store
 from shared.tokens import Signer
+
+log = logging.getLogger("playfab.services")
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,17 @@ async def open_store(settings: Settings) -> Store:
     return SQLiteStore(settings.sqlite_path)
 
 
+async def open_title_store(settings: Settings) -> Store:
+    """The store, once it is known to be this title's (claimed for it if it was new)."""
+    store = await open_store(settings)
+    try:
+        await store_title.claim(store, settings.title_id)
+    except BaseException:
+        await store.close()
+        raise
+    return store
+
+
 _services: Services | None = None
 _lock = asyncio.Lock()
 
@@ -37,7 +52,12 @@ async def get_services() -> Services:
         async with _lock:
             if _services is None:
                 settings = load_settings()
-                _services = Services(settings, await open_store(settings), Signer(settings.signing_keys))
+                try:
+                    store = await open_title_store(settings)
+                except store_title.TitleMismatch as exc:
+                    log.error("cannot serve: %s", exc)  # every request fails until the settings are fixed
+                    raise
+                _services = Services(settings, store, Signer(settings.signing_keys, settings.title_id))
     return _services
 
 

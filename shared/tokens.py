@@ -1,7 +1,10 @@
-"""Session tickets and entity tokens: HMAC-signed, expiring, verified on every call.
+"""Session tickets and entity tokens: HMAC-signed, expiring, bound to one title, verified on every call.
 
-Format: `<base64url(json claims)>.<base64url(hmac-sha256)>`. The claims name the token's kind so a
-session ticket can never pass as an entity token or the other way round.
+Format: `<base64url(json claims)>.<base64url(hmac-sha256)>`, and a session ticket starts with
+`<PlayFabId>-` as PlayFab's own tickets do (code that reads the player from a ticket keeps working).
+The MAC covers the token's kind and everything before the dot, so a session ticket never passes as an
+entity token or the other way round. The claims name the title the token was issued for: deployments
+sharing a TOKEN_SIGNING_KEY still refuse each other's tokens.
 """
 
 from __future__ import annotations
@@ -39,28 +42,44 @@ def _unb64(text: str) -> bytes:
 @dataclass(frozen=True)
 class Signer:
     keys: tuple[str, ...]  # the first signs; every key verifies, so a key can be rotated out
+    title_id: str  # every token names it; a token naming another title is invalid here
 
-    def _mac(self, key: str, payload: str) -> str:
-        return _b64(hmac.new(key.encode("utf-8"), payload.encode("ascii"), hashlib.sha256).digest())
+    def _mac(self, key: str, kind: str, signed: str) -> str:
+        message = f"{kind}.{signed}".encode("ascii")
+        return _b64(hmac.new(key.encode("utf-8"), message, hashlib.sha256).digest())
 
     def issue(self, kind: str, claims: dict[str, Any], ttl_seconds: int, now: float | None = None) -> tuple[str, int]:
-        """Return (token, expiry as unix seconds)."""
+        """Return (token, expiry as unix seconds). A session ticket's claims must name the player ("p")."""
         expires = int((now if now is not None else time.time()) + ttl_seconds)
-        body = {"k": kind, **claims, "n": secrets.token_hex(4), "x": expires}  # n: every token unique
-        payload = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8"))
-        return f"{payload}.{self._mac(self.keys[0], payload)}", expires
+        # n: every token unique; ti: the title it is good for.
+        body = {"k": kind, **claims, "ti": self.title_id, "n": secrets.token_hex(4), "x": expires}
+        signed = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8"))
+        if kind == SESSION:
+            signed = f"{claims['p']}-{signed}"
+        return f"{signed}.{self._mac(self.keys[0], kind, signed)}", expires
 
     def verify(self, kind: str, token: str, now: float | None = None) -> dict[str, Any]:
-        payload, dot, mac = token.partition(".")
-        if not dot or not payload.isascii() or not mac.isascii():
+        signed, dot, mac = token.partition(".")
+        if not dot or not signed.isascii() or not mac.isascii():
             raise TokenInvalid()
-        if not any(hmac.compare_digest(self._mac(key, payload), mac) for key in self.keys):
+        if not any(hmac.compare_digest(self._mac(key, kind, signed), mac) for key in self.keys):
             raise TokenInvalid()
+        player, payload = None, signed
+        if kind == SESSION:
+            player, dash, payload = signed.partition("-")
+            if not dash:
+                raise TokenInvalid()
         try:
             claims = json.loads(_unb64(payload))
         except (binascii.Error, ValueError) as exc:  # cannot happen for a token we signed
             raise TokenInvalid() from exc
-        if not isinstance(claims, dict) or claims.get("k") != kind or not isinstance(claims.get("x"), int):
+        if (
+            not isinstance(claims, dict)
+            or claims.get("k") != kind
+            or claims.get("ti") != self.title_id
+            or not isinstance(claims.get("x"), int)
+            or (kind == SESSION and claims.get("p") != player)
+        ):
             raise TokenInvalid()
         if claims["x"] <= (now if now is not None else time.time()):
             raise TokenExpired()

@@ -71,7 +71,9 @@ def backend(cosmos: CosmosAccount, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     store = loop.run_until_complete(
         open_cosmos_store(settings, transport=transport, retry_throttle_total=THROTTLE_RETRIES, retry_fixed_interval=1)
     )
-    monkeypatch.setattr(services, "_services", Services(settings, store, Signer(settings.signing_keys)))
+    monkeypatch.setattr(
+        services, "_services", Services(settings, store, Signer(settings.signing_keys, settings.title_id))
+    )
     yield Backend(loop, transport, store)
     loop.run_until_complete(store.close())
     loop.run_until_complete(cosmos.drop_database(database))

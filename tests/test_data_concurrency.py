@@ -129,7 +129,7 @@ def _handle_all(store: Store, tmp: Path, requests: list[HttpRequest]) -> list[di
     """Run requests concurrently through the real pipeline on one event loop, with `store` as the store."""
 
     async def go() -> list[dict[str, Any]]:
-        services._services = services.Services(_settings(tmp), store, Signer((SIGNING_KEY,)))
+        services._services = services.Services(_settings(tmp), store, Signer((SIGNING_KEY,), TITLE_ID))
         try:
             account = {"PlayFabId": "P1", "TitlePlayerAccountId": "E1", "Created": 0.0}
             with contextlib.suppress(Conflict):

@@ -39,7 +39,7 @@ async def _open(stack: AsyncExitStack, tmp: Path, adapter: str, request: pytest.
 async def _race(stores: list[Any], requests: list[dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
     """Run each SetObjects request on its own store at once; return the outcomes and the objects after."""
     env = {"PLAYFAB_TITLE_ID": TITLE_ID, "PLAYFAB_SECRET_KEYS": SECRET_KEY, "TOKEN_SIGNING_KEY": SIGNING_KEY}
-    settings, signer = load_settings(env), Signer((SIGNING_KEY,))
+    settings, signer = load_settings(env), Signer((SIGNING_KEY,), TITLE_ID)
     services = [Services(settings, store, signer) for store in stores]
     calls = [
         set_objects.handler(s, CALLER, SetObjectsRequest.model_validate(r))

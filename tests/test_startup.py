@@ -29,6 +29,7 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"MAX_REQUEST_BYTES": "lots"}, None, "MAX_REQUEST_BYTES must be a whole number"),
         ({"PORT": "http"}, None, "PORT and WORKERS must be whole numbers"),
         ({"TLS_CERT_FILE": "cert.pem"}, None, "set both TLS_CERT_FILE and TLS_KEY_FILE"),
+        ({"SQLITE_PATH": "/dev/null/playfab.sqlite3"}, None, "the store cannot be opened"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(tmp_path, overrides, drop, message):

@@ -8,13 +8,13 @@ import playfab.PlayFabSettings as settings
 import pytest
 from playfab import PlayFabAuthenticationAPI
 
-from shared.tokens import ENTITY, SESSION, Signer
+from shared.tokens import ENTITY, SESSION, Signer, TokenInvalid
 from tests import sdk
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
 from tests.server import OTHER_SECRET_KEY, SIGNING_KEY, TITLE_ID
 
-signer = Signer((SIGNING_KEY,))
+signer = Signer((SIGNING_KEY,), TITLE_ID)
 
 
 def _error(exc: pytest.ExceptionInfo[PlayFabCallError]) -> tuple[int, str, int]:
@@ -95,13 +95,27 @@ def test_wrong_secret_key_is_not_authorized(pf):
             (401, "ExpiredAuthToken", 1153),
         ),
         (
-            lambda p: Signer(("another-signing-key-0123456789abcdef",)).issue(
+            lambda p: Signer(("another-signing-key-0123456789abcdef",), TITLE_ID).issue(
                 SESSION, {"p": p.playfab_id, "e": p.entity_id}, 60
             )[0],
             (401, "InvalidSessionTicket", 1100),
         ),
+        (
+            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(SESSION, {"p": p.playfab_id, "e": p.entity_id}, 60)[0],
+            (401, "InvalidSessionTicket", 1100),
+        ),
+        (lambda p: "0" * 16 + p.ticket[len(p.playfab_id) :], (401, "InvalidSessionTicket", 1100)),
     ],
-    ids=["tampered", "unsigned", "garbage", "entity-token-as-ticket", "expired", "foreign-key"],
+    ids=[
+        "tampered",
+        "unsigned",
+        "garbage",
+        "entity-token-as-ticket",
+        "expired",
+        "foreign-key",
+        "another-title",
+        "another-player-prefix",
+    ],
 )
 def test_bad_session_tickets(pf, make, expected):
     player = new_player()
@@ -123,8 +137,18 @@ def test_bad_session_tickets(pf, make, expected):
             )[0],
             (401, "EntityTokenExpired", 1336),
         ),
+        (
+            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(
+                ENTITY, {"t": "title_player_account", "i": p.entity_id, "p": p.playfab_id}, 60
+            )[0],
+            (401, "EntityTokenInvalid", 1335),
+        ),
+        (
+            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(ENTITY, {"t": "title", "i": "OTHERTITLE"}, 60)[0],
+            (401, "EntityTokenInvalid", 1335),
+        ),
     ],
-    ids=["tampered", "ticket-as-entity-token", "expired"],
+    ids=["tampered", "ticket-as-entity-token", "expired", "another-title", "another-titles-title-entity"],
 )
 def test_bad_entity_tokens(pf, make, expected):
     player = new_player()
@@ -132,6 +156,22 @@ def test_bad_entity_tokens(pf, make, expected):
     with pytest.raises(PlayFabCallError) as exc:
         sdk.call(PlayFabAuthenticationAPI.GetEntityToken)
     assert _error(exc) == expected
+
+
+def test_a_session_ticket_starts_with_the_playfab_id_as_playfabs_do(pf):
+    player = new_player()
+    assert player.ticket.startswith(f"{player.playfab_id}-")
+    assert signer.verify(SESSION, player.ticket)["ti"] == TITLE_ID
+
+
+def test_a_token_names_its_title_and_no_other_title_accepts_it():
+    ticket, _ = signer.issue(SESSION, {"p": "ABCDEF0123456789", "e": "E"}, 60)
+    token, _ = signer.issue(ENTITY, {"t": "title", "i": TITLE_ID}, 60)
+    other = Signer((SIGNING_KEY,), "OTHERTITLE")
+    for kind, made in ((SESSION, ticket), (ENTITY, token)):
+        assert signer.verify(kind, made)["ti"] == TITLE_ID
+        with pytest.raises(TokenInvalid):
+            other.verify(kind, made)
 
 
 def test_auth_errors_without_report_as_success_carry_http_401(pf):

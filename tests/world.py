@@ -15,7 +15,7 @@ import httpx
 from shared.accounts import entity_pk
 from shared.tokens import ENTITY, SESSION, Signer
 from tests.credentials import Player, login
-from tests.server import SECRET_KEY, SIGNING_KEY, Server
+from tests.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server
 
 TITLE_PLAYER, CHARACTER = "title_player_account", "character"
 HTTP = httpx.Client(timeout=60)  # one client: building one per request costs more than the request
@@ -66,13 +66,13 @@ def fresh_group_id() -> str:
 
 def expired_ticket(player: Player) -> str:
     """Signed with the server's own key, so only its age is wrong."""
-    token, _ = Signer((SIGNING_KEY,)).issue(SESSION, {"p": player.playfab_id, "e": player.entity_id}, -60)
+    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(SESSION, {"p": player.playfab_id, "e": player.entity_id}, -60)
     return token
 
 
 def expired_entity_token(player: Player) -> str:
     claims = {"t": TITLE_PLAYER, "i": player.entity_id, "p": player.playfab_id}
-    token, _ = Signer((SIGNING_KEY,)).issue(ENTITY, claims, -60)
+    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(ENTITY, claims, -60)
     return token
 
 

@@ -3,7 +3,8 @@
 Two adapters implement it (embedded SQLite, Cosmos DB); tests/storage runs one contract suite on both.
 Containers and their partition keys:
   players  - pk = PlayFabId: account, per-type custom data, characters and their data
-  lookups  - pk = a login identity ("custom:<CustomId>"): which player it belongs to
+  lookups  - pk = a login identity ("custom:<CustomId>"): which player it belongs to;
+             pk = "meta", id "title": the title the store belongs to (shared/store_title.py)
   groups   - pk = SharedGroupId: membership and group data
   entities - pk = "<EntityType>!<EntityId>": entity profile and objects
 """
