@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 
 from shared.settings import Settings, SettingsError, load_settings
-from shared.storage import Store
+from shared.storage import Store, StoreError, StoreUnavailable
 from shared.tokens import Signer
 
 
@@ -30,24 +30,47 @@ async def open_store(settings: Settings) -> Store:
 
 _services: Services | None = None
 _lock = asyncio.Lock()
-_settings: Settings | SettingsError | None = None
+_reported: set[str] = set()
 log = logging.getLogger("playfab.settings")
 
 
 def current_settings() -> Settings:
-    """The process's settings, read once. Unusable settings raise SettingsError on every call and are
-    logged once: the Functions host starts the app whatever its settings hold, so the app cannot refuse
-    to start and instead answers every request 503 until the settings are fixed (which restarts it)."""
-    global _settings
-    if _settings is None:
-        try:
-            _settings = load_settings()
-        except SettingsError as exc:
-            _settings = exc
+    """The settings in force: those of the open services, else read from the environment now.
+
+    Unusable settings raise SettingsError, and each distinct set of problems is logged once per process
+    (settings by name, never by value). The Functions host starts the app whatever its settings hold, so
+    the app cannot refuse to start: it answers every request 503 until the settings are fixed (a settings
+    change restarts it)."""
+    if _services is not None:
+        return _services.settings
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        if str(exc) not in _reported:
+            _reported.add(str(exc))
             log.error("unusable settings, every request answers 503 until they are fixed: %s", exc)
-    if isinstance(_settings, SettingsError):
-        raise SettingsError(str(_settings))  # a fresh exception: re-raising one would grow its traceback
-    return _settings
+        raise
+
+
+# Seconds a caller should wait while the store cannot be opened: right after a first deployment the
+# identity's data role takes minutes to apply, and Cosmos DB answers 403 until it has.
+OPEN_RETRY_SECONDS = 30
+
+
+async def _open_store(settings: Settings) -> Store:
+    """open_store, with any failure the adapter did not classify answered as unavailable (503, retry
+    later) rather than as a bug (500): the store is opened again on the next request."""
+    try:
+        return await open_store(settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        status = getattr(exc, "status_code", None)
+        # The type and status say why (403: the role has not applied yet); the message is not logged.
+        log.error("cannot open the %s store: %s (status %s)", settings.storage_backend, type(exc).__name__, status)
+        raise StoreUnavailable(
+            f"opening the store: {type(exc).__name__} {status}", retry_after_seconds=OPEN_RETRY_SECONDS
+        ) from exc
 
 
 async def get_services() -> Services:
@@ -56,13 +79,12 @@ async def get_services() -> Services:
         async with _lock:
             if _services is None:
                 settings = current_settings()
-                _services = Services(settings, await open_store(settings), Signer(settings.signing_keys))
+                _services = Services(settings, await _open_store(settings), Signer(settings.signing_keys))
     return _services
 
 
 async def close_services() -> None:
-    global _services, _settings
-    _settings = None
+    global _services
     if _services is not None:
         await _services.store.close()
         _services = None

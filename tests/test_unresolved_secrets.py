@@ -81,8 +81,9 @@ def _sqlite_env(tmp_path: Path, **overrides: str) -> dict[str, str]:
 
 @pytest.fixture
 def fresh_services() -> Iterator[None]:
-    """Settings and services are read once per process: start and end each test without them."""
+    """Start and end each test with no services open and no settings problem reported yet."""
     asyncio.run(services.close_services())
+    services._reported.clear()
     yield
     asyncio.run(services.close_services())
 
