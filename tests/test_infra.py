@@ -279,14 +279,25 @@ def test_player_data_has_continuous_backup():
     assert allowed == ["Continuous7Days", "Continuous30Days"]
 
 
+AUDIT_GROUP = [{"categoryGroup": "audit", "enabled": True}]
+# Cosmos DB: control-plane requests only (account, containers, roles, backup policy), not every data request.
+COSMOS_CONTROL_PLANE = [{"category": "ControlPlaneRequests", "enabled": True}]
+
+
 @pytest.mark.parametrize(
-    ("name", "scope"), [("secrets", "vault"), ("database", "account"), ("storage", "blobService")], ids=str
+    ("name", "scope", "logs"),
+    [
+        ("secrets", "vault", AUDIT_GROUP),
+        ("database", "account", COSMOS_CONTROL_PLANE),
+        ("storage", "blobService", AUDIT_GROUP),
+    ],
+    ids=["secrets", "database", "storage"],
 )
-def test_audit_logs_of_vault_database_and_storage_go_to_log_analytics(name, scope):
+def test_audit_logs_of_vault_database_and_storage_go_to_log_analytics(name, scope, logs):
     diagnostics = one(module(name), "Microsoft.Insights/diagnosticSettings")
     assert diagnostics["scope"] == scope
     assert diagnostics["properties"]["workspaceId"] == "workspaceId"
-    assert diagnostics["properties"]["logs"] == [{"categoryGroup": "audit", "enabled": True}]
+    assert diagnostics["properties"]["logs"] == logs
     wired = parse(MAIN)["modules"][name]["config"]["params"]["workspaceId"]
     assert dotted(wired) == "monitoring.outputs.workspaceId"
 

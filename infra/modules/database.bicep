@@ -122,16 +122,18 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
   }
 }]
 
-// Who changed the account, its databases and containers or its role assignments, and when (data-plane
-// requests are not logged: one line per player read or write would cost more than the database).
+// Who changed the account, its databases and containers, its role assignments or its backup policy, and
+// when. Data-plane requests are not logged: one line per player read or write would cost more than the
+// database itself.
 resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit'
   scope: account
   properties: {
     workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
     logs: [
       {
-        categoryGroup: 'audit'
+        category: 'ControlPlaneRequests'
         enabled: true
       }
     ]
