@@ -71,7 +71,7 @@ def test_the_matcher_follows_gitignore_for_the_forms_used():
     assert not excluded("tests", patterns), "a directory pattern does not match a file of that name"
     assert excluded("shared/__pycache__/x.pyc", patterns) and excluded(".gitignore", patterns)
     assert excluded("a/b/c.py", patterns) and not excluded("x/a/b/c.py", patterns)
-    assert not excluded("shared/tests_helpers.py", patterns) and not excluded("Makefile.py", patterns)
+    assert not excluded("shared/tests_data.py", patterns) and not excluded("Makefile.py", patterns)
 
 
 def _module_file(module: str) -> Path | None:
