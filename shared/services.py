@@ -32,6 +32,7 @@ _services: Services | None = None
 _lock = asyncio.Lock()
 _reported: set[str] = set()
 log = logging.getLogger("playfab.settings")
+store_log = logging.getLogger("playfab.store")
 
 
 def current_settings() -> Settings:
@@ -65,12 +66,10 @@ async def _open_store(settings: Settings) -> Store:
     except StoreError:
         raise
     except Exception as exc:
-        status = getattr(exc, "status_code", None)
+        status, kind = getattr(exc, "status_code", None), type(exc).__name__
         # The type and status say why (403: the role has not applied yet); the message is not logged.
-        log.error("cannot open the %s store: %s (status %s)", settings.storage_backend, type(exc).__name__, status)
-        raise StoreUnavailable(
-            f"opening the store: {type(exc).__name__} {status}", retry_after_seconds=OPEN_RETRY_SECONDS
-        ) from exc
+        store_log.error("cannot open the %s store: %s (status %s)", settings.storage_backend, kind, status)
+        raise StoreUnavailable(f"opening the store: {kind} {status}", retry_after_seconds=OPEN_RETRY_SECONDS) from exc
 
 
 async def get_services() -> Services:
