@@ -8,8 +8,49 @@ targetScope = 'subscription'
 @description('azd environment name: names the resource group and tags every resource')
 param environmentName string
 
+// Regions that offer Flex Consumption (`az functionapp list-flexconsumption-locations`). Listing them
+// makes azd offer only these and ARM refuse any other before creating anything, instead of failing
+// half-way at the plan. A region added to Flex later needs adding here.
 @minLength(1)
-@description('Azure region for every resource; it must offer Flex Consumption')
+@description('Azure region for every resource; only regions that offer Flex Consumption are allowed')
+@allowed([
+  'australiaeast'
+  'australiasoutheast'
+  'brazilsouth'
+  'canadacentral'
+  'centralindia'
+  'centralus'
+  'eastasia'
+  'eastus'
+  'eastus2'
+  'francecentral'
+  'germanywestcentral'
+  'italynorth'
+  'japaneast'
+  'koreacentral'
+  'northcentralus'
+  'northeurope'
+  'norwayeast'
+  'southafricanorth'
+  'southcentralus'
+  'southeastasia'
+  'southindia'
+  'spaincentral'
+  'swedencentral'
+  'uaenorth'
+  'uksouth'
+  'ukwest'
+  'westcentralus'
+  'westeurope'
+  'westus'
+  'westus2'
+  'westus3'
+])
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
 param location string
 
 @minLength(1)
@@ -89,6 +130,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     deploymentContainerName: deploymentContainerName
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -101,6 +143,7 @@ module database 'modules/database.bicep' = {
     tags: tags
     databaseName: cosmosDatabaseName
     autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
+    workspaceId: monitoring.outputs.workspaceId
   }
 }
 
@@ -143,7 +186,6 @@ module app 'modules/app.bicep' = {
     tags: tags
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
-    storageName: storage.outputs.name
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString

@@ -22,8 +22,8 @@ import azure.functions as func
 from local_host.logs import configure_logging
 from shared.errors import PlayFabError
 from shared.pipeline import HttpRequest, log_request, not_found, respond
-from shared.services import close_services
-from shared.settings import load_settings
+from shared.services import close_services, current_settings
+from shared.settings import DEFAULT_MAX_REQUEST_BYTES, SettingsError
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
@@ -118,7 +118,10 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
     routes = routes_of(function_app.get_functions(), route_prefix(Path(__file__).resolve().parent.parent / "host.json"))
     # The body cap is enforced while reading, so an oversized upload is refused without buffering it.
     # The core checks it again; this only protects the local host's memory.
-    limit = load_settings().max_request_bytes
+    try:
+        limit = current_settings().max_request_bytes
+    except SettingsError:  # served as on Azure: every request answers 503 (shared/pipeline.py)
+        limit = DEFAULT_MAX_REQUEST_BYTES
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":

@@ -21,7 +21,8 @@ from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
 from shared.jsontext import dumps_bytes
-from shared.services import Services, get_services
+from shared.services import Services, current_settings, get_services
+from shared.settings import SettingsError
 from shared.storage import DocumentTooLarge, StoreBusy, StoreUnavailable
 from shared.validation import Request, parse
 
@@ -123,6 +124,17 @@ def _store_error(exc: Exception) -> PlayFabError:
     return PlayFabError("ServiceUnavailable", "The store is unavailable; retry later.", retry_after_seconds=retry)
 
 
+# How long a caller should wait before retrying while the settings are unusable: fixing them restarts the
+# app, which takes about this long.
+UNCONFIGURED_RETRY_SECONDS = 60
+
+
+def _unconfigured() -> PlayFabError:
+    # Nothing about which setting or why: that is for the operator's log, not for callers.
+    message = "The service is not configured; retry later."
+    return PlayFabError("ServiceUnavailable", message, retry_after_seconds=UNCONFIGURED_RETRY_SECONDS)
+
+
 def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
     body = json.dumps(error_body(err), separators=(",", ":")).encode("utf-8")
     # The Python SDK drops any non-200 body, so it asks for errors as HTTP 200 (envelope keeps the code).
@@ -155,6 +167,9 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
         err = _store_error(exc)
         log.warning("store fault on %s: %s", req.path, exc)
         resp, outcome = respond(err, req.headers), err.name
+    except SettingsError:  # logged once, by current_settings()
+        err = _unconfigured()
+        resp, outcome = respond(err, req.headers), err.name
     except Exception as exc:
         # An exception's text can quote request data (KeyError('<a key>')): log its type and where it
         # was raised, never its message.
@@ -183,6 +198,10 @@ def log_request(path: str, outcome: str, status: int, started: float) -> None:
 def not_found(req: HttpRequest) -> HttpResponse:
     started = time.perf_counter()
     err = PlayFabError("InvalidAPIEndpoint", f"No API endpoint {req.method} {req.path}; every call is a POST.")
+    try:
+        current_settings()
+    except SettingsError:  # unusable settings answer every request alike, known path or not
+        err = _unconfigured()
     resp = respond(err, req.headers)
     log_request(req.path, err.name, resp.status, started)
     return resp

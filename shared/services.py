@@ -7,11 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from shared import store_title
-from shared.settings import Settings, load_settings
-from shared.storage import Store
+from shared.settings import Settings, SettingsError, load_settings
+from shared.storage import Store, StoreError, StoreUnavailable
 from shared.tokens import Signer
-
-log = logging.getLogger("playfab.services")
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,7 @@ async def open_store(settings: Settings) -> Store:
 
 async def open_title_store(settings: Settings) -> Store:
     """The store, once it is known to be this title's (claimed for it if it was new)."""
-    store = await open_store(settings)
+    store = await _open_store(settings)
     try:
         await store_title.claim(store, settings.title_id)
     except BaseException:
@@ -44,6 +42,46 @@ async def open_title_store(settings: Settings) -> Store:
 
 _services: Services | None = None
 _lock = asyncio.Lock()
+_reported: set[str] = set()
+log = logging.getLogger("playfab.settings")
+store_log = logging.getLogger("playfab.store")
+
+
+def current_settings() -> Settings:
+    """The settings in force: those of the open services, else read from the environment now.
+
+    Unusable settings raise SettingsError, and each distinct set of problems is logged once per process
+    (settings by name, never by value). The Functions host starts the app whatever its settings hold, so
+    the app cannot refuse to start: it answers every request 503 until the settings are fixed (a settings
+    change restarts it)."""
+    if _services is not None:
+        return _services.settings
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        if str(exc) not in _reported:
+            _reported.add(str(exc))
+            log.error("unusable settings, every request answers 503 until they are fixed: %s", exc)
+        raise
+
+
+# Seconds a caller should wait while the store cannot be opened: right after a first deployment the
+# identity's data role takes minutes to apply, and Cosmos DB answers 403 until it has.
+OPEN_RETRY_SECONDS = 30
+
+
+async def _open_store(settings: Settings) -> Store:
+    """open_store, with any failure the adapter did not classify answered as unavailable (503, retry
+    later) rather than as a bug (500): the store is opened again on the next request."""
+    try:
+        return await open_store(settings)
+    except StoreError:
+        raise
+    except Exception as exc:
+        status, kind = getattr(exc, "status_code", None), type(exc).__name__
+        # The type and status say why (403: the role has not applied yet); the message is not logged.
+        store_log.error("cannot open the %s store: %s (status %s)", settings.storage_backend, kind, status)
+        raise StoreUnavailable(f"opening the store: {kind} {status}", retry_after_seconds=OPEN_RETRY_SECONDS) from exc
 
 
 async def get_services() -> Services:
@@ -51,11 +89,11 @@ async def get_services() -> Services:
     if _services is None:
         async with _lock:
             if _services is None:
-                settings = load_settings()
+                settings = current_settings()
                 try:
                     store = await open_title_store(settings)
                 except store_title.TitleMismatch as exc:
-                    log.error("cannot serve: %s", exc)  # every request fails until the settings are fixed
+                    store_log.error("cannot serve: %s", exc)  # every request fails until the settings are fixed
                     raise
                 _services = Services(settings, store, Signer(settings.signing_keys, settings.title_id))
     return _services

@@ -11,8 +11,10 @@ from pathlib import Path
 from shared.rate_windows import CHARACTER_DATA, ENTITY_UPDATES, USER_DATA, Windows, parse_windows
 from shared.rate_windows import DEFAULTS as RATE_LIMIT_DEFAULTS
 from shared.rate_windows import SCOPES as RATE_LIMIT_SCOPES
+from shared.unresolved_references import CheckedEnvironment
 
 MIN_SIGNING_KEY_CHARS = 32
+DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024
 SIGNING_KEY_FILE = "token-signing.key"
 
 
@@ -119,8 +121,9 @@ def local_signing_key(sqlite_path: Path) -> str:
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
-    env = os.environ if env is None else env
     problems: list[str] = []
+    # Every read goes through the check, so a setting added later cannot take a reference as its value.
+    env = CheckedEnvironment(os.environ if env is None else env, problems)
 
     title_id = env.get("PLAYFAB_TITLE_ID", "").strip()
     if not title_id:
@@ -158,7 +161,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cosmos_key=env.get("COSMOS_KEY", "").strip() or None,
         cosmos_database=env.get("COSMOS_DATABASE", "").strip() or "playfab",
         cosmos_verify_tls=_bool(env, "COSMOS_VERIFY_TLS", True, problems),
-        max_request_bytes=_int(env, "MAX_REQUEST_BYTES", 4 * 1024 * 1024, problems, minimum=1024),
+        max_request_bytes=_int(env, "MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES, problems, minimum=1024),
         session_ttl_seconds=_int(env, "SESSION_TTL_SECONDS", 24 * 3600, problems),
         entity_token_ttl_seconds=_int(env, "ENTITY_TOKEN_TTL_SECONDS", 24 * 3600, problems),
         player_object_count=_int(env, "PLAYER_OBJECT_COUNT", 5, problems),

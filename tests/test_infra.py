@@ -41,6 +41,29 @@ FLEX_REFUSED_SETTINGS = {
     "SCM_DO_BUILD_DURING_DEPLOYMENT",
     "ENABLE_ORYX_BUILD",
 }
+# Site properties Flex Consumption refuses or ignores (Microsoft's "Flex Consumption plan deprecations";
+# ARM answers 51021 for ftpsState and linuxFxVersion), in siteConfig or on the site itself.
+FLEX_REFUSED_SITE_PROPERTIES = {
+    "alwaysOn",
+    "containerSize",
+    "ftpsState",
+    "isReserved",
+    "IsXenon",
+    "javaVersion",
+    "linuxFxVersion",
+    "netFrameworkVersion",
+    "powerShellVersion",
+    "functionAppScaleLimit",
+    "preWarmedInstanceCount",
+    "use32BitWorkerProcess",
+    "vnetBackupRestoreEnabled",
+    "vnetContentShareEnabled",
+    "vnetImagePullEnabled",
+    "vnetRouteAllEnabled",
+    "windowsFxVersion",
+}
+# What siteConfig may hold here: each is outside that list, so Flex accepts it.
+FLEX_SITE_CONFIG = {"minTlsVersion", "scmMinTlsVersion", "http20Enabled", "cors"}
 KV_REFERENCE = re.compile(r"^@Microsoft\.KeyVault\(SecretUri=\$\{\w+\}\)$")
 
 
@@ -140,8 +163,9 @@ def test_secrets_are_secure_parameters_stored_in_key_vault_and_referenced():
     assert dotted(app_params["titleKeysUri"]) == "secrets.outputs.titleKeysUri"
     assert dotted(app_params["signingKeysUri"]) == "secrets.outputs.signingKeysUri"
     outputs = secrets["outputs"]
-    assert dotted(outputs["titleKeysUri"]["value"]) == "titleKeys.properties.secretUri"
-    assert dotted(outputs["signingKeysUri"]["value"]) == "signingKeys.properties.secretUri"
+    # Versioned: a new secret version changes the app setting, which restarts the app on it (README, rotation).
+    assert dotted(outputs["titleKeysUri"]["value"]) == "titleKeys.properties.secretUriWithVersion"
+    assert dotted(outputs["signingKeysUri"]["value"]) == "signingKeys.properties.secretUriWithVersion"
 
 
 def test_the_identity_gets_exactly_the_roles_it_needs():
@@ -178,7 +202,6 @@ def test_https_only_and_tls_1_2_everywhere():
     assert site["httpsOnly"] is True
     assert site["siteConfig"]["minTlsVersion"] == "1.2"
     assert site["siteConfig"]["scmMinTlsVersion"] == "1.2"
-    assert site["siteConfig"]["ftpsState"] == "Disabled"
     storage = one(module("storage"), "Microsoft.Storage/storageAccounts")["properties"]
     assert storage["minimumTlsVersion"] == "TLS1_2"
     assert storage["supportsHttpsTrafficOnly"] is True
@@ -206,6 +229,81 @@ def test_flex_consumption_linux_on_the_python_the_project_tests_on():
     # Flex Consumption sets the runtime, content and build itself (functionAppConfig) and refuses these.
     assert not FLEX_REFUSED_SETTINGS & set(app_settings())
     assert not {"linuxFxVersion", "alwaysOn", "functionAppScaleLimit"} & set(site["properties"]["siteConfig"])
+
+
+def test_the_site_sets_no_property_flex_consumption_refuses():
+    site = one(module("app"), "Microsoft.Web/sites")["properties"]
+    site_config = set(site["siteConfig"])
+    assert site_config <= FLEX_SITE_CONFIG, f"not known to be accepted: {sorted(site_config - FLEX_SITE_CONFIG)}"
+    lowered = {p.lower() for p in FLEX_REFUSED_SITE_PROPERTIES}
+    assert not {p.lower() for p in site_config | set(site)} & lowered
+    # FTP is off all the same: Flex has no FTP endpoint, and basic publishing credentials are refused.
+    publishing = resources(module("app"), "Microsoft.Web/sites/basicPublishingCredentialsPolicies")
+    assert {(p["name"], p["properties"]["allow"]) for p in publishing} == {("ftp", False), ("scm", False)}
+
+
+def test_host_storage_is_reached_through_its_blob_endpoint_only():
+    """Microsoft's blob-only pattern: the host gets the blob service URI and the blob role, nothing that
+    would make it derive queue and table endpoints it has no role for."""
+    settings = app_settings()
+    assert settings["AzureWebJobsStorage__blobServiceUri"] == "storageBlobEndpoint"
+    storage_names = {name for name in settings if name.startswith("AzureWebJobsStorage")}
+    assert storage_names == {
+        "AzureWebJobsStorage__blobServiceUri",
+        "AzureWebJobsStorage__credential",
+        "AzureWebJobsStorage__clientId",
+    }
+    app_params = parse(MAIN)["modules"]["app"]["config"]["params"]
+    assert dotted(app_params["storageBlobEndpoint"]) == "storage.outputs.blobEndpoint"
+    assert dotted(module("storage")["outputs"]["blobEndpoint"]["value"]) == "storage.properties.primaryEndpoints.blob"
+
+
+def test_the_region_must_offer_flex_consumption():
+    location = parse(MAIN)["parameters"]["location"]
+    decorators = {d["type"]: d["argument"] for d in location["decorators"]}
+    assert decorators["metadata"] == {"azd": {"type": "location"}}, "azd offers only the allowed regions"
+    allowed = decorators["allowed"]
+    assert len(allowed) == len(set(allowed)) >= 20
+    assert all(re.fullmatch(r"[a-z0-9]+", r) for r in allowed)
+    assert {"eastus", "westeurope", "southeastasia"} <= set(allowed)
+    assert not {r for r in allowed if r.endswith("euap")}, "canary regions are not for players' data"
+
+
+def test_player_data_has_continuous_backup():
+    database = module("database")
+    policy = one(database, "Microsoft.DocumentDB/databaseAccounts")["properties"]["backupPolicy"]
+    assert policy == {"type": "Continuous", "continuousModeProperties": {"tier": "backupTier"}}
+    tier = database["parameters"]["backupTier"]
+    assert tier["default"] == "Continuous7Days"
+    allowed = next(d["argument"] for d in tier["decorators"] if d["type"] == "allowed")
+    assert allowed == ["Continuous7Days", "Continuous30Days"]
+
+
+AUDIT_GROUP = [{"categoryGroup": "audit", "enabled": True}]
+# Cosmos DB: control-plane requests only (account, containers, roles, backup policy), not every data request.
+COSMOS_CONTROL_PLANE = [{"category": "ControlPlaneRequests", "enabled": True}]
+
+
+@pytest.mark.parametrize(
+    ("name", "scope", "logs"),
+    [
+        ("secrets", "vault", AUDIT_GROUP),
+        ("database", "account", COSMOS_CONTROL_PLANE),
+        ("storage", "blobService", AUDIT_GROUP),
+    ],
+    ids=["secrets", "database", "storage"],
+)
+def test_audit_logs_of_vault_database_and_storage_go_to_log_analytics(name, scope, logs):
+    diagnostics = one(module(name), "Microsoft.Insights/diagnosticSettings")
+    assert diagnostics["scope"] == scope
+    assert diagnostics["properties"]["workspaceId"] == "workspaceId"
+    assert diagnostics["properties"]["logs"] == logs
+    wired = parse(MAIN)["modules"][name]["config"]["params"]["workspaceId"]
+    assert dotted(wired) == "monitoring.outputs.workspaceId"
+
+
+def test_the_hosts_landing_page_is_off():
+    assert app_settings()["AzureWebJobsDisableHomepage"] == "true"
 
 
 def test_monitoring_is_application_insights_on_log_analytics():

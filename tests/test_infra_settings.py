@@ -26,12 +26,13 @@ LOCAL_ONLY = {
 # Read by the platform or the Azure SDKs rather than by this code.
 PLATFORM = {
     "AZURE_CLIENT_ID",  # DefaultAzureCredential: which user-assigned identity to use
-    "AzureWebJobsStorage__accountName",
+    "AzureWebJobsStorage__blobServiceUri",
     "AzureWebJobsStorage__credential",
     "AzureWebJobsStorage__clientId",
     "APPLICATIONINSIGHTS_CONNECTION_STRING",
     "AzureFunctionsJobHost__extensions__http__routePrefix",
     "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+    "AzureWebJobsDisableHomepage",
 }
 # Enough to start the app with the values Azure would resolve at run time.
 RESOLVED = {

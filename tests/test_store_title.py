@@ -119,12 +119,12 @@ def test_under_the_functions_host_a_store_of_another_title_fails_every_call(tmp_
     async def twice() -> list[HttpResponse]:
         return [await handle(login_with_custom_id, request) for _ in range(2)]
 
-    with caplog.at_level(logging.ERROR, logger="playfab.services"):
+    with caplog.at_level(logging.ERROR, logger="playfab.store"):
         responses = asyncio.run(twice())
     for resp in responses:
         assert resp.status == 500
         assert json.loads(resp.body)["error"] == "InternalServerError"
-    refusals = [r.getMessage() for r in caplog.records if r.name == "playfab.services"]
+    refusals = [r.getMessage() for r in caplog.records if r.name == "playfab.store"]
     assert len(refusals) == 2 and all("TITLEA" in m and "TITLEB" in m for m in refusals), refusals
     assert services._services is None
 

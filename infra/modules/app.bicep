@@ -9,12 +9,12 @@ param tags object
 param identityId string
 param identityClientId string
 
-param storageName string
+@description('Blob endpoint of the host storage account, e.g. https://<account>.blob.core.windows.net/')
 param storageBlobEndpoint string
 param deploymentContainerName string
 param appInsightsConnectionString string
 
-@description('Version-less Key Vault secret URIs')
+@description('Versioned Key Vault secret URIs: each new secret version changes the app setting, and the change restarts the app on the new value')
 param titleKeysUri string
 param signingKeysUri string
 
@@ -91,7 +91,10 @@ var deploymentSettings = {
   COSMOS_DATABASE: cosmosDatabase
   // DefaultAzureCredential picks the user-assigned identity by this client id.
   AZURE_CLIENT_ID: identityClientId
-  AzureWebJobsStorage__accountName: storageName
+  // Blob service only: the host keeps leases and keys in blobs and this app has no queue or table
+  // trigger. Naming just this endpoint (rather than the account name, from which the host would derive
+  // queue and table endpoints too) matches the one role granted, Storage Blob Data Owner.
+  AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
@@ -99,6 +102,8 @@ var deploymentSettings = {
   // (Admin/* included) is served under a prefix; the SDKs' base URL carries it.
   AzureFunctionsJobHost__extensions__http__routePrefix: routePrefix
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  // The root URL answers with the app's PlayFab-shaped 404 instead of the host's landing page.
+  AzureWebJobsDisableHomepage: 'true'
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
@@ -134,10 +139,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     httpsOnly: true
     publicNetworkAccess: 'Enabled'
     keyVaultReferenceIdentity: identityId
+    // Flex Consumption refuses several App Service site properties (ARM error 51021), ftpsState among
+    // them: it has no FTP endpoint, and the publishing-credential policies below keep basic auth off.
+    // tests/test_infra.py lists the refused ones and allows only these.
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'
-      ftpsState: 'Disabled'
       http20Enabled: true
       cors: {
         allowedOrigins: allowedOrigins

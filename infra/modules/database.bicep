@@ -12,6 +12,16 @@ param databaseName string
 @minValue(0)
 param autoscaleMaxThroughput int = 0
 
+@description('Log Analytics workspace that receives the account\'s audit log')
+param workspaceId string
+
+@description('Point-in-time restore window: Continuous7Days (backup storage free) or Continuous30Days (billed per GB)')
+@allowed([
+  'Continuous7Days'
+  'Continuous30Days'
+])
+param backupTier string = 'Continuous7Days'
+
 @description('Strong: every read sees the latest committed write, whichever app instance made it (reads cost about twice Session).')
 @allowed([
   'Strong'
@@ -53,6 +63,14 @@ resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
         name: 'EnableServerless'
       }
     ] : []
+    // Player data can be restored to any second of the window into a new account (infra/README.md),
+    // instead of the default periodic backup: two copies, 4 hours apart, restored only by a support ticket.
+    backupPolicy: {
+      type: 'Continuous'
+      continuousModeProperties: {
+        tier: backupTier
+      }
+    }
     disableLocalAuth: true
     disableKeyBasedMetadataWriteAccess: true
     minimalTlsVersion: 'Tls12'
@@ -103,6 +121,24 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
     }
   }
 }]
+
+// Who changed the account, its databases and containers, its role assignments or its backup policy, and
+// when. Data-plane requests are not logged: one line per player read or write would cost more than the
+// database itself.
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: account
+  properties: {
+    workspaceId: workspaceId
+    logAnalyticsDestinationType: 'Dedicated'
+    logs: [
+      {
+        category: 'ControlPlaneRequests'
+        enabled: true
+      }
+    ]
+  }
+}
 
 output name string = account.name
 output endpoint string = account.properties.documentEndpoint

@@ -69,6 +69,8 @@ resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
 }
 
 output name string = vault.name
-// Version-less URIs: a Key Vault reference to one follows the latest version (used for key rotation).
-output titleKeysUri string = titleKeys.properties.secretUri
-output signingKeysUri string = signingKeys.properties.secretUri
+// Versioned URIs. A reference without a version is re-read only every 24 hours or on a configuration
+// change, so a rotated key would wait up to a day. A provision that stores a new value creates a new
+// version, which changes the app setting, which restarts the app on the new value at once.
+output titleKeysUri string = titleKeys.properties.secretUriWithVersion
+output signingKeysUri string = signingKeys.properties.secretUriWithVersion

@@ -8,6 +8,9 @@ param tags object
 @description('Blob container Flex Consumption deploys the app package into')
 param deploymentContainerName string
 
+@description('Log Analytics workspace that receives the blob service\'s audit log')
+param workspaceId string
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
@@ -47,6 +50,21 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   name: deploymentContainerName
   properties: {
     publicAccess: 'None'
+  }
+}
+
+// Who read, wrote or deleted blobs (the deployment package, the host's keys and leases), and when.
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'audit'
+  scope: blobService
+  properties: {
+    workspaceId: workspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
   }
 }
 
