@@ -2,8 +2,8 @@
 
 PlayFab's `Data` is a string dictionary, yet JavaScript and Lua callers send numbers and booleans (the
 JavaScript SDK's own tests wrote `{"testCounter": 3}` and read back a string). Such scalars are stored as
-their JSON text: integers in full, other numbers as the shortest text that reads back as the same double,
-spelled as JavaScript's `String(n)` spells it, and booleans as `true`/`false`.
+text: integers in full, other numbers as the shortest text that reads back as the same double, spelled as
+JavaScript's `String(n)` spells it (so what a JavaScript caller sent), and booleans in JSON's spelling.
 """
 
 from __future__ import annotations

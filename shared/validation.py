@@ -1,6 +1,7 @@
 """Every request model, with PlayFab's field names, and the one place that turns bad input into InvalidParams.
 
-Models are strict (a number is not a string) and ignore fields they do not know, as PlayFab does.
+Models are strict (a number is not a string, except as a `Data` value) and ignore fields they do not know,
+as PlayFab does. Problems are worded as PlayFab words them (shared/validation_messages.py).
 """
 
 from __future__ import annotations

@@ -189,6 +189,8 @@ def test_oversized_values_are_refused_or_harmless(sqlite_server: Server, owner: 
         if envelope["code"] != 200:
             assert envelope["error"] in ERROR_CODES and envelope["errorCode"] == ERROR_CODES[envelope["error"]]
             assert all_records(sqlite_server) == before, f"refused {at} but wrote something"
+            details = envelope.get("errorDetails") or {}
+            assert not any(p in m for ms in details.values() for m in ms for p in LIBRARY_WORDING), envelope
         else:  # accepted: nothing that big may have been stored
             assert not stored_anywhere(sqlite_server, huge[:100_000]), f"stored a huge value from {at}"
     assert_still_serving(sqlite_server)
