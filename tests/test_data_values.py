@@ -7,6 +7,11 @@ and Lua does the same. Scalars are stored as their text; objects and arrays are 
 from __future__ import annotations
 
 import asyncio
+import json
+import math
+import random
+import struct
+import subprocess
 import uuid
 from collections.abc import Iterator
 
@@ -14,11 +19,12 @@ import pytest
 from playfab import PlayFabServerAPI
 
 from shared.data_families import FAMILIES, Family, Scope
+from shared.data_values import data_text
 from tests import sdk
 from tests.conftest import BACKENDS
 from tests.cosmos import CosmosAccount, new_database_name
 from tests.data_calls import assert_error, call, error_of, grant_character, target, writer_routes
-from tests.node_sdk import run_node_calls, self_signed_cert
+from tests.node_sdk import node_or_fail, run_node_calls, self_signed_cert
 from tests.players import Player, new_player
 from tests.server import Server, running_server
 
@@ -147,3 +153,28 @@ def test_node_sdk_sends_a_number_and_reads_back_text(tls_server):
     data = answers[2]["data"]["Data"]
     assert {k: r["Value"] for k, r in data.items()} == {"testCounter": "3", "on": "true"}
     assert int(data["testCounter"]["Value"]) == 3  # what the SDK's own test does with it
+
+
+def _doubles(count: int) -> list[float]:
+    """Edge cases, then doubles from random bit patterns and everyday decimals (seeded: the same every run)."""
+    rng = random.Random(20261201)
+    values = [0.1, 0.5, 1e21, 1e20, 1e-6, 1e-7, 5e-324, 1.7976931348623157e308, 2.0**53, 1.5e-10, -3.25, -0.0]
+    while len(values) < count:
+        bits = struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]
+        values += [bits] if math.isfinite(bits) else []
+        values += [rng.uniform(-1e6, 1e6), round(rng.uniform(-1000, 1000), rng.randint(0, 6))]
+    return values
+
+
+def test_number_text_is_what_javascript_prints():
+    """A JavaScript caller sends String(n)'s digits in JSON; it must read back the same text."""
+    node = node_or_fail()
+    values = _doubles(5000)
+    script = (
+        "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.stringify(JSON.parse(s).map(String))))"
+    )
+    done = subprocess.run([node, "-e", script], input=json.dumps(values), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    printed = json.loads(done.stdout)
+    assert len(printed) == len(values)
+    assert [(v, data_text(v)) for v, js in zip(values, printed, strict=True) if data_text(v) != js] == []
