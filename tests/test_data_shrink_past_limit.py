@@ -52,20 +52,20 @@ def _seed(player: Player) -> tuple[str, str]:
 def seeded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
     data_dir: Path = tmp_path_factory.mktemp(f"lowered-{request.param}")
     store_env: dict[str, str] = {}
-    database = None
+    database, account = None, None
     if request.param == "cosmos":
-        account: CosmosAccount = request.getfixturevalue("cosmos")
+        account = request.getfixturevalue("cosmos")
         database = new_database_name("lowered")
         store_env = account.env(database)
-    with running_server(data_dir, **store_env) as first:
-        sdk.point_at(first)
-        player = new_player()
-        character, group = _seed(player)
     try:
+        with running_server(data_dir, **store_env) as first:
+            sdk.point_at(first)
+            player = new_player()
+            character, group = _seed(player)
         with running_server(data_dir, DATA_MAX_DOCUMENT_BYTES=LOW_LIMIT, **store_env) as lowered:
             yield Seeded(lowered, player, character, group)
     finally:
-        if database:
+        if isinstance(account, CosmosAccount) and database:
             asyncio.run(account.drop_database(database))
 
 

@@ -124,9 +124,9 @@ def tls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     directory = tmp_path_factory.mktemp(f"values-tls-{request.param}")
     cert, key = self_signed_cert(directory)
     env: dict[str, str] = {}
-    database = None
+    database, account = None, None
     if request.param == "cosmos":
-        account: CosmosAccount = request.getfixturevalue("cosmos")
+        account = request.getfixturevalue("cosmos")
         database = new_database_name("values")
         env = account.env(database)
     try:
@@ -134,7 +134,7 @@ def tls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
             srv.extra["ca"] = cert
             yield srv
     finally:
-        if database:
+        if isinstance(account, CosmosAccount) and database:
             asyncio.run(account.drop_database(database))
 
 
