@@ -41,6 +41,9 @@ class Changes:
     writes: Mapping[str, str]
     removals: frozenset[str]
     permission: str
+    # Spellings of the named keys as sent (trimmed, not normalised): a key stored under one before keys
+    # were normalised is replaced or removed with it, never left behind.
+    old_spellings: frozenset[str] = frozenset()
 
 
 def normal_key(raw: str) -> str:
@@ -80,6 +83,8 @@ def plan(
     """Check an update against the key rules and limits before anything is read or written."""
     writes: dict[str, str] = {}
     removals: set[str] = set()
+    to_remove = list(keys_to_remove or ())
+    named = [*(data or {}), *to_remove]
     for raw, value in (data or {}).items():
         key = _clean_key(raw, "Data", removing=value is None)
         if key in writes or key in removals:
@@ -95,7 +100,7 @@ def plan(
                 {"Data": [f"{key}: {size} bytes"]},
             )
         writes[key] = value
-    for raw in keys_to_remove or ():
+    for raw in to_remove:
         key = _clean_key(raw, "KeysToRemove", removing=True)
         if key in writes:
             raise PlayFabError(
@@ -111,7 +116,8 @@ def plan(
             f"One update may change at most {limits.max_keys} keys; this one changes {touched}.",
             {"Data": [f"{touched} keys"]},
         )
-    return Changes(writes, frozenset(removals), permission or DEFAULT_PERMISSION)
+    old_spellings = frozenset(raw.strip() for raw in named) - writes.keys() - removals
+    return Changes(writes, frozenset(removals), permission or DEFAULT_PERMISSION, old_spellings)
 
 
 def _stored_bytes(body: Any) -> int:
@@ -128,9 +134,9 @@ def apply_records(records: dict[str, Any], changes: Changes, stamp: str, extra: 
 
     Returns how many bytes the touched keys' records grew by (negative when they shrank).
     """
-    touched = changes.removals | changes.writes.keys()
+    touched = changes.removals | changes.writes.keys() | changes.old_spellings
     before = _entry_bytes(records, touched)
-    for key in changes.removals:
+    for key in changes.removals | changes.old_spellings:
         records.pop(key, None)
     for key, value in changes.writes.items():
         records[key] = {"Value": value, "Permission": changes.permission, "LastUpdated": stamp, **(extra or {})}

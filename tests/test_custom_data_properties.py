@@ -29,7 +29,10 @@ data = st.one_of(st.none(), st.dictionaries(keys, values, max_size=14))
 removals = st.one_of(st.none(), st.lists(keys, max_size=6))
 permissions = st.sampled_from([None, "Public", "Private"])
 records = st.dictionaries(
-    st.text(min_size=1, max_size=6).filter(lambda k: k.strip() == k and not k.startswith("!")),
+    st.one_of(
+        st.text(min_size=1, max_size=6).filter(lambda k: k.strip() == k and not k.startswith("!")),
+        st.sampled_from(["a", "e\u0301", "\u00e9"]),  # a decomposed key stored before keys were normalised
+    ),
     st.fixed_dictionaries(
         {
             "Value": st.text(max_size=10),
@@ -102,7 +105,11 @@ def test_apply_is_additive_and_counts_one_version(before, raw, remove, permissio
     assert before == original  # the mutation works on its own copy
     old = (before or {"Data": {}})["Data"]
     assert after["DataVersion"] == (before or {"DataVersion": 0})["DataVersion"] + 1
-    assert set(after["Data"]) == (set(old) - changes.removals) | set(changes.writes)
+    # A key stored under an older, unnormalised spelling of a named key goes too (shared/custom_data.py).
+    assert changes.old_spellings == {k.strip() for k in [*(raw or {}), *(remove or ())]} - {
+        normal_key(k) for k in [*(raw or {}), *(remove or ())]
+    }
+    assert set(after["Data"]) == (set(old) - changes.removals - changes.old_spellings) | set(changes.writes)
     for key, record in after["Data"].items():
         if key in changes.writes:
             assert record == {"Value": changes.writes[key], "Permission": changes.permission, "LastUpdated": STAMP}

@@ -6,14 +6,19 @@ spellings are one key, and length counts UTF-16 code units as PlayFab's .NET ser
 
 from __future__ import annotations
 
+import asyncio
 import unicodedata
+from typing import Any
 
 import pytest
 from playfab import PlayFabServerAPI
 
+from shared.services import open_store
+from shared.settings import load_settings
 from tests import sdk
 from tests.data_calls import assert_error, call, error_of
 from tests.players import Player, new_player
+from tests.server import Server
 
 CAFE_NFC = unicodedata.normalize("NFC", "caf\u00e9")
 CAFE_NFD = unicodedata.normalize("NFD", "caf\u00e9")
@@ -100,3 +105,33 @@ def test_shared_groups_follow_the_same_key_rules(pf):
     sdk.call(PlayFabServerAPI.UpdateSharedGroupData, {"SharedGroupId": group, "Data": {CAFE_NFD: "v"}})
     data = sdk.call(PlayFabServerAPI.GetSharedGroupData, {"SharedGroupId": group, "Keys": [CAFE_NFC]})["Data"]
     assert list(data) == [CAFE_NFC]
+
+
+def _store_as_before(server: Server, player: Player, keys: list[str]) -> None:
+    """Keys as an earlier version stored them: trimmed but not normalised (written to the store directly)."""
+
+    def add(body: dict[str, Any] | None) -> dict[str, Any]:
+        body = body or {"DataVersion": 0, "Data": {}}
+        for key in keys:
+            body["Data"][key] = {"Value": "old", "Permission": "Private", "LastUpdated": "2026-01-01T00:00:00.000Z"}
+        body["DataVersion"] += 1
+        return body
+
+    async def write() -> None:
+        store = await open_store(load_settings(server.env))
+        try:
+            await store.update("players", player.playfab_id, "data.user", add)
+        finally:
+            await store.close()
+
+    asyncio.run(write())
+
+
+def test_keys_stored_unnormalised_stay_readable_replaceable_and_removable(pf, player):
+    nfd_two = unicodedata.normalize("NFD", "na\u00efve")
+    _store_as_before(pf, player, [CAFE_NFD, nfd_two])
+    assert _values(_data(player, Keys=[CAFE_NFD])) == {CAFE_NFD: "old"}
+    call("Client/UpdateUserData", {"Data": {CAFE_NFD: "new"}})  # replaces the old spelling
+    assert _values(_data(player)) == {CAFE_NFC: "new", nfd_two: "old"}
+    call("Client/UpdateUserData", {"KeysToRemove": [nfd_two]})
+    assert _values(_data(player)) == {CAFE_NFC: "new"}
