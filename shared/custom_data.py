@@ -7,6 +7,7 @@ engine knows nothing about who is asking; shared/data_api.py decides that from t
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -19,8 +20,11 @@ from shared.validation import DataQuery
 
 CONTAINER: Final = "players"
 DEFAULT_PERMISSION: Final = "Private"
-# PlayFab documented 1,024 characters per key (2015) and only "limited in size" since.
+# PlayFab documented 1,024 characters per key (2015) and only "limited in size" since. Its service is .NET,
+# whose strings count UTF-16 code units: an emoji outside the BMP is two.
 MAX_KEY_CHARS: Final = 1024
+# Control and format characters (tabs, zero-width spaces, the BOM, bidi marks) make keys that look alike.
+_HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf"})
 
 
 @dataclass(frozen=True)
@@ -37,19 +41,35 @@ class Changes:
     writes: Mapping[str, str]
     removals: frozenset[str]
     permission: str
+    # Spellings of the named keys as sent (trimmed, not normalised): a key stored under one before keys
+    # were normalised is replaced or removed with it, never left behind.
+    old_spellings: frozenset[str] = frozenset()
 
 
-def _clean_key(raw: str, field: str) -> str:
-    key = raw.strip()
+def normal_key(raw: str) -> str:
+    """The key a caller means: NFC first (so composed and decomposed spellings are one key), then trimmed."""
+    return unicodedata.normalize("NFC", raw).strip()
+
+
+def utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _clean_key(raw: str, field: str, *, removing: bool = False) -> str:
+    key = normal_key(raw)
     if not key:
         raise invalid_params(field, "Keys may not be empty or only whitespace.")
+    # A removal writes nothing, so it may name a key stored before these characters were refused.
+    if not removing and any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in key):
+        raise invalid_params(field, "Keys may not contain control or format characters (such as U+200B).")
     if key.startswith("!"):
         raise invalid_params(field, f"Key {key!r} may not begin with '!'.")
-    if len(key) > MAX_KEY_CHARS:
+    length = utf16_units(key)
+    if length > MAX_KEY_CHARS:
         raise PlayFabError(
             "KeyLengthExceeded",
-            f"Keys are limited to {MAX_KEY_CHARS} characters.",
-            {field: [f"a key of {len(key)} characters"]},
+            f"Keys are limited to {MAX_KEY_CHARS} characters (UTF-16 code units).",
+            {field: [f"a key of {length} characters"]},
         )
     return key
 
@@ -63,10 +83,12 @@ def plan(
     """Check an update against the key rules and limits before anything is read or written."""
     writes: dict[str, str] = {}
     removals: set[str] = set()
+    to_remove = list(keys_to_remove or ())
+    named = [*(data or {}), *to_remove]
     for raw, value in (data or {}).items():
-        key = _clean_key(raw, "Data")
+        key = _clean_key(raw, "Data", removing=value is None)
         if key in writes or key in removals:
-            raise invalid_params("Data", f"Key {key!r} appears more than once after trimming.")
+            raise invalid_params("Data", f"Key {key!r} appears more than once after trimming and normalising.")
         if value is None:
             removals.add(key)
             continue
@@ -78,8 +100,8 @@ def plan(
                 {"Data": [f"{key}: {size} bytes"]},
             )
         writes[key] = value
-    for raw in keys_to_remove or ():
-        key = _clean_key(raw, "KeysToRemove")
+    for raw in to_remove:
+        key = _clean_key(raw, "KeysToRemove", removing=True)
         if key in writes:
             raise PlayFabError(
                 "DeleteKeyConflict",
@@ -94,24 +116,41 @@ def plan(
             f"One update may change at most {limits.max_keys} keys; this one changes {touched}.",
             {"Data": [f"{touched} keys"]},
         )
-    return Changes(writes, frozenset(removals), permission or DEFAULT_PERMISSION)
+    old_spellings = frozenset(raw.strip() for raw in named) - writes.keys() - removals
+    return Changes(writes, frozenset(removals), permission or DEFAULT_PERMISSION, old_spellings)
 
 
-def _stored_bytes(body: dict[str, Any]) -> int:
+def _stored_bytes(body: Any) -> int:
     return len(dumps_bytes(body))
 
 
-def apply_records(
-    records: dict[str, Any], changes: Changes, stamp: str, extra: Mapping[str, str] | None = None
-) -> None:
-    """Apply an update to a key -> record map in place; `extra` adds fields to every written record."""
-    for key in changes.removals:
+def _entry_bytes(records: Mapping[str, Any], keys: Iterable[str]) -> int:
+    """What these keys' records add to the stored text, separators included."""
+    return sum(_stored_bytes({key: records[key]}) - 1 for key in keys if key in records)
+
+
+def apply_records(records: dict[str, Any], changes: Changes, stamp: str, extra: Mapping[str, str] | None = None) -> int:
+    """Apply an update to a key -> record map in place; `extra` adds fields to every written record.
+
+    Returns how many bytes the touched keys' records grew by (negative when they shrank).
+    """
+    touched = changes.removals | changes.writes.keys() | changes.old_spellings
+    before = _entry_bytes(records, touched)
+    for key in changes.removals | changes.old_spellings:
         records.pop(key, None)
     for key, value in changes.writes.items():
         records[key] = {"Value": value, "Permission": changes.permission, "LastUpdated": stamp, **(extra or {})}
+    return _entry_bytes(records, touched) - before
 
 
-def check_size(body: dict[str, Any], limits: Limits) -> None:
+def check_size(body: dict[str, Any], limits: Limits, growth: int) -> None:
+    """Refuse an update that leaves the data over the limit, unless it did not grow it.
+
+    A call that only removes keys, or shrinks them, always lands: after the limit is lowered, data over
+    it can still be cleaned up.
+    """
+    if growth <= 0:
+        return
     size = _stored_bytes(body)
     if size > limits.max_document_bytes:
         raise PlayFabError(
@@ -120,14 +159,25 @@ def check_size(body: dict[str, Any], limits: Limits) -> None:
         )
 
 
+def update_records(
+    body: dict[str, Any],
+    records: dict[str, Any],
+    changes: Changes,
+    limits: Limits,
+    stamp: str,
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    """Apply an update to `records`, which live in `body`, and hold the whole of `body` to the size limit."""
+    check_size(body, limits, apply_records(records, changes, stamp, extra))
+
+
 def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
     """The pure mutation of one update: the store may run it again on a fresher body."""
 
     def mutate(body: dict[str, Any] | None) -> dict[str, Any]:
         body = body or {"DataVersion": 0, "Data": {}}
-        apply_records(body["Data"], changes, stamp)
         body["DataVersion"] += 1
-        check_size(body, limits)
+        update_records(body, body["Data"], changes, limits, stamp)
         return body
 
     return mutate
@@ -151,9 +201,10 @@ def view(body: dict[str, Any] | None, query: DataQuery, visible: frozenset[str] 
 
 
 def select(records: dict[str, Any], keys: list[str] | None, visible: frozenset[str] | None) -> dict[str, Any]:
-    """The records a reader gets: only `keys` when given (trimmed, as on write), only `visible` permissions."""
+    """The records a reader gets: only `keys` when given (normalised as on write), only `visible` permissions."""
     if keys is not None:
-        wanted = {key.strip() for key in keys}
+        # The key as sent, trimmed, also matches: keys stored before normalisation keep their spelling.
+        wanted = {normal_key(key) for key in keys} | {key.strip() for key in keys}
         records = {key: rec for key, rec in records.items() if key in wanted}
     if visible is not None:
         records = {key: rec for key, rec in records.items() if rec["Permission"] in visible}

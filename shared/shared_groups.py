@@ -116,8 +116,7 @@ def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: cus
 
     def write(body: dict[str, Any] | None) -> dict[str, Any]:
         group = _existing(body, group_id, caller)
-        custom_data.apply_records(group["Data"], changes, stamp, extra)
-        custom_data.check_size(group, lim)
+        custom_data.update_records(group, group["Data"], changes, lim, stamp, extra)
         return group
 
     return write

@@ -1,6 +1,7 @@
 """Every request model, with PlayFab's field names, and the one place that turns bad input into InvalidParams.
 
-Models are strict (a number is not a string) and ignore fields they do not know, as PlayFab does.
+Models are strict (a number is not a string, except as a `Data` value) and ignore fields they do not know,
+as PlayFab does. Problems are worded as PlayFab words them (shared/validation_messages.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
+from shared.data_values import data_text
 from shared.errors import PlayFabError
+from shared.validation_messages import field_message
 
 M = TypeVar("M", bound="Request")
 
@@ -53,14 +56,13 @@ def _field_of(loc: tuple[int | str, ...]) -> str:
 
 
 def parse(model: type[M], payload: dict[str, Any]) -> M:
-    """Validate a decoded JSON object, or raise InvalidParams naming each bad field."""
+    """Validate a decoded JSON object, or raise InvalidParams naming each bad field in PlayFab's words."""
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
         details: dict[str, list[str]] = {}
         for problem in exc.errors(include_url=False, include_input=False):
-            field = _field_of(problem["loc"])
-            details.setdefault(field, []).append(problem["msg"])
+            details.setdefault(_field_of(problem["loc"]), []).append(field_message(model, problem))
         raise PlayFabError("InvalidParams", "Invalid input parameters", details) from None
 
 
@@ -130,10 +132,14 @@ class OptionalPlayerTarget(Request):
     PlayFabId: IdText | None = None
 
 
+# A string, or a JSON number or boolean kept as its text (shared/data_values.py); null removes the key.
+DataValue = Annotated[str | None, BeforeValidator(data_text)]
+
+
 class DataChanges(Request):
     """What every Update*Data call carries; a null value removes its key."""
 
-    Data: dict[str, str | None] | None = None
+    Data: dict[str, DataValue] | None = None
     KeysToRemove: list[str] | None = None
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import copy
 import json
+import unicodedata
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.custom_data import MAX_KEY_CHARS, Changes, Limits, apply, plan
+from shared.custom_data import MAX_KEY_CHARS, Changes, Limits, apply, normal_key, plan, utf16_units
 from shared.error_codes import ERROR_CODES
 from shared.errors import PlayFabError
 
@@ -20,13 +21,18 @@ PROPERTIES = settings(max_examples=300, deadline=None, database=None, suppress_h
 keys = st.one_of(
     st.text(max_size=12),
     st.sampled_from(["", " ", "!x", " !x", "a", " a", "a ", "a\t", "k" * (MAX_KEY_CHARS + 1)]),
+    # Hidden characters, decomposed spellings and characters outside the BMP (two UTF-16 units each).
+    st.sampled_from(["a\u200b", "\u200b", "\ufeff", "\u200b!x", "a\tb", "e\u0301", "\u00e9", "\U0001f600" * 513]),
 )
 values = st.one_of(st.none(), st.text(max_size=80))
 data = st.one_of(st.none(), st.dictionaries(keys, values, max_size=14))
 removals = st.one_of(st.none(), st.lists(keys, max_size=6))
 permissions = st.sampled_from([None, "Public", "Private"])
 records = st.dictionaries(
-    st.text(min_size=1, max_size=6).filter(lambda k: k.strip() == k and not k.startswith("!")),
+    st.one_of(
+        st.text(min_size=1, max_size=6).filter(lambda k: k.strip() == k and not k.startswith("!")),
+        st.sampled_from(["a", "e\u0301", "\u00e9"]),  # a decomposed key stored before keys were normalised
+    ),
     st.fixed_dictionaries(
         {
             "Value": st.text(max_size=10),
@@ -42,9 +48,13 @@ REFUSALS = {"InvalidParams", "KeyLengthExceeded", "DataLengthExceeded", "DeleteK
 
 
 def _trimmed(raw: dict[str, str | None] | None, remove: list[str] | None) -> tuple[dict[str, str], set[str]]:
-    writes = {k.strip(): v for k, v in (raw or {}).items() if v is not None}
-    gone = {k.strip() for k, v in (raw or {}).items() if v is None} | {k.strip() for k in remove or ()}
+    writes = {normal_key(k): v for k, v in (raw or {}).items() if v is not None}
+    gone = {normal_key(k) for k, v in (raw or {}).items() if v is None} | {normal_key(k) for k in remove or ()}
     return writes, gone
+
+
+def _hidden(key: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf") for ch in key)
 
 
 @PROPERTIES
@@ -56,8 +66,10 @@ def test_plan_accepts_exactly_the_updates_the_rules_allow(raw, remove, permissio
         assert err.name in REFUSALS and err.error_code == ERROR_CODES[err.name]
         return
     writes, gone = _trimmed(raw, remove)
-    every_key = [k.strip() for k in (raw or {})] + [k.strip() for k in remove or ()]
-    assert all(k and not k.startswith("!") and len(k) <= MAX_KEY_CHARS for k in every_key)
+    every_key = [normal_key(k) for k in (raw or {})] + [normal_key(k) for k in remove or ()]
+    assert all(k and not k.startswith("!") and utf16_units(k) <= MAX_KEY_CHARS for k in every_key)
+    assert not any(_hidden(k) for k in writes)  # hidden characters only ever name keys to remove
+    assert all(unicodedata.is_normalized("NFC", k) for k in every_key)
     assert dict(changes.writes) == writes and set(changes.removals) == gone
     assert not set(changes.writes) & changes.removals
     assert len(changes.writes) + len(changes.removals) <= LIMITS.max_keys
@@ -68,7 +80,7 @@ def test_plan_accepts_exactly_the_updates_the_rules_allow(raw, remove, permissio
 @PROPERTIES
 @given(keys, values)
 def test_a_key_with_a_leading_bang_or_blank_is_never_accepted(key, value):
-    stripped = key.strip()
+    stripped = normal_key(key)
     try:
         changes = plan({key: value}, None, None, LIMITS)
     except PlayFabError:
@@ -93,13 +105,20 @@ def test_apply_is_additive_and_counts_one_version(before, raw, remove, permissio
     assert before == original  # the mutation works on its own copy
     old = (before or {"Data": {}})["Data"]
     assert after["DataVersion"] == (before or {"DataVersion": 0})["DataVersion"] + 1
-    assert set(after["Data"]) == (set(old) - changes.removals) | set(changes.writes)
+    # A key stored under an older, unnormalised spelling of a named key goes too (shared/custom_data.py).
+    assert changes.old_spellings == {k.strip() for k in [*(raw or {}), *(remove or ())]} - {
+        normal_key(k) for k in [*(raw or {}), *(remove or ())]
+    }
+    assert set(after["Data"]) == (set(old) - changes.removals - changes.old_spellings) | set(changes.writes)
     for key, record in after["Data"].items():
         if key in changes.writes:
             assert record == {"Value": changes.writes[key], "Permission": changes.permission, "LastUpdated": STAMP}
         else:
             assert record == old[key]  # keys not named are untouched
-    assert len(json.dumps(after, separators=(",", ":"), ensure_ascii=False).encode()) <= LIMITS.max_document_bytes
+    size = len(json.dumps(after, separators=(",", ":"), ensure_ascii=False).encode())
+    old_data = len(json.dumps(old, separators=(",", ":"), ensure_ascii=False).encode())
+    new_data = len(json.dumps(after["Data"], separators=(",", ":"), ensure_ascii=False).encode())
+    assert size <= LIMITS.max_document_bytes or new_data <= old_data  # over the limit only if it did not grow
 
 
 @PROPERTIES
@@ -107,3 +126,40 @@ def test_apply_is_additive_and_counts_one_version(before, raw, remove, permissio
 def test_an_empty_update_still_counts_a_version_and_changes_no_key(before):
     after = apply(Changes({}, frozenset(), "Private"), LIMITS, STAMP)(copy.deepcopy(before))
     assert after["Data"] == (before or {"Data": {}})["Data"]
+
+
+def _size(value: object) -> int:
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+over_limit = st.dictionaries(
+    st.sampled_from([f"k{i}" for i in range(12)]),
+    st.fixed_dictionaries(
+        {"Value": st.text(alphabet="xyz", min_size=500, max_size=700), "Permission": st.just("Private")}
+    ),
+    min_size=8,
+    max_size=12,
+)
+own_keys = st.lists(st.sampled_from([f"k{i}" for i in range(12)] + ["new"]), max_size=5, unique=True)
+
+
+@PROPERTIES
+@given(over_limit, own_keys, own_keys, st.text(alphabet="ab", max_size=40))
+def test_over_the_limit_only_an_update_that_grows_the_data_is_refused(records, written, removed, value):
+    """Data stored under a higher limit: shrinking or removing lands, growing is refused, nothing half-done."""
+    before = {"DataVersion": 3, "Data": records}
+    assert _size(before) > LIMITS.max_document_bytes
+    try:
+        changes = plan(dict.fromkeys(written, value), [k for k in removed if k not in written], None, LIMITS)
+    except PlayFabError:
+        return
+    expected = {k: r for k, r in records.items() if k not in changes.removals}
+    expected |= {k: {"Value": v, "Permission": "Private", "LastUpdated": STAMP} for k, v in changes.writes.items()}
+    try:
+        after = apply(changes, LIMITS, STAMP)(copy.deepcopy(before))
+    except PlayFabError as err:
+        assert err.name == "TotalDataSizeExceeded"
+        assert _size(expected) > _size(records)  # refused only because it grew
+        return
+    assert after["Data"] == expected and after["DataVersion"] == 4
+    assert _size(expected) <= _size(records)

@@ -30,6 +30,14 @@ from tests.world import HTTP, Target, all_records, new_target, stored_anywhere
 PATHS = sorted(ENDPOINTS)
 MAX_BODY = 4 * 1024 * 1024  # the default MAX_REQUEST_BYTES
 WRONG_VALUES: tuple[Any, ...] = (12345, "text", True, [1], {"a": 1}, 1.5)
+# The validation library's own wording must never reach a caller: PlayFab words its messages itself.
+LIBRARY_WORDING = ("Input should", "Field required", "String should", "List should", "Dictionary should")
+
+
+def assert_playfab_wording(details: dict[str, list[str]]) -> None:
+    for messages in details.values():
+        assert messages and all(m.startswith("The ") and m.endswith(".") for m in messages), details
+        assert not any(p in m for m in messages for p in LIBRARY_WORDING), details
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +154,7 @@ def test_wrong_types_in_every_field(sqlite_server: Server, owner: Target, unchan
         refused = assert_refused(_send(sqlite_server, path, owner, json.dumps(wrong[1]).encode()), "InvalidParams")
         field = ".".join(str(p) for p in at)
         assert any(name == field or name.startswith(field + ".") for name in refused["errorDetails"]), refused
+        assert_playfab_wording(refused["errorDetails"])
     # Fields the legitimate request leaves out are typed too.
     for name in ENDPOINTS[path].model.model_fields:
         if name not in body and (wrong := _wrong_value(path, body, (name,))) is not None:
@@ -163,6 +172,7 @@ def test_missing_required_fields(sqlite_server: Server, owner: Target, unchanged
         without = {k: v for k, v in body.items() if k != name}
         refused = assert_refused(_send(sqlite_server, path, owner, json.dumps(without).encode()), "InvalidParams")
         assert name in refused["errorDetails"], refused
+        assert f"The {name} field is required." in refused["errorDetails"][name], refused
 
 
 @pytest.mark.parametrize("path", PATHS)
@@ -179,6 +189,8 @@ def test_oversized_values_are_refused_or_harmless(sqlite_server: Server, owner: 
         if envelope["code"] != 200:
             assert envelope["error"] in ERROR_CODES and envelope["errorCode"] == ERROR_CODES[envelope["error"]]
             assert all_records(sqlite_server) == before, f"refused {at} but wrote something"
+            details = envelope.get("errorDetails") or {}
+            assert not any(p in m for ms in details.values() for m in ms for p in LIBRARY_WORDING), envelope
         else:  # accepted: nothing that big may have been stored
             assert not stored_anywhere(sqlite_server, huge[:100_000]), f"stored a huge value from {at}"
     assert_still_serving(sqlite_server)

@@ -301,9 +301,9 @@ def test_limits_follow_the_settings(tmp_path):
         assert set(_server_get(group_id)["Data"]) == {"a", "b"}
 
 
-def test_values_must_be_strings(mixed_group):
+def test_values_may_not_be_objects(mixed_group):
     group_id, owner, _ = mixed_group
     owner.use()
-    request = {"SharedGroupId": group_id, "Data": {"n": 5}}
+    request = {"SharedGroupId": group_id, "Data": {"n": {"five": 5}}}
     error = _fails(PlayFabClientAPI.UpdateSharedGroupData, request, 400, "InvalidParams", 1000)
     assert any(field.startswith("Data") for field in error["errorDetails"])

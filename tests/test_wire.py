@@ -144,7 +144,7 @@ def test_report_error_as_success_sends_http_200_with_the_error_envelope(server):
     assert resp.status_code == 200
     body = resp.json()
     assert body["code"] == 400 and body["error"] == "InvalidParams" and body["errorCode"] == 1000
-    assert body["errorDetails"] == {"TitleId": ["Field required"]}
+    assert body["errorDetails"] == {"TitleId": ["The TitleId field is required."]}
 
 
 def test_report_error_as_success_false_keeps_the_http_status(server):
