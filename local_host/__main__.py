@@ -17,6 +17,8 @@ import uvicorn
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
 from shared.settings import SettingsError, load_settings
+from shared.storage import StoreUnavailable
+from shared.storage.sqlite import prepare_store
 
 
 def main() -> None:
@@ -28,6 +30,11 @@ def main() -> None:
         settings = load_settings()  # also creates the local signing key once, before workers start
     except SettingsError as exc:
         sys.exit(f"cannot start: {exc}")
+    if settings.storage_backend == "sqlite":
+        try:  # once, before any worker opens it: only here may a missing store be created
+            prepare_store(settings.sqlite_path, settings.sqlite_recreate_missing_store)
+        except StoreUnavailable as exc:
+            sys.exit(f"cannot start: {exc}")
     host = os.environ.get("HOST", "127.0.0.1")
     try:
         port = int(os.environ.get("PORT", "7071"))
