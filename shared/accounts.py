@@ -9,7 +9,7 @@ from typing import Any
 from shared.caller import TITLE_PLAYER
 from shared.clock import new_id, now
 from shared.errors import PlayFabError
-from shared.storage import Conflict, NotFound, Store, StoreBusy, StoreUnavailable
+from shared.storage import Conflict, NotFound, Store, StoreUnavailable
 
 log = logging.getLogger("playfab.accounts")
 
@@ -88,7 +88,8 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
 
     try:
         await store.update("players", account["PlayFabId"], ACCOUNT, stamp)
-    except (StoreBusy, StoreUnavailable) as exc:
-        # The player is who the store says: a login time the store cannot take now must not lock them out.
+    except StoreUnavailable as exc:
+        # A store that cannot take writes now (disk full, read-only, down) must not lock players out;
+        # contention (StoreBusy) still fails the call as before, since a retry soon will land.
         log.warning("login without its LastLogin time recorded: %s", exc)
     return account, created, previous[0]

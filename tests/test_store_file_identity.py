@@ -62,12 +62,16 @@ def test_every_worker_answers_503_once_the_file_is_gone_or_replaced(tmp_path, ch
     assert "SQLITE_RECREATE_MISSING_STORE" in done.stderr and "Traceback" not in done.stderr
 
 
-def test_a_worker_started_after_the_file_vanished_creates_no_store(tmp_path):
+@pytest.mark.parametrize("everything", [False, True], ids=["store file", "store file and marker"])
+def test_a_worker_started_after_the_file_vanished_creates_no_store(tmp_path, everything):
     """The worker that has not opened the store yet is the one that used to create an empty one."""
     store = tmp_path / "playfab.sqlite3"
     with running_server(tmp_path, WORKERS="2") as srv:
         player = player_with_data(srv)  # at most a few calls: one worker may not have opened the store
         store.unlink()
+        if everything:  # as `rm -rf` of the data directory would: nothing left to show a store existed
+            for path in tmp_path.glob("playfab.sqlite3*"):
+                path.unlink()
         for _ in range(READS):
             body = read_data(srv, player)
             assert body.get("error") == "ServiceUnavailable", body

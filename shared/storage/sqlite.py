@@ -295,6 +295,7 @@ async def _prepare(path: Path, recreate_missing: bool) -> None:
         store.check_writable()
     finally:
         await store.close()
+    sqlite_files.mark_prepared(path)
 
 
 def prepare_store(path: Path, recreate_missing: bool = False) -> None:

@@ -28,6 +28,9 @@ log = logging.getLogger("playfab.storage")
 RETRY_AFTER_SECONDS: Final = 30
 MARKER_SUFFIX: Final = ".created"
 RECREATE_SETTING: Final = "SQLITE_RECREATE_MISSING_STORE"
+# Set by the local host once it has opened or created the store at start-up; its worker processes inherit
+# it, so none of them ever creates the file, even when the whole directory has gone with the marker.
+PREPARED_SETTING: Final = "SQLITE_STORE_PREPARED"
 # Primary result codes (the low byte of SQLite's extended codes) that mean the disk, not the request.
 _DISK_FAULTS: Final = {
     8: "read-only",  # SQLITE_READONLY (and its extended codes, e.g. the file moved)
@@ -91,8 +94,17 @@ def evidence_of_a_store(path: Path) -> Path | None:
     return None
 
 
+def mark_prepared(path: Path) -> None:
+    os.environ[PREPARED_SETTING] = str(path.resolve())
+
+
 def create_store_file(path: Path, recreate_missing: bool) -> None:
     """Create the empty store file (owner-only) and its marker, unless files show one existed."""
+    if os.environ.get("SQLITE_STORE_PREPARED") == str(path.resolve()):
+        raise StoreUnavailable(
+            f"the SQLite store {path} is missing; it was there when the host started, so no empty one is made",
+            retry_after_seconds=RETRY_AFTER_SECONDS,
+        )
     evidence = evidence_of_a_store(path)
     if evidence is not None and not recreate_missing:
         raise StoreUnavailable(
