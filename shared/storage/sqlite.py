@@ -61,7 +61,8 @@ class SQLiteStore(BaseStore):
         if not self.path.exists():
             sqlite_files.create_store_file(self.path, recreate_missing)
         sqlite_files.tighten(self.path)
-        self._identity = sqlite_files.identity_of(self.path)
+        self._path_text = str(self.path)  # os.stat takes a str without converting it each call
+        self._identity = sqlite_files.identity_of(self._path_text)
         self._busy_timeout_ms = busy_timeout_ms
         self._local_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
@@ -113,7 +114,7 @@ class SQLiteStore(BaseStore):
 
     def _check_file(self) -> None:
         # One stat per call: the open file's inode stays allocated while held, so it cannot be reused.
-        if sqlite_files.identity_of(self.path) != self._identity:
+        if sqlite_files.identity_of(self._path_text) != self._identity:
             raise sqlite_files.moved(self.path)
 
     def _translate(self, exc: sqlite3.Error) -> Exception:

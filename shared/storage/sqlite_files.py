@@ -46,7 +46,7 @@ class FileIdentity:
     inode: int
 
 
-def identity_of(path: Path) -> FileIdentity | None:
+def identity_of(path: Path | str) -> FileIdentity | None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
