@@ -106,6 +106,8 @@ def create_store_file(path: Path, recreate_missing: bool) -> None:
             retry_after_seconds=RETRY_AFTER_SECONDS,
         )
     evidence = evidence_of_a_store(path)
+    if evidence is not None and path.exists():
+        return  # another process opening a new store created it (the file before the marker) meanwhile
     if evidence is not None and not recreate_missing:
         raise StoreUnavailable(
             f"the SQLite store {path} is missing but {evidence.name} shows one existed there; restore the "
