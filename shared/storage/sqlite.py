@@ -78,6 +78,7 @@ class SQLiteStore(BaseStore):
             # wait: busy timeout 0), sparing the hand-offs of the GIL between threads that cost more than
             # the write. When another writer holds the lock, the update waits for it on the writer's thread.
             self._inline = self._connect_existing(0)
+            self._check_file()  # the path named the same file before and after the connections opened
         except BaseException:
             self._close_now()
             raise
