@@ -69,10 +69,19 @@ def disk_fault(exc: sqlite3.Error, path: Path) -> StoreUnavailable | None:
     kind = _DISK_FAULTS.get(code & 0xFF) if isinstance(code, int) else None
     if kind is None:
         return None
+    if _read_only_mount(path):  # SQLite often says only that it cannot open the -wal or -shm file
+        kind = "read-only (its file system is mounted read-only)"
     name = getattr(exc, "sqlite_errorname", "SQLITE_ERROR")
     return StoreUnavailable(
         f"the SQLite store {path} is {kind} ({name}: {exc})", retry_after_seconds=RETRY_AFTER_SECONDS
     )
+
+
+def _read_only_mount(path: Path) -> bool:
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # no statvfs (Windows) or no directory: nothing to add
+        return False
 
 
 def moved(path: Path) -> StoreUnavailable:
