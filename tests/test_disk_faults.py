@@ -42,7 +42,9 @@ def _set_fault(srv: Server, fault: str) -> None:
 
 
 @pytest.mark.parametrize(("fault", "says"), [("full", "is full (SQLITE_FULL"), ("readonly", "is read-only")])
-def test_a_store_that_cannot_write_answers_503_and_still_lets_players_log_in(tmp_path, fault, says):
+def test_a_store_that_cannot_write_answers_503_and_still_lets_players_log_in(
+    tmp_path: Path, fault: str, says: str
+) -> None:
     with _faulty_server(tmp_path, WORKERS="2") as srv:
         player = player_with_data(srv, "returning")
         _set_fault(srv, fault)
@@ -65,7 +67,7 @@ def test_a_store_that_cannot_write_answers_503_and_still_lets_players_log_in(tmp
     assert MARK not in log and "InternalServerError" not in log
 
 
-def test_the_host_does_not_start_on_a_read_only_store(tmp_path):
+def test_the_host_does_not_start_on_a_read_only_store(tmp_path: Path) -> None:
     with running_server(tmp_path) as srv:  # a store with data in it, then the disk goes read-only
         player_with_data(srv)
     (tmp_path / "fault").write_text("readonly", encoding="utf-8")

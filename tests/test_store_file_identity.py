@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from tests.store_faults import (
 )
 
 READS = 40  # enough fresh connections that both workers serve some
+Change = Callable[[Path], None]
 
 
 def _delete(path: Path) -> None:
@@ -38,7 +40,7 @@ def _replace(path: Path) -> None:
 
 
 @pytest.mark.parametrize("change", [_delete, _replace], ids=["deleted", "replaced"])
-def test_every_worker_answers_503_once_the_file_is_gone_or_replaced(tmp_path, change):
+def test_every_worker_answers_503_once_the_file_is_gone_or_replaced(tmp_path: Path, change: Change) -> None:
     store = tmp_path / "playfab.sqlite3"
     with running_server(tmp_path, WORKERS="2") as srv:
         player = player_with_data(srv)
@@ -63,7 +65,7 @@ def test_every_worker_answers_503_once_the_file_is_gone_or_replaced(tmp_path, ch
 
 
 @pytest.mark.parametrize("everything", [False, True], ids=["store file", "store file and marker"])
-def test_a_worker_started_after_the_file_vanished_creates_no_store(tmp_path, everything):
+def test_a_worker_started_after_the_file_vanished_creates_no_store(tmp_path: Path, everything: bool) -> None:
     """The worker that has not opened the store yet is the one that used to create an empty one."""
     store = tmp_path / "playfab.sqlite3"
     with running_server(tmp_path, WORKERS="2") as srv:
@@ -78,7 +80,7 @@ def test_a_worker_started_after_the_file_vanished_creates_no_store(tmp_path, eve
         assert not store.exists()
 
 
-def test_the_generated_signing_key_alone_shows_a_store_existed(tmp_path):
+def test_the_generated_signing_key_alone_shows_a_store_existed(tmp_path: Path) -> None:
     """A store made before the marker file existed is still protected by the key generated beside it."""
     store = tmp_path / "playfab.sqlite3"
     with running_server(tmp_path, TOKEN_SIGNING_KEY="") as srv:
@@ -89,7 +91,7 @@ def test_the_generated_signing_key_alone_shows_a_store_existed(tmp_path):
     assert done.returncode != 0 and "token-signing.key shows one existed" in done.stderr
 
 
-def test_a_new_empty_store_only_when_asked(tmp_path):
+def test_a_new_empty_store_only_when_asked(tmp_path: Path) -> None:
     store = tmp_path / "playfab.sqlite3"
     with running_server(tmp_path) as srv:
         player = player_with_data(srv)

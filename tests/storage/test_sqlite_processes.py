@@ -95,7 +95,7 @@ def _open_then_increment(path: str, start: mp.synchronize.Event) -> None:
     asyncio.run(go())
 
 
-def test_processes_opening_a_new_store_at_once_share_one_file(tmp_path):
+def test_processes_opening_a_new_store_at_once_share_one_file(tmp_path: Path) -> None:
     """The first creates the file and its marker; the others, seeing the marker, open that same file."""
     for round_ in range(3):  # the window is short: this rarely loses the race; the test below forces it
         path = str(tmp_path / f"fresh-{round_}.sqlite3")
@@ -112,7 +112,7 @@ async def _counter(path: str) -> int:
     return int(doc.body["n"])
 
 
-def test_a_process_that_lost_the_race_to_create_opens_the_winners_file(tmp_path):
+def test_a_process_that_lost_the_race_to_create_opens_the_winners_file(tmp_path: Path) -> None:
     """The interleaving forced: this process found no file, another then created the file and marker."""
     path = tmp_path / "raced.sqlite3"
     asyncio.run(SQLiteStore(path).close())  # the winner
