@@ -69,19 +69,26 @@ def disk_fault(exc: sqlite3.Error, path: Path) -> StoreUnavailable | None:
     kind = _DISK_FAULTS.get(code & 0xFF) if isinstance(code, int) else None
     if kind is None:
         return None
-    if _read_only_mount(path):  # SQLite often says only that it cannot open the -wal or -shm file
-        kind = "read-only (its file system is mounted read-only)"
+    # SQLite often says only that it cannot open or size the -wal or -shm file: name the cause if plain.
+    mount = _mount_state(path)
+    if mount is not None:
+        kind = mount
     name = getattr(exc, "sqlite_errorname", "SQLITE_ERROR")
     return StoreUnavailable(
         f"the SQLite store {path} is {kind} ({name}: {exc})", retry_after_seconds=RETRY_AFTER_SECONDS
     )
 
 
-def _read_only_mount(path: Path) -> bool:
+def _mount_state(path: Path) -> str | None:
     try:
-        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+        fs = os.statvfs(path.parent)
     except (OSError, AttributeError):  # no statvfs (Windows) or no directory: nothing to add
-        return False
+        return None
+    if fs.f_flag & os.ST_RDONLY:
+        return "read-only (its file system is mounted read-only)"
+    if fs.f_bavail == 0:
+        return "full (its file system has no space left)"
+    return None
 
 
 def moved(path: Path) -> StoreUnavailable:
