@@ -49,7 +49,7 @@ class FileIdentity:
 def identity_of(path: Path | str) -> FileIdentity | None:
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except OSError:  # gone, or a directory on the way gone or unreadable: not the open file either way
         return None
     return FileIdentity(st.st_dev, st.st_ino)
 
