@@ -20,6 +20,7 @@ from local_host.settings_file import load_local_settings
 from shared.services import open_title_store
 from shared.settings import Settings, SettingsError, load_settings
 from shared.storage import StoreError
+from shared.storage.sqlite import prepare_store
 
 
 async def _check_store(settings: Settings) -> None:
@@ -38,6 +39,9 @@ def main() -> None:
     except SettingsError as exc:
         sys.exit(f"cannot start: {exc}")
     try:
+        if settings.storage_backend == "sqlite":
+            # Once, before any worker opens it: only here may a missing store be created.
+            prepare_store(settings.sqlite_path, settings.sqlite_recreate_missing_store)
         asyncio.run(_check_store(settings))
     except StoreError as exc:
         sys.exit(f"cannot start: {exc}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,10 @@ def write_local_settings(target: Path) -> dict[str, Any] | None:
     settings["Values"]["PLAYFAB_SECRET_KEYS"] = secrets.token_urlsafe(32)
     # Set here so both stores use it; the Cosmos store requires it (it keeps no local files).
     settings["Values"]["TOKEN_SIGNING_KEY"] = secrets.token_urlsafe(48)
-    target.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    # Owner-only from the first byte: the file holds the title secret and the signing key.
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(settings, indent=2) + "\n")
     return settings
 
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from typing import Any
 
 from shared.caller import TITLE_PLAYER
 from shared.clock import new_id, now
 from shared.errors import PlayFabError
-from shared.storage import Conflict, NotFound, Store
+from shared.storage import Conflict, NotFound, Store, StoreUnavailable
+
+log = logging.getLogger("playfab.accounts")
 
 ACCOUNT = "account"
 PROFILE = "profile"
@@ -83,5 +86,10 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
         body["LastLogin"] = at
         return body
 
-    await store.update("players", account["PlayFabId"], ACCOUNT, stamp)
+    try:
+        await store.update("players", account["PlayFabId"], ACCOUNT, stamp)
+    except StoreUnavailable as exc:
+        # A store that cannot take writes now (disk full, read-only, down) must not lock players out;
+        # contention (StoreBusy) still fails the call as before, since a retry soon will land.
+        log.warning("login without its LastLogin time recorded: %s", exc)
     return account, created, previous[0]

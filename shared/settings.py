@@ -16,6 +16,8 @@ from shared.unresolved_references import CheckedEnvironment
 MIN_SIGNING_KEY_CHARS = 32
 DEFAULT_MAX_REQUEST_BYTES = 4 * 1024 * 1024
 SIGNING_KEY_FILE = "token-signing.key"
+# Key files this process generated: such a file is no sign that a store existed before (sqlite_files.py).
+_generated_key_files: set[Path] = set()
 
 
 class SettingsError(Exception):
@@ -53,6 +55,8 @@ class Settings:
     # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
     rate_limits: str = "client"
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
+    # Start an empty embedded store even though its marker or signing key shows one existed.
+    sqlite_recreate_missing_store: bool = False
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -110,14 +114,20 @@ def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 def local_signing_key(sqlite_path: Path) -> str:
     """The signing key kept beside the embedded store, created on first use (local runs only)."""
     key_file = sqlite_path.parent / SIGNING_KEY_FILE
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.parent.exists():
+        key_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     try:
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         return key_file.read_text(encoding="utf-8").strip()
+    _generated_key_files.add(key_file.resolve())
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(secrets.token_urlsafe(48))
     return key_file.read_text(encoding="utf-8").strip()
+
+
+def generated_signing_key_files() -> frozenset[Path]:
+    return frozenset(_generated_key_files)
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -178,6 +188,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
+        sqlite_recreate_missing_store=_bool(env, "SQLITE_RECREATE_MISSING_STORE", False, problems),
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))

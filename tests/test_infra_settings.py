@@ -13,6 +13,8 @@ from tests.infra_model import INFRA, SETTING_NAME, app_settings, module, parse, 
 # Read by the code but deliberately not set in Azure, each for a reason.
 LOCAL_ONLY = {
     "SQLITE_PATH": "the embedded store; Azure runs STORAGE_BACKEND=cosmos",
+    "SQLITE_RECREATE_MISSING_STORE": "the embedded store; Azure runs STORAGE_BACKEND=cosmos",
+    "SQLITE_STORE_PREPARED": "set by the local host for its own worker processes, not by people",
     "COSMOS_KEY": "account keys are disabled there; the app signs in with its identity",
     "COSMOS_VERIFY_TLS": "only for a local emulator's self-signed certificate",
     # The local host (uvicorn); in Azure the Functions host serves the app.

@@ -3,11 +3,16 @@
 Each process owns one connection, used from one dedicated thread, so the event loop never blocks on
 SQLite. update() runs read, mutation and write inside one IMMEDIATE transaction: no lost updates
 inside a process or across processes, and no retries needed.
+
+Only the constructor creates the file (sqlite_files.py); every connection opens it without create,
+and each call first checks that the path still names the file the connections hold, so a deleted or
+replaced store, a full disk or a read-only one answers StoreUnavailable rather than losing writes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import threading
 import uuid
@@ -17,6 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.jsontext import loads
+from shared.storage import sqlite_files
 from shared.storage.base import (
     DELETE,
     BaseStore,
@@ -50,27 +56,50 @@ def _etag() -> str:
 
 
 class SQLiteStore(BaseStore):
-    def __init__(self, path: Path | str, busy_timeout_ms: int = 10_000) -> None:
+    def __init__(self, path: Path | str, busy_timeout_ms: int = 10_000, *, recreate_missing: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            sqlite_files.create_store_file(self.path, recreate_missing)
+        sqlite_files.tighten(self.path)
+        self._path_text = str(self.path)  # os.stat takes a str without converting it each call
+        self._identity = sqlite_files.identity_of(self._path_text)
+        prepared = sqlite_files.prepared_identity(self.path)
+        if prepared is not None and self._identity != prepared:
+            # A worker opening late must not start on a file put in place after the host prepared its own.
+            raise sqlite_files.moved(self.path)
         self._busy_timeout_ms = busy_timeout_ms
+        self._local_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite")
         self._conn: sqlite3.Connection | None = None
-        self._executor.submit(self._open).result()
-        # Reads skip the hop to the writer's thread: in WAL mode a reader never waits for a writer, and
-        # on its own connection it sees only committed data. The lock covers callers on other threads.
-        self._reader: sqlite3.Connection | None = self.connect(self.path, busy_timeout_ms, check_same_thread=False)
-        self._local_lock = threading.Lock()
-        # Updates run on the caller's thread too while the write lock is free (a lock that does not wait:
-        # busy timeout 0), sparing the hand-offs of the GIL between threads that cost more than the
-        # write. When another writer holds the lock, the update waits for it on the writer's thread.
-        self._inline: sqlite3.Connection | None = self.connect(self.path, 0, check_same_thread=False)
+        self._reader: sqlite3.Connection | None = None
+        self._inline: sqlite3.Connection | None = None
+        try:
+            self._executor.submit(self._open).result()
+            # Reads skip the hop to the writer's thread: in WAL mode a reader never waits for a writer, and
+            # on its own connection it sees only committed data. The lock covers callers on other threads.
+            self._reader = self._connect_existing(busy_timeout_ms)
+            # Updates run on the caller's thread too while the write lock is free (a lock that does not
+            # wait: busy timeout 0), sparing the hand-offs of the GIL between threads that cost more than
+            # the write. When another writer holds the lock, the update waits for it on the writer's thread.
+            self._inline = self._connect_existing(0)
+            self._check_file()  # the path named the same file before and after the connections opened
+        except BaseException:
+            self._close_now()
+            raise
 
     @staticmethod
-    def connect(path: Path | str, busy_timeout_ms: int = 10_000, check_same_thread: bool = True) -> sqlite3.Connection:
-        """A connection with the store's pragmas and schema (the benchmark's floor opens the same)."""
+    def connect(
+        path: Path | str, busy_timeout_ms: int = 10_000, check_same_thread: bool = True, *, create: bool = True
+    ) -> sqlite3.Connection:
+        """A connection with the store's pragmas and schema (the benchmark's floor opens the same).
+        Without `create`, a missing file is an error rather than a new empty database."""
+        target, uri = (path, False) if create else (Path(path).absolute().as_uri() + "?mode=rw", True)
         conn = sqlite3.connect(
-            path, isolation_level=None, timeout=busy_timeout_ms / 1000, check_same_thread=check_same_thread
+            target,
+            isolation_level=None,
+            timeout=busy_timeout_ms / 1000,
+            check_same_thread=check_same_thread,
+            uri=uri,
         )
         conn.execute("PRAGMA journal_mode=WAL")
         # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
@@ -79,21 +108,47 @@ class SQLiteStore(BaseStore):
         conn.execute(_SCHEMA)
         return conn
 
-    def _open(self) -> None:
-        self._conn = self.connect(self.path, self._busy_timeout_ms)
+    def _connect_existing(self, busy_timeout_ms: int, check_same_thread: bool = False) -> sqlite3.Connection:
+        try:
+            return self.connect(self.path, busy_timeout_ms, check_same_thread, create=False)
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
 
-    @staticmethod
-    def _call(conn: sqlite3.Connection | None, fn: Callable[[sqlite3.Connection], T]) -> T:
+    def _open(self) -> None:
+        self._conn = self._connect_existing(self._busy_timeout_ms, check_same_thread=True)
+
+    def _check_file(self) -> None:
+        # One stat per call: the open file's inode stays allocated while held, so it cannot be reused.
+        if sqlite_files.identity_of(self._path_text) != self._identity:
+            raise sqlite_files.moved(self.path)
+
+    def _translate(self, exc: sqlite3.Error) -> Exception:
+        if isinstance(exc, sqlite3.OperationalError) and ("locked" in str(exc) or "busy" in str(exc)):
+            return StoreBusy(str(exc))
+        return sqlite_files.disk_fault(exc, self.path) or exc
+
+    def _call(self, conn: sqlite3.Connection | None, fn: Callable[[sqlite3.Connection], T]) -> T:
         assert conn is not None
+        self._check_file()
+        return self._guarded(conn, fn)
+
+    def _guarded(self, conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T]) -> T:
         try:
             return fn(conn)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreBusy(str(exc)) from exc
-            raise
+        except sqlite3.Error as exc:
+            translated = self._translate(exc)
+            if translated is exc:
+                raise
+            raise translated from exc
 
     async def _run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         return await asyncio.get_running_loop().run_in_executor(self._executor, lambda: self._call(self._conn, fn))
+
+    def check_writable(self) -> None:
+        """Raise StoreUnavailable if the store cannot take writes (read-only file, mount or directory).
+        A write that changes nothing still needs a write transaction, which a read-only store refuses."""
+        with self._local_lock:
+            self._call(self._inline, lambda conn: conn.execute("DELETE FROM documents WHERE 0"))
 
     @staticmethod
     def _select(conn: sqlite3.Connection, container: str, pk: str, id: str) -> Document | None:
@@ -152,13 +207,17 @@ class SQLiteStore(BaseStore):
         with self._local_lock:
             conn = self._inline
             assert conn is not None
+            self._check_file()
             try:
                 conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
+            except sqlite3.Error as exc:
+                translated = self._translate(exc)
+                if isinstance(translated, StoreBusy):
                     return False, None
-                raise
-            return True, self._call(conn, lambda c: self._finish(c, body))
+                if translated is exc:
+                    raise
+                raise translated from exc
+            return True, self._guarded(conn, lambda c: self._finish(c, body))
 
     @staticmethod
     def _finish(conn: sqlite3.Connection, body: Callable[[sqlite3.Connection], T]) -> T:
@@ -166,8 +225,11 @@ class SQLiteStore(BaseStore):
             result = body(conn)
             conn.execute("COMMIT")
         except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
+            # A full disk may have rolled back already, or refuse the rollback: the first error is the one
+            # to report either way, and an unfinished transaction never commits.
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
             raise
         return result
 
@@ -216,7 +278,14 @@ class SQLiteStore(BaseStore):
             conn.close()
 
         if self._conn is not None:
-            await self._run(op)
+            # Straight to the connection: closing needs no check that the file is still there.
+            await asyncio.get_running_loop().run_in_executor(self._executor, op, self._conn)
+            self._conn = None
+        self._close_now()
+
+    def _close_now(self) -> None:
+        if self._conn is not None:
+            self._executor.submit(self._conn.close).result()
             self._conn = None
         with self._local_lock:
             for conn in (self._reader, self._inline):
@@ -224,3 +293,18 @@ class SQLiteStore(BaseStore):
                     conn.close()
             self._reader = self._inline = None
         self._executor.shutdown(wait=True)
+
+
+async def _prepare(path: Path, recreate_missing: bool) -> None:
+    store = SQLiteStore(path, recreate_missing=recreate_missing)
+    try:
+        store.check_writable()
+    finally:
+        await store.close()
+    sqlite_files.mark_prepared(path)
+
+
+def prepare_store(path: Path, recreate_missing: bool = False) -> None:
+    """Start-up check, before any worker runs: the store exists or may be created, and takes writes.
+    Raises StoreUnavailable naming the problem."""
+    asyncio.run(_prepare(path, recreate_missing))

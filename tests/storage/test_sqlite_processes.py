@@ -6,7 +6,7 @@ import asyncio
 import multiprocessing as mp
 from pathlib import Path
 
-from shared.storage import PreconditionFailed
+from shared.storage import PreconditionFailed, sqlite_files
 from shared.storage.sqlite import SQLiteStore
 from tests.storage.processes import run_together
 
@@ -81,3 +81,40 @@ def test_updates_from_several_processes_lose_no_increment(tmp_path):
         return doc.body["n"]
 
     assert asyncio.run(final()) == 200
+
+
+def _open_then_increment(path: str, start: mp.synchronize.Event) -> None:
+    async def go() -> None:
+        store = SQLiteStore(Path(path))  # every process finds no file: all race to create it
+        try:
+            await store.update("players", "P", "counter", lambda b: {"n": (b or {"n": 0})["n"] + 1})
+        finally:
+            await store.close()
+
+    start.wait()
+    asyncio.run(go())
+
+
+def test_processes_opening_a_new_store_at_once_share_one_file(tmp_path: Path) -> None:
+    """The first creates the file and its marker; the others, seeing the marker, open that same file."""
+    for round_ in range(3):  # the window is short: this rarely loses the race; the test below forces it
+        path = str(tmp_path / f"fresh-{round_}.sqlite3")
+        run_together(_open_then_increment, [(path,)] * WRITERS)
+
+        assert asyncio.run(_counter(path)) == WRITERS
+
+
+async def _counter(path: str) -> int:
+    store = SQLiteStore(Path(path))
+    doc = await store.read("players", "P", "counter")
+    await store.close()
+    assert doc is not None
+    return int(doc.body["n"])
+
+
+def test_a_process_that_lost_the_race_to_create_opens_the_winners_file(tmp_path: Path) -> None:
+    """The interleaving forced: this process found no file, another then created the file and marker."""
+    path = tmp_path / "raced.sqlite3"
+    asyncio.run(SQLiteStore(path).close())  # the winner
+    sqlite_files.create_store_file(path, recreate_missing=False)  # the loser, past its own look
+    assert path.exists()

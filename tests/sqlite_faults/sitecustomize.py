@@ -1,0 +1,51 @@
+"""Disk faults for a local host under test, at the sqlite3 layer (no root, no mounts needed).
+
+Python imports this module at start-up in every process whose PYTHONPATH holds this directory, uvicorn's
+worker processes included. When SQLITE_FAULT_FILE names a control file, every connection reads it
+before each statement:
+  readonly - the connection runs with PRAGMA query_only=ON, so SQLite itself refuses every write with
+             SQLITE_READONLY, as it does for a file on a read-only mount;
+  full     - every INSERT, UPDATE or DELETE raises the error SQLite raises when the disk is full
+             (SQLITE_FULL), even one that would rewrite pages in place, which a real full disk also
+             refuses once the WAL cannot grow.
+Anything else (or no file) leaves the connection alone.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from typing import Any
+
+_CONTROL = os.environ.get("SQLITE_FAULT_FILE")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _mode() -> str:
+    try:
+        with open(str(_CONTROL), encoding="utf-8") as fh:
+            return fh.read().strip()
+    except FileNotFoundError:
+        return ""
+
+
+class FaultyConnection(sqlite3.Connection):
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        mode = _mode()
+        if mode == "full" and sql.lstrip().upper().startswith(_WRITES):
+            exc = sqlite3.OperationalError("database or disk is full")
+            exc.sqlite_errorcode = 13  # type: ignore[attr-defined]
+            exc.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+            raise exc
+        super().execute(f"PRAGMA query_only={int(mode == 'readonly')}")
+        return super().execute(sql, parameters)
+
+
+if _CONTROL:
+    _connect = sqlite3.connect
+
+    def _faulty_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        kwargs.setdefault("factory", FaultyConnection)
+        return _connect(*args, **kwargs)
+
+    sqlite3.connect = _faulty_connect
