@@ -8,7 +8,7 @@ from typing import Any
 from shared.caller import TITLE_PLAYER
 from shared.clock import new_id, now
 from shared.errors import PlayFabError
-from shared.storage import Conflict, NotFound, Store
+from shared.storage import Conflict, NotFound, Store, StoreBusy
 
 ACCOUNT = "account"
 PROFILE = "profile"
@@ -34,7 +34,7 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     """Create a player for a login identity; the lookup document is the commit point.
 
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
-    and harmless; the race loser removes its own.
+    and harmless; the race loser removes its own, and only when the lookup names another player.
     """
     account = {"PlayFabId": new_id(), "TitlePlayerAccountId": new_id(), "Created": created, "Identity": identity}
     await store.create("players", account["PlayFabId"], ACCOUNT, account)
@@ -47,21 +47,19 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     try:
         await store.create("lookups", identity, "login", {"PlayFabId": account["PlayFabId"]})
     except Conflict:
+        lookup = await store.read("lookups", identity, "login")
+        if lookup is None:  # lookups are never deleted; a conflict without one is the store misbehaving
+            raise StoreBusy(f"lookup {identity!r} conflicted but cannot be read") from None
+        if lookup.body["PlayFabId"] == account["PlayFabId"]:
+            return account, True  # our own lookup: an earlier attempt of this very write landed
         for container, pk, doc_id in (
             ("entities", entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE),
             ("players", account["PlayFabId"], ACCOUNT),
         ):
             with contextlib.suppress(NotFound):
                 await store.delete(container, pk, doc_id)
-        return await _existing(store, identity), False
+        return await require_account(store, lookup.body["PlayFabId"]), False
     return account, True
-
-
-async def _existing(store: Store, identity: str) -> dict[str, Any]:
-    lookup = await store.read("lookups", identity, "login")
-    if lookup is None:
-        raise PlayFabError("AccountNotFound", "User not found.")
-    return await require_account(store, lookup.body["PlayFabId"])
 
 
 async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, Any], bool, float | None]:
