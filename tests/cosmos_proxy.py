@@ -4,6 +4,8 @@ It forwards each request and its answer unchanged, except when told to:
   - drop_next_write(): forward the next item write, read the emulator's answer and, if the write was
     committed (2xx), close the client's connection without sending it; the client cannot tell a
     lost answer from a request that never arrived;
+  - hold_next_write(): the same, but keep the connection open with no answer until the client gives
+    up (its read timeout), as a store that committed and then stalled would;
   - stall(): hold every item request unanswered (and unsent) until release() or the client gives up.
 
 It runs its own event loop in a daemon thread, so the adapter may live in a test's loop or in another
@@ -83,23 +85,35 @@ class CosmosProxy:
         self._lock = threading.Lock()
         self._drops_armed = 0
         self._drop_container: str | None = None
+        self._hold_answer = False  # the armed drop keeps the connection open instead of closing it
         self.dropped: list[Dropped] = []
         self.held = 0  # requests currently held by a stall
+        self.peak_held = 0  # the most held at once since the last stall()
         self.forwarded: list[str] = []  # "METHOD path" of every request sent upstream
         self._loop = asyncio.new_event_loop()
         self._stalled = asyncio.Event()
         self._released = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._thread = threading.Thread(target=self._loop.run_forever, name="cosmos-proxy", daemon=True)
         self.url = ""
 
     # Control, from any thread.
 
-    def drop_next_write(self, container: str | None = None) -> None:
+    def drop_next_write(self, container: str | None = None, *, hold: bool = False) -> None:
         """Lose the answer of the next committed item write (to `container`, if given)."""
         with self._lock:
             self._drops_armed += 1
             self._drop_container = container
+            self._hold_answer = hold
+
+    def hold_next_write(self, container: str | None = None) -> None:
+        """Commit the next item write but never answer it: the client times out."""
+        self.drop_next_write(container, hold=True)
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._drops_armed = 0
 
     def stall(self) -> None:
         self._loop.call_soon_threadsafe(self._set_stall, True)
@@ -109,6 +123,7 @@ class CosmosProxy:
 
     def _set_stall(self, on: bool) -> None:
         if on:
+            self.peak_held = 0
             self._released.clear()
             self._stalled.set()
         else:
@@ -135,6 +150,7 @@ class CosmosProxy:
                 with contextlib.suppress(Exception):
                     self._server.close_clients()  # type: ignore[attr-defined]  # Python 3.13+
             self._released.set()
+            self._stopping.set()
 
         with contextlib.suppress(Exception):
             asyncio.run_coroutine_threadsafe(close(), self._loop).result(START_TIMEOUT_SECONDS)
@@ -145,16 +161,27 @@ class CosmosProxy:
 
     # One client connection, with its own upstream connection.
 
-    def _take_drop(self, method: str, path: str) -> bool:
+    def _take_drop(self, method: str, path: str) -> tuple[bool, bool]:
+        """(drop this answer, hold the connection rather than close it)."""
         if method not in WRITE_METHODS or "/docs" not in path:
-            return False
+            return False, False
         with self._lock:
             if not self._drops_armed:
-                return False
+                return False, False
             if self._drop_container is not None and f"/colls/{self._drop_container}/" not in path + "/":
-                return False
+                return False, False
             self._drops_armed -= 1
-            return True
+            return True, self._hold_answer
+
+    async def _until(self, event: asyncio.Event, client_r: asyncio.StreamReader) -> None:
+        """Wait for the event or for the client to close its end, whichever comes first."""
+        gone = asyncio.ensure_future(client_r.read(1))
+        happened = asyncio.ensure_future(event.wait())
+        try:
+            await asyncio.wait({gone, happened}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (gone, happened):
+                task.cancel()
 
     async def _serve(self, client_r: asyncio.StreamReader, client_w: asyncio.StreamWriter) -> None:
         upstream_w: asyncio.StreamWriter | None = None
@@ -167,12 +194,13 @@ class CosmosProxy:
                 method, path = request.first_line.split(" ")[:2]
                 if self._stalled.is_set() and "/docs" in path:
                     self.held += 1
+                    self.peak_held = max(self.peak_held, self.held)
                     try:
-                        await self._released.wait()
+                        await self._until(self._released, client_r)
                     finally:
                         self.held -= 1
                     return  # the held request is never sent; its connection just ends
-                drop = self._take_drop(method, path)
+                drop, hold = self._take_drop(method, path)
                 self.forwarded.append(f"{method} {path}")
                 upstream_w.write(request.head + request.body)
                 await upstream_w.drain()
@@ -182,10 +210,12 @@ class CosmosProxy:
                 status = int(response.first_line.split(" ")[1])
                 if drop and status < 300:
                     self.dropped.append(Dropped(method, path, status))
+                    if hold:  # committed, and no answer comes until the client stops waiting
+                        await self._until(self._stopping, client_r)
                     client_w.transport.abort()  # committed, and the answer is lost
                     return
                 if drop:  # not committed: nothing to lose; arm again for the next write
-                    self.drop_next_write(self._drop_container)
+                    self.drop_next_write(self._drop_container, hold=hold)
                 client_w.write(response.head + response.body)
                 await client_w.drain()
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, ValueError):

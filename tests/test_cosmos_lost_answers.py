@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -48,8 +49,7 @@ def host(proxy: CosmosProxy, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 def _clean_proxy(proxy: CosmosProxy) -> Iterator[None]:
     yield
     proxy.release()
-    with proxy._lock:  # a drop a test armed but never used must not leak into the next test
-        proxy._drops_armed = 0
+    proxy.disarm()  # a drop a test armed but never used must not leak into the next test
 
 
 def _ok(response: Any) -> dict[str, Any]:
@@ -162,3 +162,94 @@ def test_set_objects_whose_answer_is_lost_lands_once(host, proxy):
     assert result["SetResults"] == [{"ObjectName": "save", "SetResult": "Created"}]
     stored = _ok(host.post("/Object/GetObjects", {"Entity": entity}, auth))
     assert stored["ProfileVersion"] == 1 and stored["Objects"]["save"]["DataObject"] == {"hp": 3}
+
+
+def test_a_create_committed_but_never_answered_is_answered_as_done(host, proxy):
+    """The store commits, then goes silent: the SDK times out and will not resend a write. The
+    adapter reads back and finds its write id, so the caller hears success, not a 503 hiding a
+    group that a retry would then find taken (1088)."""
+    player = _login(host, f"silent-group-{uuid.uuid4()}")
+    auth = {"X-Authorization": player["SessionTicket"]}
+    group_id = f"group-{uuid.uuid4()}"
+    before = len(proxy.dropped)
+    proxy.hold_next_write("groups")
+
+    created = _ok(host.post("/Client/CreateSharedGroup", {"SharedGroupId": group_id}, auth))
+
+    _dropped_one(proxy, before)
+    assert created == {"SharedGroupId": group_id}
+    group = _ok(host.post("/Client/GetSharedGroupData", {"SharedGroupId": group_id, "GetMembers": True}, auth))
+    assert group["Members"] == [player["PlayFabId"]]
+
+
+@pytest.mark.parametrize("lost", ["RemoveSharedGroupMembers", "DeleteSharedGroup"])
+def test_a_group_delete_whose_answer_is_lost_is_done(host, proxy, lost):
+    """A delete sent again finds nothing (404): the group is gone as asked, not 'unknown' (1088)."""
+    player = _login(host, f"lost-delete-{uuid.uuid4()}")
+    group_id = f"group-{uuid.uuid4()}"
+    _ok(
+        host.post(
+            "/Client/CreateSharedGroup", {"SharedGroupId": group_id}, {"X-Authorization": player["SessionTicket"]}
+        )
+    )
+    before = len(proxy.dropped)
+    proxy.drop_next_write("groups")
+
+    if lost == "DeleteSharedGroup":
+        _secret(host, "/Server/DeleteSharedGroup", {"SharedGroupId": group_id})
+    else:
+        _secret(
+            host, "/Server/RemoveSharedGroupMembers", {"SharedGroupId": group_id, "PlayFabIds": [player["PlayFabId"]]}
+        )
+
+    _dropped_one(proxy, before)
+    gone = host.post("/Server/GetSharedGroupData", {"SharedGroupId": group_id}, {"X-SecretKey": SECRET_KEY}).json()
+    assert gone["errorCode"] == 1088
+
+
+CALLERS = 10
+MAX_CALLS = 3
+
+
+@pytest.fixture(scope="module")
+def small_host(proxy: CosmosProxy, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A host that lets only MAX_CALLS store calls be in flight, each waiting briefly for a turn."""
+    env = {
+        "STORAGE_BACKEND": "cosmos",
+        "COSMOS_ENDPOINT": proxy.url,
+        "COSMOS_KEY": EMULATOR_KEY,
+        "COSMOS_DATABASE": new_database_name("stall"),
+        "COSMOS_MAX_CALLS": str(MAX_CALLS),
+        "COSMOS_QUEUE_WAIT_MS": "200",
+    }
+    with running_server(tmp_path_factory.mktemp("host-stall"), **env) as srv:
+        yield srv
+
+
+def test_a_stalled_store_fails_callers_with_service_unavailable_and_holds_few(small_host, proxy):
+    """Every caller hears a retryable 503 while the store is still stalled (it is released only after
+    the last answer), and no more than MAX_CALLS requests ever wait on the store at once."""
+    custom_id = f"stall-{uuid.uuid4()}"
+    _login(small_host, custom_id)  # the store is open and the player exists before the stall
+    proxy.stall()
+    try:
+        with ThreadPoolExecutor(CALLERS) as pool:
+            answers = list(
+                pool.map(
+                    lambda _: small_host.post(
+                        "/Client/LoginWithCustomID", {"TitleId": TITLE_ID, "CustomId": custom_id, "CreateAccount": True}
+                    ),
+                    range(CALLERS),
+                )
+            )
+        peak = proxy.peak_held
+    finally:
+        proxy.release()
+
+    for answer in answers:
+        body = answer.json()
+        assert answer.status_code == 503, body
+        assert (body["error"], body["errorCode"], body["retryAfterSeconds"]) == ("ServiceUnavailable", 1123, 1)
+        assert answer.headers["Retry-After"] == "1"
+    assert 1 <= peak <= MAX_CALLS
+    assert _login(small_host, custom_id)["NewlyCreated"] is False  # serving again once the store is
