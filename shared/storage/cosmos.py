@@ -42,14 +42,16 @@ from shared.storage.write_ids import WriteHistory, landed, new_write_id
 T = TypeVar("T")
 
 PARTITION_KEY_PATH: Final = "/pk"
-# A throttled call is retried by the SDK this often, waiting at most this long in all, before the
-# caller gets DatabaseThroughputExceeded with the service's retry hint: a game client can back off
-# better than a request held open.
+# A throttled call is retried by the SDK this often, within the call's budget, before the caller
+# gets DatabaseThroughputExceeded with the service's retry hint: a game client can back off better
+# than a request held open.
 THROTTLE_RETRIES: Final = 3
 # Timeouts and the bound on waiting callers come from settings (COSMOS_*_TIMEOUT_SECONDS,
 # COSMOS_MAX_CALLS, COSMOS_QUEUE_WAIT_MS); these are the defaults for a store built without them.
 OPERATION_TIMEOUT_SECONDS: Final = 5
 REQUEST_TIMEOUT_SECONDS: Final = 2
+MAX_CALLS: Final = 100
+QUEUE_WAIT_SECONDS: Final = 1.0
 # Connection failures are retried by the SDK this often, within the operation timeout.
 CONNECTION_RETRIES: Final = 3
 # The SDK logs every request at INFO with its headers, partition keys (player ids, login identities)
@@ -114,7 +116,7 @@ class CosmosStore(BaseStore):
         self._client = client
         self._containers = containers
         self._credential = credential
-        self._gate = gate or CallGate(100, 1.0)
+        self._gate = gate or CallGate(MAX_CALLS, QUEUE_WAIT_SECONDS)
         self._timeout = operation_timeout
         self._check_timeout = check_timeout  # the read-back after an unknown outcome
         self._writes = WriteHistory()
