@@ -72,10 +72,12 @@ def _dropped_one(proxy: CosmosProxy, before: int) -> None:
     assert len(proxy.dropped) == before + 1, "the proxy never lost an answer: the test proved nothing"
 
 
-def test_a_new_login_whose_lookup_answer_is_lost_creates_one_player(host, proxy):
+@pytest.mark.parametrize("lost", ["lookups", "players", "entities"])
+def test_a_new_login_whose_answer_is_lost_creates_one_player(host, proxy, lost):
+    """Any of the three documents of a new player may lose its answer: account, profile, lookup."""
     custom_id = f"lost-login-{uuid.uuid4()}"
     before = len(proxy.dropped)
-    proxy.drop_next_write("lookups")
+    proxy.drop_next_write(lost)
 
     first = _login(host, custom_id)
 
@@ -83,8 +85,26 @@ def test_a_new_login_whose_lookup_answer_is_lost_creates_one_player(host, proxy)
     assert first["NewlyCreated"] is True
     again = _login(host, custom_id)
     assert again["NewlyCreated"] is False and again["PlayFabId"] == first["PlayFabId"]
+    assert again["EntityToken"]["Entity"] == first["EntityToken"]["Entity"]
     data = _secret(host, "/Server/GetUserData", {"PlayFabId": first["PlayFabId"]})
     assert data["PlayFabId"] == first["PlayFabId"]
+
+
+def test_a_returning_login_whose_answer_is_lost_records_the_login_once(host, proxy):
+    custom_id = f"lost-return-{uuid.uuid4()}"
+    first = _login(host, custom_id)
+    before = len(proxy.dropped)
+    proxy.drop_next_write("players")  # the LastLogin update
+
+    again = _login(host, custom_id)
+
+    _dropped_one(proxy, before)
+    assert again["PlayFabId"] == first["PlayFabId"] and again["NewlyCreated"] is False
+    # LastLoginTime is the login before this one: the update ran once, so it did not see its own
+    # stamp. The next login reports this one's time, a later one (each login is a few store round
+    # trips over HTTP, far longer than the millisecond the times are given in).
+    third = _login(host, custom_id)
+    assert again["LastLoginTime"] < third["LastLoginTime"]
 
 
 def test_a_data_update_whose_answer_is_lost_moves_the_version_by_one(host, proxy):
