@@ -62,6 +62,29 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     return account, True
 
 
+async def _restore_account(store: Store, identity: str, playfab_id: str, at: float) -> dict[str, Any]:
+    """Give back the account of a lookup that names a missing one.
+
+    Accounts are never deleted, but an earlier version's conflict clean-up did delete a new account
+    whose own lookup it took for a rival's (its answer was lost), locking that login out. The lookup
+    still holds the player's PlayFabId, so the account is made again under it, with a new title player
+    entity; racing logins agree on one account (the update creates it only where none is).
+    """
+    title_player_id = new_id()
+    await store.create(
+        "entities", entity_pk(TITLE_PLAYER, title_player_id), PROFILE, {"Created": at, "PlayFabId": playfab_id}
+    )
+    account = {"PlayFabId": playfab_id, "TitlePlayerAccountId": title_player_id, "Created": at, "Identity": identity}
+
+    def restore(body: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if body is not None else dict(account)
+
+    doc = await store.update("players", playfab_id, ACCOUNT, restore)
+    if doc is None:  # not reachable: the mutation never deletes
+        raise PlayFabError("AccountNotFound", "User not found.")
+    return doc.body
+
+
 async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, Any], bool, float | None]:
     """Return (account, newly_created, previous login time) and record this login."""
     lookup = await store.read("lookups", identity, "login")
@@ -71,7 +94,9 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
     if lookup is None:
         account, created = await _create_account(store, identity, at)
     else:
-        account, created = await require_account(store, lookup.body["PlayFabId"]), False
+        playfab_id = lookup.body["PlayFabId"]
+        account = await find_account(store, playfab_id) or await _restore_account(store, identity, playfab_id, at)
+        created = False
     previous: list[float | None] = [None]
 
     def stamp(body: dict[str, Any] | None) -> dict[str, Any] | None:
