@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -89,7 +89,6 @@ class CosmosProxy:
         self.dropped: list[Dropped] = []
         self.held = 0  # requests currently held by a stall
         self.peak_held = 0  # the most held at once since the last stall()
-        self.forwarded: list[str] = []  # "METHOD path" of every request sent upstream
         self._loop = asyncio.new_event_loop()
         self._stalled = asyncio.Event()
         self._released = asyncio.Event()
@@ -116,10 +115,18 @@ class CosmosProxy:
             self._drops_armed = 0
 
     def stall(self) -> None:
-        self._loop.call_soon_threadsafe(self._set_stall, True)
+        self._on_loop(self._set_stall, True)
 
     def release(self) -> None:
-        self._loop.call_soon_threadsafe(self._set_stall, False)
+        self._on_loop(self._set_stall, False)
+
+    def _on_loop(self, fn: Callable[[bool], None], arg: bool) -> None:
+        """Run fn on the proxy's loop and wait, so the change is in force when this returns."""
+
+        async def run() -> None:
+            fn(arg)
+
+        asyncio.run_coroutine_threadsafe(run(), self._loop).result(START_TIMEOUT_SECONDS)
 
     def _set_stall(self, on: bool) -> None:
         if on:
@@ -201,7 +208,6 @@ class CosmosProxy:
                         self.held -= 1
                     return  # the held request is never sent; its connection just ends
                 drop, hold = self._take_drop(method, path)
-                self.forwarded.append(f"{method} {path}")
                 upstream_w.write(request.head + request.body)
                 await upstream_w.drain()
                 response = await _read_message(upstream_r, response=True)
