@@ -53,10 +53,10 @@ class Settings:
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
     # Cosmos DB calls: one attempt's connect/read timeout, one call's whole budget (the SDK's retries
     # included), and how many calls one process has in flight, a caller waiting this long for a turn.
-    cosmos_request_timeout_seconds: int = 2
-    cosmos_operation_timeout_seconds: int = 5
+    cosmos_request_timeout_seconds: int = 1
+    cosmos_operation_timeout_seconds: int = 3
     cosmos_max_calls: int = 100
-    cosmos_queue_wait_ms: int = 1000
+    cosmos_queue_wait_ms: int = 500
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -181,10 +181,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
-        cosmos_request_timeout_seconds=_int(env, "COSMOS_REQUEST_TIMEOUT_SECONDS", 2, problems),
-        cosmos_operation_timeout_seconds=_int(env, "COSMOS_OPERATION_TIMEOUT_SECONDS", 5, problems),
+        cosmos_request_timeout_seconds=_int(env, "COSMOS_REQUEST_TIMEOUT_SECONDS", 1, problems),
+        cosmos_operation_timeout_seconds=_int(env, "COSMOS_OPERATION_TIMEOUT_SECONDS", 3, problems),
         cosmos_max_calls=_int(env, "COSMOS_MAX_CALLS", 100, problems),
-        cosmos_queue_wait_ms=_int(env, "COSMOS_QUEUE_WAIT_MS", 1000, problems, minimum=0),
+        cosmos_queue_wait_ms=_int(env, "COSMOS_QUEUE_WAIT_MS", 500, problems, minimum=0),
     )
     if settings.cosmos_operation_timeout_seconds < settings.cosmos_request_timeout_seconds:
         problems.append("COSMOS_OPERATION_TIMEOUT_SECONDS must be at least COSMOS_REQUEST_TIMEOUT_SECONDS")

@@ -22,7 +22,7 @@ def test_defaults(tmp_path: Path) -> None:
         settings.cosmos_operation_timeout_seconds,
         settings.cosmos_max_calls,
         settings.cosmos_queue_wait_ms,
-    ) == (2, 5, 100, 1000)
+    ) == (1, 3, 100, 500)
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -48,10 +48,10 @@ PARTITION_KEY_PATH: Final = "/pk"
 THROTTLE_RETRIES: Final = 3
 # Timeouts and the bound on waiting callers come from settings (COSMOS_*_TIMEOUT_SECONDS,
 # COSMOS_MAX_CALLS, COSMOS_QUEUE_WAIT_MS); these are the defaults for a store built without them.
-OPERATION_TIMEOUT_SECONDS: Final = 5
-REQUEST_TIMEOUT_SECONDS: Final = 2
+OPERATION_TIMEOUT_SECONDS: Final = 3
+REQUEST_TIMEOUT_SECONDS: Final = 1
 MAX_CALLS: Final = 100
-QUEUE_WAIT_SECONDS: Final = 1.0
+QUEUE_WAIT_SECONDS: Final = 0.5
 # Connection failures are retried by the SDK this often, within the operation timeout.
 CONNECTION_RETRIES: Final = 3
 # The SDK logs every request at INFO with its headers, partition keys (player ids, login identities)
