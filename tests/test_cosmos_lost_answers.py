@@ -3,7 +3,9 @@
 The local host (a real process) talks to a plain-HTTP emulator through tests/cosmos_proxy.py, which
 forwards a write, reads the emulator's answer and drops the connection instead of passing it on. The
 SDK takes that for a request never sent and sends it again, which then meets its own earlier write
-(409 on a create, 412 on an etag replace). Every call must answer as if nothing was lost.
+(409 on a create, 412 on an etag replace). Every call must answer as if nothing was lost. The same
+proxy also commits a write and then never answers (the SDK times out and does not resend), and
+stalls the store outright, which must fail callers with a retryable 503 without piling them up.
 """
 
 from __future__ import annotations
