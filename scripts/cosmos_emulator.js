@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 // Serves @vercel/cosmosdb-server (an in-memory Cosmos DB NoSQL API) over HTTPS with its bundled
-// self-signed certificate. Two differences from the package's own CLI:
+// self-signed certificate. Differences from the package's own CLI:
 //  - connections are kept alive (its CLI closes each one, so every request paid a TLS handshake);
 //  - a point read of a missing item answers 404 NotFound, as Cosmos DB does (the package crashes
 //    on it and answers 500).
-// Usage: node scripts/cosmos_emulator.js [--port 8081] [--host 127.0.0.1]
+//  - with --http it serves plain HTTP instead, and names the address the client asked for (its Host
+//    header) as the account's endpoint, so a test proxy in front of it sees the HTTP traffic and every
+//    request keeps going through it.
+// Usage: node scripts/cosmos_emulator.js [--port 8081] [--host 127.0.0.1] [--http]
 "use strict";
 
 // Patch the read handler before the package builds its route table from it.
@@ -24,8 +27,6 @@ readDocument.default = (account, req, res, params) => {
   return readExisting(account, req, res, params);
 };
 
-const { createHttpsServer } = require("@vercel/cosmosdb-server");
-
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
   const at = args.indexOf(name);
@@ -33,11 +34,27 @@ const option = (name, fallback) => {
 };
 const host = option("--host", "127.0.0.1");
 const port = Number.parseInt(option("--port", "8081"), 10);
+const plain = args.includes("--http");
 
-const server = createHttpsServer({ keepAlive: true });
+// As with reads, the account handler is patched before the package builds its route table.
+const readMeta = require("@vercel/cosmosdb-server/lib/handler/read-meta");
+if (plain) {
+  const readAccount = readMeta.default;
+  readMeta.default = (account, req, res, params) => {
+    const meta = { ...readAccount(account, req, res, params) };
+    const here = [{ name: "South Central US", databaseAccountEndpoint: `http://${req.headers.host}/` }];
+    meta.writableLocations = here;
+    meta.readableLocations = here;
+    return meta;
+  };
+}
+
+const { createHttpServer, createHttpsServer } = require("@vercel/cosmosdb-server");
+
+const server = (plain ? createHttpServer : createHttpsServer)({ keepAlive: true });
 server.keepAliveTimeout = 60_000;
 server.listen(port, host, () => {
-  console.log(`Cosmos DB emulator ready at https://${host}:${server.address().port}/`);
+  console.log(`Cosmos DB emulator ready at ${plain ? "http" : "https"}://${host}:${server.address().port}/`);
 });
 const stop = () => {
   server.close(() => process.exit(0));

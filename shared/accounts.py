@@ -9,7 +9,7 @@ from typing import Any
 from shared.caller import TITLE_PLAYER
 from shared.clock import new_id, now
 from shared.errors import PlayFabError
-from shared.storage import Conflict, NotFound, Store, StoreUnavailable
+from shared.storage import Conflict, NotFound, Store, StoreBusy, StoreUnavailable
 
 log = logging.getLogger("playfab.accounts")
 
@@ -37,7 +37,7 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     """Create a player for a login identity; the lookup document is the commit point.
 
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
-    and harmless; the race loser removes its own.
+    and harmless; the race loser removes its own, and only when the lookup names another player.
     """
     account = {"PlayFabId": new_id(), "TitlePlayerAccountId": new_id(), "Created": created, "Identity": identity}
     await store.create("players", account["PlayFabId"], ACCOUNT, account)
@@ -50,21 +50,42 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     try:
         await store.create("lookups", identity, "login", {"PlayFabId": account["PlayFabId"]})
     except Conflict:
+        lookup = await store.read("lookups", identity, "login")
+        if lookup is None:  # lookups are never deleted; a conflict without one is the store misbehaving
+            raise StoreBusy(f"lookup {identity!r} conflicted but cannot be read") from None
+        if lookup.body["PlayFabId"] == account["PlayFabId"]:
+            return account, True  # our own lookup: an earlier attempt of this very write landed
         for container, pk, doc_id in (
             ("entities", entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE),
             ("players", account["PlayFabId"], ACCOUNT),
         ):
             with contextlib.suppress(NotFound):
                 await store.delete(container, pk, doc_id)
-        return await _existing(store, identity), False
+        return await require_account(store, lookup.body["PlayFabId"]), False
     return account, True
 
 
-async def _existing(store: Store, identity: str) -> dict[str, Any]:
-    lookup = await store.read("lookups", identity, "login")
-    if lookup is None:
+async def _restore_account(store: Store, identity: str, playfab_id: str, at: float) -> dict[str, Any]:
+    """Give back the account of a lookup that names a missing one.
+
+    Accounts are never deleted, but an earlier version's conflict clean-up did delete a new account
+    whose own lookup it took for a rival's (its answer was lost), locking that login out. The lookup
+    still holds the player's PlayFabId, so the account is made again under it, with a new title player
+    entity; racing logins agree on one account (the update creates it only where none is).
+    """
+    title_player_id = new_id()
+    await store.create(
+        "entities", entity_pk(TITLE_PLAYER, title_player_id), PROFILE, {"Created": at, "PlayFabId": playfab_id}
+    )
+    account = {"PlayFabId": playfab_id, "TitlePlayerAccountId": title_player_id, "Created": at, "Identity": identity}
+
+    def restore(body: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if body is not None else dict(account)
+
+    doc = await store.update("players", playfab_id, ACCOUNT, restore)
+    if doc is None:  # not reachable: the mutation never deletes
         raise PlayFabError("AccountNotFound", "User not found.")
-    return await require_account(store, lookup.body["PlayFabId"])
+    return doc.body
 
 
 async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, Any], bool, float | None]:
@@ -76,7 +97,9 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
     if lookup is None:
         account, created = await _create_account(store, identity, at)
     else:
-        account, created = await require_account(store, lookup.body["PlayFabId"]), False
+        playfab_id = lookup.body["PlayFabId"]
+        account = await find_account(store, playfab_id) or await _restore_account(store, identity, playfab_id, at)
+        created = False
     previous: list[float | None] = [None]
 
     def stamp(body: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -65,8 +65,10 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
     # The entity profile first: the index entry is what makes the character exist.
     await store.create("entities", profile_pk, accounts.PROFILE, {"Created": now(), "PlayFabId": owner})
 
-    def add(body: dict[str, Any] | None) -> dict[str, Any]:
+    def add(body: dict[str, Any] | None) -> dict[str, Any] | None:
         body = body or {"Characters": []}
+        if any(e["CharacterId"] == character_id for e in body["Characters"]):
+            return None  # already listed: this grant landed before (its answer was lost)
         body["Characters"].append(entry)
         return body
 

@@ -57,6 +57,12 @@ class Settings:
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
     # Start an empty embedded store even though its marker or signing key shows one existed.
     sqlite_recreate_missing_store: bool = False
+    # Cosmos DB calls: one attempt's connect/read timeout, one call's whole budget (the SDK's retries
+    # included), and how many calls one process has in flight, a caller waiting this long for a turn.
+    cosmos_request_timeout_seconds: int = 1
+    cosmos_operation_timeout_seconds: int = 3
+    cosmos_max_calls: int = 100
+    cosmos_queue_wait_ms: int = 500
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -189,7 +195,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
         sqlite_recreate_missing_store=_bool(env, "SQLITE_RECREATE_MISSING_STORE", False, problems),
+        cosmos_request_timeout_seconds=_int(env, "COSMOS_REQUEST_TIMEOUT_SECONDS", 1, problems),
+        cosmos_operation_timeout_seconds=_int(env, "COSMOS_OPERATION_TIMEOUT_SECONDS", 3, problems),
+        cosmos_max_calls=_int(env, "COSMOS_MAX_CALLS", 100, problems),
+        cosmos_queue_wait_ms=_int(env, "COSMOS_QUEUE_WAIT_MS", 500, problems, minimum=0),
     )
+    if settings.cosmos_operation_timeout_seconds < settings.cosmos_request_timeout_seconds:
+        problems.append("COSMOS_OPERATION_TIMEOUT_SECONDS must be at least COSMOS_REQUEST_TIMEOUT_SECONDS")
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))
     return settings

@@ -88,18 +88,19 @@ def cosmos_account(log_dir: Path) -> Iterator[CosmosAccount]:
 
 
 @contextmanager
-def running_emulator(log_dir: Path, timeout: float = 30) -> Iterator[str]:
+def running_emulator(log_dir: Path, timeout: float = 30, *, plain_http: bool = False) -> Iterator[str]:
     node = shutil.which("node")
     if node is None:
         unavailable("Node.js is not installed")
     if not EMULATOR_PACKAGE.is_dir():
         unavailable("the npm packages are not installed (run `make node-deps`)")
     log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / "cosmos-emulator.log"
+    log_path = log_dir / ("cosmos-emulator-http.log" if plain_http else "cosmos-emulator.log")
+    flags = ["--http"] if plain_http else []  # plain HTTP, for tests/cosmos_proxy.py in front of it
     with log_path.open("wb") as log:
         # Port 0: the emulator binds a free port itself and prints it, so no other process can take it.
         proc = subprocess.Popen(
-            [str(node), str(EMULATOR_SCRIPT), "--host", "127.0.0.1", "--port", "0"],
+            [str(node), str(EMULATOR_SCRIPT), "--host", "127.0.0.1", "--port", "0", *flags],
             cwd=REPO,
             stdout=subprocess.PIPE,
             stderr=log,

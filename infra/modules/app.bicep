@@ -78,6 +78,10 @@ var tunableSettings = {
   RATE_LIMIT_USER_DATA: ''
   RATE_LIMIT_CHARACTER_DATA: ''
   RATE_LIMIT_ENTITY_UPDATES: ''
+  COSMOS_REQUEST_TIMEOUT_SECONDS: ''
+  COSMOS_OPERATION_TIMEOUT_SECONDS: ''
+  COSMOS_MAX_CALLS: ''
+  COSMOS_QUEUE_WAIT_MS: ''
 }
 
 // Set by this deployment and applied last, so no override can put a secret in plain text or a key

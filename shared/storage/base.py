@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final, Protocol
+from typing import Any, Final, TypeAlias
 
 from shared.jsontext import dumps_bytes
 
@@ -74,15 +75,6 @@ def encode(body: dict[str, Any]) -> str:
     return raw.decode("utf-8")
 
 
-class Store(Protocol):
-    async def read(self, container: str, pk: str, id: str) -> Document | None: ...
-    async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document: ...
-    async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document: ...
-    async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None: ...
-    async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None: ...
-    async def close(self) -> None: ...
-
-
 class BaseStore(ABC):
     """Adapters implement the four primitives; update() is built on them with etags.
 
@@ -117,7 +109,7 @@ class BaseStore(ABC):
                     return current
                 if result is DELETE:
                     if current is not None:
-                        await self.delete(container, pk, id, etag=current.etag)
+                        await self._delete_if_present(container, pk, id, current.etag)
                     return None
                 assert isinstance(result, dict)
                 if current is None:
@@ -127,3 +119,13 @@ class BaseStore(ABC):
                 # Someone else wrote first: back off with jitter so hot documents converge.
                 await asyncio.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
         raise StoreBusy(f"{container}/{pk}/{id}: gave up after {self.update_attempts} conflicting attempts")
+
+    async def _delete_if_present(self, container: str, pk: str, id: str, etag: str) -> None:
+        # Gone already: our own delete whose answer was lost and that was sent again, or a rival's;
+        # either way the document is deleted, as asked.
+        with contextlib.suppress(NotFound):
+            await self.delete(container, pk, id, etag=etag)
+
+
+# The one storage interface, under the name the services use.
+Store: TypeAlias = BaseStore

@@ -3,6 +3,8 @@
 Every container's partition key path is /pk. An item is {"id", "pk", "body"}: the caller's document
 sits under "body", so its keys can never collide with Cosmos's own (id, _etag, _ts, ...).
 update() is BaseStore's etag read/replace loop: an uncontended update costs two round trips.
+Every create and replace carries a write id (shared/storage/write_ids.py), so a write whose answer
+was lost and that the SDK sent again is recognised as ours rather than taken for a rival's.
 Transactional batch and patch are deliberately not used (see README: emulator gaps).
 """
 
@@ -29,19 +31,29 @@ from shared.storage.base import (
     DocumentTooLarge,
     NotFound,
     PreconditionFailed,
+    StoreError,
     StoreUnavailable,
     encode,
 )
+from shared.storage.call_gate import CallGate, NoTurn
+from shared.storage.write_ids import FIELD as WRITE_IDS
+from shared.storage.write_ids import WriteHistory, landed, new_write_id
 
 T = TypeVar("T")
 
 PARTITION_KEY_PATH: Final = "/pk"
-# A throttled call is retried by the SDK this often, waiting at most this long in all, before the
-# caller gets DatabaseThroughputExceeded with the service's retry hint: a game client can back off
-# better than a request held open.
+# A throttled call is retried by the SDK this often, within the call's budget, before the caller
+# gets DatabaseThroughputExceeded with the service's retry hint: a game client can back off better
+# than a request held open.
 THROTTLE_RETRIES: Final = 3
-THROTTLE_WAIT_SECONDS: Final = 5
-OPERATION_TIMEOUT_SECONDS: Final = 10
+# Timeouts and the bound on waiting callers come from settings (COSMOS_*_TIMEOUT_SECONDS,
+# COSMOS_MAX_CALLS, COSMOS_QUEUE_WAIT_MS); these are the defaults for a store built without them.
+OPERATION_TIMEOUT_SECONDS: Final = 3
+REQUEST_TIMEOUT_SECONDS: Final = 1
+MAX_CALLS: Final = 100
+QUEUE_WAIT_SECONDS: Final = 0.5
+# Connection failures are retried by the SDK this often, within the operation timeout.
+CONNECTION_RETRIES: Final = 3
 # The SDK logs every request at INFO with its headers, partition keys (player ids, login identities)
 # included. Its own logger is kept at WARNING; set it to INFO to trace Cosmos DB traffic.
 HTTP_LOG: Final = logging.getLogger("playfab.cosmos.http")
@@ -91,53 +103,100 @@ def _faults(where: str) -> Iterator[None]:
 
 
 class CosmosStore(BaseStore):
-    def __init__(self, client: CosmosClient, containers: dict[str, ContainerProxy], credential: Any = None) -> None:
+    def __init__(
+        self,
+        client: CosmosClient,
+        containers: dict[str, ContainerProxy],
+        credential: Any = None,
+        *,
+        gate: CallGate | None = None,
+        operation_timeout: float = OPERATION_TIMEOUT_SECONDS,
+        check_timeout: float = REQUEST_TIMEOUT_SECONDS,
+    ) -> None:
         self._client = client
         self._containers = containers
         self._credential = credential
+        self._gate = gate or CallGate(MAX_CALLS, QUEUE_WAIT_SECONDS)
+        self._timeout = operation_timeout
+        self._check_timeout = check_timeout  # the read-back after an unknown outcome
+        self._writes = WriteHistory()
 
     def _item_args(self, container: str, pk: str, id: str) -> tuple[ContainerProxy, str, str]:
         return self._containers[container], cosmos_id(id), f"{container}/{pk}/{id}"
 
-    @staticmethod
-    def _written(text: str, headers: dict[str, str]) -> Document:
-        # Writes ask for no response body; the new etag comes back as a header.
-        return Document(json.loads(text), headers["etag"])
-
     async def read(self, container: str, pk: str, id: str) -> Document | None:
+        item = await self._read_item(container, pk, id, self._timeout)
+        return None if item is None else Document(item["body"], item["_etag"])
+
+    async def _read_item(self, container: str, pk: str, id: str, timeout: float) -> dict[str, Any] | None:
         proxy, item_id, where = self._item_args(container, pk, id)
         try:
-            with _faults(where):
-                item = await proxy.read_item(item_id, partition_key=pk, timeout=OPERATION_TIMEOUT_SECONDS)
+            async with self._gate.turn(where):
+                with _faults(where):
+                    item: dict[str, Any] = await proxy.read_item(item_id, partition_key=pk, timeout=timeout)
         except NotFound:
             return None
-        return Document(item["body"], item["_etag"])
+        self._writes.seen(where, item["_etag"], item)
+        return item
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
         proxy, item_id, where = self._item_args(container, pk, id)
-        text = encode(body)
-        with _faults(where):
-            result = await proxy.create_item({"id": item_id, "pk": pk, "body": body}, timeout=OPERATION_TIMEOUT_SECONDS)
-        return self._written(text, result.get_response_headers())
+        text, ids = encode(body), [new_write_id()]
+        try:
+            async with self._gate.turn(where):
+                with _faults(where):
+                    result = await proxy.create_item(
+                        {"id": item_id, "pk": pk, "body": body, WRITE_IDS: ids}, timeout=self._timeout
+                    )
+        except (Conflict, StoreUnavailable) as err:
+            return await self._own_write(container, pk, id, ids[-1], err)
+        return self._written(where, text, ids, result.get_response_headers())
 
     async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document:
         proxy, item_id, where = self._item_args(container, pk, id)
-        text = encode(body)
-        with _faults(where):
-            result = await proxy.replace_item(
-                item_id,
-                {"id": item_id, "pk": pk, "body": body},
-                etag=etag,
-                match_condition=MatchConditions.IfNotModified,
-                timeout=OPERATION_TIMEOUT_SECONDS,
-            )
-        return self._written(text, result.get_response_headers())
+        text, ids = encode(body), self._writes.ids_after(where, etag, new_write_id())
+        try:
+            async with self._gate.turn(where):
+                with _faults(where):
+                    result = await proxy.replace_item(
+                        item_id,
+                        {"id": item_id, "pk": pk, "body": body, WRITE_IDS: ids},
+                        etag=etag,
+                        match_condition=MatchConditions.IfNotModified,
+                        timeout=self._timeout,
+                    )
+        except (PreconditionFailed, StoreUnavailable) as err:
+            return await self._own_write(container, pk, id, ids[-1], err)
+        return self._written(where, text, ids, result.get_response_headers())
+
+    def _written(self, where: str, text: str, ids: list[str], headers: dict[str, str]) -> Document:
+        # Writes ask for no response body; the new etag comes back as a header.
+        doc = Document(json.loads(text), headers["etag"])
+        self._writes.wrote(where, doc.etag, ids)
+        return doc
+
+    async def _own_write(self, container: str, pk: str, id: str, write_id: str, err: StoreError) -> Document:
+        """After a conflict or an unknown outcome: the stored document, if it holds this write; else err.
+
+        A 409 or 412 may be the SDK's second attempt meeting its own first one, whose answer was lost;
+        a timeout or 5xx may hide a write that landed. A throttled call or one never sent wrote nothing.
+        """
+        if isinstance(err, NoTurn) or (isinstance(err, StoreUnavailable) and err.throttled):
+            raise err
+        try:
+            item = await self._read_item(container, pk, id, self._check_timeout)
+        except StoreError:
+            raise err from None
+        if item is None or not landed(item, write_id):
+            raise err
+        return Document(item["body"], item["_etag"])
 
     async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None:
         proxy, item_id, where = self._item_args(container, pk, id)
         condition = {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag is not None else {}
-        with _faults(where):
-            await proxy.delete_item(item_id, partition_key=pk, timeout=OPERATION_TIMEOUT_SECONDS, **condition)
+        async with self._gate.turn(where):
+            with _faults(where):
+                await proxy.delete_item(item_id, partition_key=pk, timeout=self._timeout, **condition)
 
     async def close(self) -> None:
         await self._client.close()
@@ -162,9 +221,15 @@ async def open_cosmos_store(settings: Settings, **client_options: Any) -> Cosmos
     options: dict[str, Any] = {
         "connection_verify": settings.cosmos_verify_tls,
         "retry_throttle_total": THROTTLE_RETRIES,
-        "retry_throttle_backoff_max": THROTTLE_WAIT_SECONDS,
-        "connection_timeout": OPERATION_TIMEOUT_SECONDS,
-        "read_timeout": OPERATION_TIMEOUT_SECONDS,
+        # Throttled retries fit inside a call's budget, leaving one attempt's time for the last try,
+        # so a throttled caller hears DatabaseThroughputExceeded rather than a timeout.
+        "retry_throttle_backoff_max": max(
+            1, settings.cosmos_operation_timeout_seconds - settings.cosmos_request_timeout_seconds
+        ),
+        "retry_total": CONNECTION_RETRIES,
+        "retry_connect": CONNECTION_RETRIES,
+        "connection_timeout": settings.cosmos_request_timeout_seconds,
+        "read_timeout": settings.cosmos_request_timeout_seconds,
         "no_response_on_write": True,
         "logger": HTTP_LOG,
         # Send UTF-8 rather than \u escapes, so the size checked by encode() is the size sent.
@@ -180,7 +245,14 @@ async def open_cosmos_store(settings: Settings, **client_options: Any) -> Cosmos
         if not isinstance(credential, str):
             await credential.close()
         raise
-    return CosmosStore(client, containers, None if isinstance(credential, str) else credential)
+    return CosmosStore(
+        client,
+        containers,
+        None if isinstance(credential, str) else credential,
+        gate=CallGate(settings.cosmos_max_calls, settings.cosmos_queue_wait_ms / 1000),
+        operation_timeout=settings.cosmos_operation_timeout_seconds,
+        check_timeout=settings.cosmos_request_timeout_seconds,
+    )
 
 
 async def _containers(client: CosmosClient, settings: Settings) -> dict[str, ContainerProxy]:
