@@ -45,4 +45,7 @@ def test_every_locked_package_carries_a_hash_and_no_index_of_this_machine(lock):
         if block.startswith("#"):
             continue
         assert "--hash=sha256:" in block, block.splitlines()[0]
-    assert "--index-url" not in text and "--find-links" not in text and "file:" not in text
+    options = [
+        line for line in text.splitlines() if line.startswith(("--index-url", "--extra-index-url", "--find-links"))
+    ]
+    assert not options and "file://" not in text
