@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import inspect
 import json
 import re
+from typing import Any
 
 import pytest
 
@@ -16,10 +18,31 @@ PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile)/[A-Z
 # The Functions host refuses any route template starting with "admin" and never dispatches request paths
 # under /admin to functions; Admin/* routes therefore start with a constrained parameter instead.
 ADMIN_TEMPLATE = "{api:regex(^Admin$)}"
+# What the Functions host indexes for each function, recorded before triggers were generated from a table.
+REGISTERED = REPO / "tests" / "registered_triggers.json"
+
+
+def registered(fn: Any) -> dict[str, Any]:
+    """A function as the host's indexer sees it: name, bindings (route, methods, auth level), handler shape."""
+    user_fn = fn.get_user_function()
+    return {
+        "name": fn.get_function_name(),
+        "function_json": json.loads(fn.get_function_json()),
+        "parameters": list(inspect.signature(user_fn).parameters),
+        "async": inspect.iscoroutinefunction(user_fn),
+    }
+
+
+def registered_now() -> list[dict[str, Any]]:
+    return sorted((registered(fn) for fn in FUNCTIONS), key=lambda f: f["name"])
 
 
 def _triggers() -> list[dict]:
     return [fn.get_trigger().get_dict_repr() for fn in FUNCTIONS]
+
+
+def test_registered_triggers_are_exactly_the_recorded_ones():
+    assert registered_now() == json.loads(REGISTERED.read_text(encoding="utf-8"))
 
 
 def test_host_json_serves_playfab_paths_without_a_prefix():
