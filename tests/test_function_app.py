@@ -6,6 +6,8 @@ import ast
 import inspect
 import json
 import re
+import typing
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,13 +25,17 @@ REGISTERED = REPO / "tests" / "registered_triggers.json"
 
 
 def registered(fn: Any) -> dict[str, Any]:
-    """A function as the host's indexer sees it: name, bindings (route, methods, auth level), handler shape."""
+    """A function as the Python worker indexes it: its name, its bindings (route, methods, auth level), and
+    the handler's parameters, resolved type hints, async-ness and directory."""
     user_fn = fn.get_user_function()
+    hints = typing.get_type_hints(user_fn)
     return {
         "name": fn.get_function_name(),
         "function_json": json.loads(fn.get_function_json()),
         "parameters": list(inspect.signature(user_fn).parameters),
+        "type_hints": {name: f"{hint.__module__}.{hint.__qualname__}" for name, hint in hints.items()},
         "async": inspect.iscoroutinefunction(user_fn),
+        "directory": Path(inspect.getfile(user_fn)).parent.relative_to(REPO).as_posix(),
     }
 
 
