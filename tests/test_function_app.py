@@ -1,8 +1,8 @@
-"""The Functions app's shape: PlayFab's exact routes, thin triggers, and a local host that serves exactly them."""
+"""The Functions app's shape: PlayFab's exact routes, one trigger per endpoint of the table, and a local host that
+serves exactly them."""
 
 from __future__ import annotations
 
-import ast
 import inspect
 import json
 import re
@@ -10,10 +10,10 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from functions.fallback import ALL_METHODS
 from local_host.asgi import routes_of
-from tests.routes import FUNCTIONS
+from shared.endpoints import ENDPOINTS
+from tests.routes import CATCH_ALL, FUNCTIONS
 from tests.server import REPO
 
 PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile)/[A-Z][A-Za-z]+$")
@@ -80,14 +80,13 @@ def test_the_local_host_serves_exactly_the_apps_triggers():
     assert served[-1].pattern.pattern == "^/(?P<path>.*)$"  # the catch-all is tried last
 
 
-@pytest.mark.parametrize("module", sorted(p.name for p in (REPO / "functions").glob("*.py") if p.name != "__init__.py"))
-def test_triggers_are_thin(module):
-    """A trigger parses, calls one core operation and returns: its body is a single return statement."""
-    tree = ast.parse((REPO / "functions" / module).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
-            body = [n for n in node.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
-            assert len(body) == 1 and isinstance(body[0], ast.Return), f"{module}:{node.name} is not thin"
+def test_there_is_one_trigger_per_endpoint_of_the_table_and_the_catch_all():
+    """Each endpoint is its own function to the host: its name, its route, POST only; the catch-all last."""
+    triggers = [(fn.get_function_name(), fn.get_trigger().get_dict_repr()) for fn in FUNCTIONS]
+    registered = [(name, t["route"], [m.value for m in t["methods"]]) for name, t in triggers]
+    expected = [(e.function_name, e.route, ["POST"]) for e in ENDPOINTS]
+    assert registered == [*expected, ("unknown_endpoint", CATCH_ALL, ALL_METHODS)]
+    assert len({e.function_name for e in ENDPOINTS}) == len({e.route for e in ENDPOINTS}) == len(ENDPOINTS)
 
 
 def test_functions_do_not_hold_rules():
