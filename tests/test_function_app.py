@@ -20,7 +20,8 @@ PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile)/[A-Z
 # The Functions host refuses any route template starting with "admin" and never dispatches request paths
 # under /admin to functions; Admin/* routes therefore start with a constrained parameter instead.
 ADMIN_TEMPLATE = "{api:regex(^Admin$)}"
-# What the Functions host indexes for each function, recorded before triggers were generated from a table.
+# What the Functions host indexes for each function. An endpoint added or removed on purpose is re-recorded
+# with `python -m tests.test_function_app`; any other difference is a change nobody asked for.
 REGISTERED = REPO / "tests" / "registered_triggers.json"
 
 
@@ -115,3 +116,8 @@ def test_admin_api_through_a_route_prefix_as_deployed_on_azure(tmp_path):
         assert read["Data"]["k"]["Value"] == "v"
         unprefixed = srv.post("/Client/LoginWithCustomID", {})
         assert unprefixed.status_code == 404
+
+
+if __name__ == "__main__":  # python -m tests.test_function_app: re-record after adding or removing an endpoint
+    REGISTERED.write_text(json.dumps(registered_now(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {REGISTERED.relative_to(REPO)}")
