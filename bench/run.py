@@ -21,20 +21,16 @@ from bench.cpu import cpu_seconds
 from bench.load import measure, merge, prime
 from bench.profile import profiled
 from bench.scenarios import SCENARIOS, Api, Load, Scenario, World
-from bench.servers import running_floor
-from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
+from bench.servers import SECRET_KEY, TITLE_ID, running_floor, running_local_host
+from local_host.process import HostProcess
+from shared.endpoints import BY_PATH
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def served(endpoints: set[str]) -> set[str]:
-    """Those of `endpoints` the app has a trigger for, matched as the local host matches them (the
-    catch-all trigger, which has no literal segment, answers every path with an error)."""
-    from function_app import app
-    from local_host.asgi import routes_of
-
-    routes = [r for r in routes_of(app.get_functions()) if r.literal_segments and "POST" in r.methods]
-    return {e for e in endpoints if any(r.pattern.match(f"/{e}") for r in routes)}
+    """Those of `endpoints` ("Client/LoginWithCustomID") in the app's endpoint table."""
+    return {e for e in endpoints if f"/{e}" in BY_PATH}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -55,11 +51,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 @contextmanager
-def servers(workers: int) -> Iterator[tuple[Server, Server]]:
+def servers(workers: int) -> Iterator[tuple[HostProcess, HostProcess]]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = Path(tmp)
         with (
-            running_server(root / "host", env=base_env(root / "host"), WORKERS=str(workers)) as host,
+            running_local_host(root / "host", workers) as host,
             running_floor(root / "floor", workers) as floor,
         ):
             yield host, floor
@@ -78,7 +74,7 @@ class Bench:
     interleaved in short rounds, so both sides see the same machine: on a shared or noisy host the
     ratio holds far better than either figure alone."""
 
-    def __init__(self, args: argparse.Namespace, host: Server, floor: Server) -> None:
+    def __init__(self, args: argparse.Namespace, host: HostProcess, floor: HostProcess) -> None:
         self.args, self.host, self.floor = args, host, floor
         self.world = World(Api(host.url, TITLE_ID, SECRET_KEY))
 

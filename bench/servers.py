@@ -9,11 +9,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from tests.server import REPO, Server, free_port, wait_until_serving
+from local_host.process import REPO, HostProcess, free_port, isolated_env, running_host, wait_until_serving
+
+# The benchmark's own throwaway title, in a fresh store each run.
+TITLE_ID = "BENCH"
+SECRET_KEY = "bench-secret-key-0123456789"
+SIGNING_KEY = "bench-token-signing-key-0123456789abcdef"
 
 
 @contextmanager
-def running_floor(data_dir: Path, workers: int) -> Iterator[Server]:
+def running_local_host(data_dir: Path, workers: int) -> Iterator[HostProcess]:
+    env = isolated_env(data_dir, TITLE_ID, SECRET_KEY, SIGNING_KEY, WORKERS=str(workers))
+    with running_host(HostProcess, data_dir, env) as host:
+        yield host
+
+
+@contextmanager
+def running_floor(data_dir: Path, workers: int) -> Iterator[HostProcess]:
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**os.environ, "FLOOR_DB": str(data_dir / "floor.sqlite3"), "PYTHONPATH": str(REPO)}
@@ -22,7 +34,7 @@ def running_floor(data_dir: Path, workers: int) -> Iterator[Server]:
     log_path = data_dir / "floor.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)
-    server = Server(f"http://127.0.0.1:{port}", data_dir, env, proc, log_path)
+    server = HostProcess(f"http://127.0.0.1:{port}", data_dir, env, proc, log_path)
     try:
         wait_until_serving(server)
         yield server

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
 import azure.functions as func
@@ -22,7 +23,7 @@ def _functions_response(resp: HttpResponse) -> func.HttpResponse:
     return func.HttpResponse(resp.body, status_code=resp.status, headers=resp.headers)
 
 
-async def serve(req: func.HttpRequest, op: Operation) -> func.HttpResponse:  # type: ignore[type-arg]
+async def serve(req: func.HttpRequest, op: Operation[Any]) -> func.HttpResponse:
     return _functions_response(await handle(op, _core_request(req)))
 
 

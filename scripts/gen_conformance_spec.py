@@ -172,9 +172,9 @@ def render(specs_dir: Path, paths: Iterable[str]) -> str:
 
 def served_paths() -> list[str]:
     sys.path.insert(0, str(REPO))
-    from tests.routes import ENDPOINTS  # the app's own route table
+    from shared.endpoints import BY_PATH  # the app's endpoint table
 
-    return sorted(ENDPOINTS)
+    return sorted(BY_PATH)
 
 
 def main() -> None:

@@ -107,7 +107,7 @@ def _family_operations() -> dict[str, Operation[Any]]:
     return ops
 
 
-# Route -> operation, for the triggers in functions/player_data.py and functions/characters.py.
+# Route -> operation, merged into the endpoint table (shared/endpoints.py).
 OPERATIONS: Final[dict[str, Operation[Any]]] = {
     **_family_operations(),
     "Server/GrantCharacterToUser": characters.grant,

@@ -1,25 +1,55 @@
-"""The Functions app's shape: PlayFab's exact routes, thin triggers, and a local host that serves exactly them."""
+"""The Functions app's shape: PlayFab's exact routes, one trigger per endpoint of the table, and a local host that
+serves exactly them."""
 
 from __future__ import annotations
 
-import ast
+import inspect
 import json
 import re
+import typing
+from pathlib import Path
+from typing import Any
 
-import pytest
-
+from functions.fallback import ALL_METHODS
 from local_host.asgi import routes_of
-from tests.routes import FUNCTIONS
+from shared.endpoints import ENDPOINTS
+from tests.routes import CATCH_ALL, FUNCTIONS
 from tests.server import REPO
 
 PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile)/[A-Z][A-Za-z]+$")
 # The Functions host refuses any route template starting with "admin" and never dispatches request paths
 # under /admin to functions; Admin/* routes therefore start with a constrained parameter instead.
 ADMIN_TEMPLATE = "{api:regex(^Admin$)}"
+# What the Functions host indexes for each function. An endpoint added or removed on purpose is re-recorded
+# with `python -m tests.test_function_app`; any other difference is a change nobody asked for.
+REGISTERED = REPO / "tests" / "registered_triggers.json"
+
+
+def registered(fn: Any) -> dict[str, Any]:
+    """A function as the Python worker indexes it: its name, its bindings (route, methods, auth level), and
+    the handler's parameters, resolved type hints, async-ness and directory."""
+    user_fn = fn.get_user_function()
+    hints = typing.get_type_hints(user_fn)
+    return {
+        "name": fn.get_function_name(),
+        "function_json": json.loads(fn.get_function_json()),
+        "parameters": list(inspect.signature(user_fn).parameters),
+        "type_hints": {name: f"{hint.__module__}.{hint.__qualname__}" for name, hint in hints.items()},
+        "async": inspect.iscoroutinefunction(user_fn),
+        "directory": Path(inspect.getfile(user_fn)).parent.relative_to(REPO).as_posix(),
+    }
+
+
+def registered_now() -> list[dict[str, Any]]:
+    return sorted((registered(fn) for fn in FUNCTIONS), key=lambda f: f["name"])
 
 
 def _triggers() -> list[dict]:
     return [fn.get_trigger().get_dict_repr() for fn in FUNCTIONS]
+
+
+def test_registered_triggers_are_exactly_the_recorded_ones():
+    assert registered_now() == json.loads(REGISTERED.read_text(encoding="utf-8"))
 
 
 def test_host_json_serves_playfab_paths_without_a_prefix():
@@ -51,14 +81,13 @@ def test_the_local_host_serves_exactly_the_apps_triggers():
     assert served[-1].pattern.pattern == "^/(?P<path>.*)$"  # the catch-all is tried last
 
 
-@pytest.mark.parametrize("module", sorted(p.name for p in (REPO / "functions").glob("*.py") if p.name != "__init__.py"))
-def test_triggers_are_thin(module):
-    """A trigger parses, calls one core operation and returns: its body is a single return statement."""
-    tree = ast.parse((REPO / "functions" / module).read_text(encoding="utf-8"))
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list:
-            body = [n for n in node.body if not (isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant))]
-            assert len(body) == 1 and isinstance(body[0], ast.Return), f"{module}:{node.name} is not thin"
+def test_there_is_one_trigger_per_endpoint_of_the_table_and_the_catch_all():
+    """Each endpoint is its own function to the host: its name, its route, POST only; the catch-all last."""
+    triggers = [(fn.get_function_name(), fn.get_trigger().get_dict_repr()) for fn in FUNCTIONS]
+    registered = [(name, t["route"], [m.value for m in t["methods"]]) for name, t in triggers]
+    expected = [(e.function_name, e.route, ["POST"]) for e in ENDPOINTS]
+    assert registered == [*expected, ("unknown_endpoint", CATCH_ALL, ALL_METHODS)]
+    assert len({e.function_name for e in ENDPOINTS}) == len({e.route for e in ENDPOINTS}) == len(ENDPOINTS)
 
 
 def test_functions_do_not_hold_rules():
@@ -87,3 +116,8 @@ def test_admin_api_through_a_route_prefix_as_deployed_on_azure(tmp_path):
         assert read["Data"]["k"]["Value"] == "v"
         unprefixed = srv.post("/Client/LoginWithCustomID", {})
         assert unprefixed.status_code == 404
+
+
+if __name__ == "__main__":  # python -m tests.test_function_app: re-record after adding or removing an endpoint
+    REGISTERED.write_text(json.dumps(registered_now(), indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {REGISTERED.relative_to(REPO)}")

@@ -1,0 +1,74 @@
+"""Every endpoint the app serves, in one table: its public path, its Functions route and name, its Operation.
+
+functions/ registers one HTTP trigger per row; the tests, the conformance document and the benchmark read
+the same rows. Adding an endpoint is adding its Operation here (data families add theirs in data_api).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Final
+
+from shared import data_api, identity, objects, profiles
+from shared import shared_groups as groups
+from shared.pipeline import Operation
+
+# The Functions host keeps every path under /admin for its own API and refuses route templates starting
+# with "admin", so an Admin route starts with a parameter that matches that one segment instead.
+ADMIN_SEGMENT: Final = "{api:regex(^Admin$)}"
+_WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    api: str  # "Client"
+    method: str  # "LoginWithCustomID"
+    operation: Operation[Any]
+
+    @property
+    def path(self) -> str:
+        """What callers send: "/Client/LoginWithCustomID"."""
+        return f"/{self.api}/{self.method}"
+
+    @property
+    def route(self) -> str:
+        """The Functions route template (the route prefix comes on top): "Client/LoginWithCustomID"."""
+        return f"{ADMIN_SEGMENT if self.api == 'Admin' else self.api}/{self.method}"
+
+    @property
+    def function_name(self) -> str:
+        """The function's name to the Functions host, unique per endpoint: "client_login_with_custom_id"."""
+        return _WORD_BREAK.sub("_", f"{self.api}_{self.method}").lower()
+
+
+_OPERATIONS: Final[dict[str, Operation[Any]]] = {
+    "Client/LoginWithCustomID": identity.login_with_custom_id,
+    "Authentication/GetEntityToken": identity.get_entity_token,
+    **data_api.OPERATIONS,
+    "Client/CreateSharedGroup": groups.client_create,
+    "Server/CreateSharedGroup": groups.server_create,
+    "Client/AddSharedGroupMembers": groups.client_add_members,
+    "Server/AddSharedGroupMembers": groups.server_add_members,
+    "Client/RemoveSharedGroupMembers": groups.client_remove_members,
+    "Server/RemoveSharedGroupMembers": groups.server_remove_members,
+    "Client/GetSharedGroupData": groups.client_get_data,
+    "Server/GetSharedGroupData": groups.server_get_data,
+    "Client/UpdateSharedGroupData": groups.client_update_data,
+    "Server/UpdateSharedGroupData": groups.server_update_data,
+    "Server/DeleteSharedGroup": groups.delete_group,
+    "Object/SetObjects": objects.set_objects,
+    "Object/GetObjects": objects.get_objects,
+    "Profile/GetProfile": profiles.get_profile,
+    "Profile/GetProfiles": profiles.get_profiles,
+}
+
+
+def _endpoint(name: str, operation: Operation[Any]) -> Endpoint:
+    api, _, method = name.partition("/")
+    return Endpoint(api, method, operation)
+
+
+ENDPOINTS: Final[tuple[Endpoint, ...]] = tuple(_endpoint(name, op) for name, op in _OPERATIONS.items())
+# "/Client/LoginWithCustomID" -> its endpoint.
+BY_PATH: Final[dict[str, Endpoint]] = {endpoint.path: endpoint for endpoint in ENDPOINTS}
