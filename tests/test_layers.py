@@ -13,7 +13,7 @@ PRODUCTION = ("shared", "functions", "local_host", "bench", "scripts")
 # What the core (shared/) may not import: the hosts, the Functions SDK, tools and tests.
 OUTSIDE_THE_CORE = ("functions", "function_app", "local_host", "bench", "scripts", "tests", "azure.functions")
 # The storage adapters sit below every rule: besides each other they may use only these.
-BELOW_STORAGE = ("shared.jsontext", "shared.settings")
+BELOW_STORAGE = ("shared.clock", "shared.jsontext", "shared.settings")
 
 
 def _files(*folders: str) -> list[Path]:
