@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,9 +68,15 @@ def base_env(data_dir: Path, **overrides: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(
-    data_dir: Path, *, tls: tuple[Path, Path] | None = None, env: dict[str, str] | None = None, **overrides: str
+    data_dir: Path,
+    *,
+    tls: tuple[Path, Path] | None = None,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+    **overrides: str,
 ) -> Iterator[Server]:
-    """A local host on a free port; `env` replaces the default environment, `overrides` amend it."""
+    """A local host on a free port; `env` replaces the default environment, `overrides` amend it.
+    `preexec` runs in the child before it starts (e.g. to lower its open file limit)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**(env if env is not None else base_env(data_dir)), **overrides, "PORT": str(port)}
@@ -78,7 +84,9 @@ def running_server(
         env["TLS_CERT_FILE"], env["TLS_KEY_FILE"] = str(tls[0]), str(tls[1])
     log_path = data_dir / f"host-{port}.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "local_host"], cwd=REPO, env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "local_host"], cwd=REPO, env=env, stdout=log, stderr=log, preexec_fn=preexec
+        )
     scheme = "https" if tls else "http"
     server = Server(f"{scheme}://127.0.0.1:{port}", data_dir, env, proc, log_path)
     try:
