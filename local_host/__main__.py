@@ -15,6 +15,7 @@ from pathlib import Path
 
 import uvicorn
 
+from local_host.http_guard import GUARDED_PROTOCOL
 from local_host.http_limits import HttpLimits, read_http_limits
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
@@ -88,7 +89,7 @@ def main() -> None:
         log_config=None,
         timeout_graceful_shutdown=5,
         # The guarded h11 protocol (local_host/http_guard.py) adds the timeouts, cap and envelopes.
-        http="local_host.http_guard:GuardedH11Protocol",
+        http=GUARDED_PROTOCOL,
         timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # call_later takes a float
         h11_max_incomplete_event_size=limits.max_header_bytes,
     )

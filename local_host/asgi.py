@@ -172,6 +172,8 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
         headers = _merged_headers(scope["headers"])
         started = time.perf_counter()
         framing = _framing_error(scope["headers"], limit)
+        if scope.get("http_version") not in ("1.0", "1.1"):  # httptools takes a request line with no version
+            framing = PlayFabError("InvalidRequest", "The request is not valid HTTP/1.1.")
         if framing is not None:
             await refuse(send, framing, headers, scope["path"], started)
             return

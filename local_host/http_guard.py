@@ -142,3 +142,15 @@ class GuardedProtocol:
 
 class GuardedH11Protocol(GuardedProtocol, H11Protocol):
     """The h11 parser (pure Python, always installed) with the guard."""
+
+
+try:  # the faster C parser, where installed (uvicorn's "auto" makes the same choice)
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+except ImportError:  # pragma: no cover - depends on what is installed
+    GUARDED_PROTOCOL = "local_host.http_guard:GuardedH11Protocol"
+else:
+
+    class GuardedHttpToolsProtocol(GuardedProtocol, HttpToolsProtocol):
+        """The httptools parser with the guard."""
+
+    GUARDED_PROTOCOL = "local_host.http_guard:GuardedHttpToolsProtocol"

@@ -42,7 +42,10 @@ def quiet_accept_errors(loop: asyncio.AbstractEventLoop) -> None:
     throttle = OncePerInterval("cannot accept connections; the process is out of file descriptors or memory")
 
     def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        if context.get("message") == _ACCEPT_FAILED:
+        # asyncio 3.11 schedules a retry for each failed accept() of a burst; those still pending when the
+        # socket closes at shutdown fail in turn. They are the same condition, reported once with it.
+        message = str(context.get("message", ""))
+        if message == _ACCEPT_FAILED or "BaseSelectorEventLoop._start_serving" in message:
             exc = context.get("exception")
             throttle.hit(f"{type(exc).__name__}: {exc}" if exc else "")
             return
