@@ -34,7 +34,7 @@ _JSON_TYPE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # Hosts hand a header sent twice over as one value joined with commas (the Functions host, and the
 # local host likewise); no credential this backend issues or accepts contains one.
-_CREDENTIAL_HEADERS = ("x-secretkey", "x-authorization", "x-entitytoken")
+_CREDENTIAL_HEADERS = ("X-SecretKey", "X-Authorization", "X-EntityToken")
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,7 @@ def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
 def refuse_repeated_credentials(headers: Mapping[str, str]) -> None:
     """A credential header sent twice is refused, not resolved to one of its copies."""
     for name in _CREDENTIAL_HEADERS:
-        if "," in headers.get(name, ""):
+        if "," in headers.get(name.lower(), ""):
             raise PlayFabError("InvalidRequest", f"The {name} header must be sent once, with one value.")
 
 

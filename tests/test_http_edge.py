@@ -7,6 +7,7 @@ Every socket has a timeout, so a defect shows as a failure, never as a hung run.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import resource
 import socket
@@ -21,7 +22,7 @@ import httpx
 import pytest
 
 from shared.error_codes import ERROR_CODES
-from tests.server import SECRET_KEY, TITLE_ID, Server, running_server
+from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
 
 WAIT = 10.0  # the longest any socket waits: well above every limit the test hosts use
 LIMITS = {
@@ -324,3 +325,33 @@ def test_running_out_of_descriptors_is_logged_once_per_interval(tmp_path: Path):
     accept_lines = [line for line in log.splitlines() if "accept" in line]
     assert len(accept_lines) == 1, accept_lines
     assert "Traceback" not in log and len(log) < 20_000, log[-2000:]
+
+
+@pytest.mark.parametrize("value", [f"not-{SECRET_KEY}, {SECRET_KEY}", f"{SECRET_KEY}, {SECRET_KEY}"])
+def test_the_functions_host_joined_copies_of_a_credential_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+):
+    """Azure's Functions host hands the trigger a repeated header as one comma-joined value."""
+    import azure.functions as func
+
+    from functions.identity import authentication_get_entity_token
+    from shared.services import close_services
+
+    for name, setting in base_env(tmp_path).items():
+        monkeypatch.setenv(name, setting)
+    req = func.HttpRequest(
+        method="POST",
+        url="http://localhost/Authentication/GetEntityToken",
+        headers={"Content-Type": "application/json", "X-SecretKey": value},
+        body=b"{}",
+    )
+
+    async def call() -> func.HttpResponse:
+        try:
+            return await authentication_get_entity_token(req)
+        finally:
+            await close_services()
+
+    resp = asyncio.run(call())
+    headers = {name.lower(): text for name, text in resp.headers.items()}
+    _envelope(resp.status_code, headers, resp.get_body(), "InvalidRequest", 400)
