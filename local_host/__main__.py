@@ -90,6 +90,7 @@ def main() -> None:
         timeout_graceful_shutdown=5,
         # The guarded h11 protocol (local_host/http_guard.py) adds the timeouts, cap and envelopes.
         http=GUARDED_PROTOCOL,
+        ws="none",  # no WebSocket endpoints: an upgrade request is served as plain HTTP
         timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # call_later takes a float
         h11_max_incomplete_event_size=limits.max_header_bytes,
     )

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from http import HTTPStatus
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from local_host.http_limits import HttpLimits, http_limits
 from local_host.log_throttle import OncePerInterval
-from shared.errors import STATUS_TEXT, PlayFabError
+from shared.errors import PlayFabError
 from shared.pipeline import log_request, respond
 
 LINGER_SECONDS = 1.0  # after an answer, read and drop what the client still sends, so it sees the answer
@@ -37,7 +38,7 @@ _over_cap = OncePerInterval("refusing connections past HTTP_MAX_CONNECTIONS")
 def envelope_bytes(err: PlayFabError) -> bytes:
     """A whole HTTP/1.1 response carrying the error's envelope, ending the connection."""
     resp = respond(err, {})
-    head = [f"HTTP/1.1 {resp.status} {STATUS_TEXT.get(resp.status, 'Error')}"]
+    head = [f"HTTP/1.1 {resp.status} {HTTPStatus(resp.status).phrase}"]
     head += [f"{name}: {value}" for name, value in resp.headers.items()]
     head += [f"content-length: {len(resp.body)}", "connection: close"]
     return ("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + resp.body
