@@ -59,6 +59,7 @@ class GuardedProtocol:
         self._timer: asyncio.TimerHandle | None = None
         self._pending = 0  # bytes of a request whose headers have not all arrived
         self._answered = False  # an answer went out here; the rest of the input is dropped
+        self._awaiting_headers = False  # the header timer is the one armed
         if len(self.connections) > self._limits.max_connections:
             _over_cap.hit(f"{self._limits.max_connections} open")
             err = PlayFabError("ServiceUnavailable", "Too many connections; retry later.", retry_after_seconds=1)
@@ -72,15 +73,19 @@ class GuardedProtocol:
         before = self.cycle
         waiting = before is None or (before.response_complete and not before.more_body)
         if waiting:
-            if not self._pending:
-                self._arm(self._limits.header_timeout, self._headers_too_slow)
             self._pending += len(data)
         super().data_received(data)  # type: ignore[misc]
         if self.cycle is not before:  # the headers are in: from here the app's body timeout applies
             self._disarm()
             self._pending = 0
-        elif waiting and self._pending > self._limits.max_header_bytes and not self._answered:
-            self._answer(self._headers_too_large())
+        elif waiting and not self._answered:
+            if self._pending > self._limits.max_header_bytes:
+                self._answer(self._headers_too_large())
+            elif not self._awaiting_headers:
+                # Armed once, at the first chunk that leaves the headers unfinished; later bytes never
+                # extend it. A request whose headers arrive whole costs no timer at all.
+                self._arm(self._limits.header_timeout, self._headers_too_slow)
+                self._awaiting_headers = True
 
     def on_response_complete(self) -> None:
         super().on_response_complete()  # type: ignore[misc]
@@ -131,6 +136,7 @@ class GuardedProtocol:
         self._timer = self.loop.call_later(delay, callback)
 
     def _disarm(self) -> None:
+        self._awaiting_headers = False
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
