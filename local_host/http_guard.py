@@ -1,7 +1,7 @@
 """uvicorn's HTTP protocol with the limits it lacks, and PlayFab envelopes for HTTP-level errors.
 
 uvicorn arms its keep-alive timer only after a response and cancels it on any byte received, so a
-client that connects and sends nothing, or drips its headers, holds a connection for ever; it has no
+client that connects and sends nothing, or drips its headers, holds a connection forever; it has no
 connection cap of its own beyond `limit_concurrency`, which still accepts and parses the request; and
 it answers malformed requests in plain text. `GuardedProtocol` adds, per connection:
 
