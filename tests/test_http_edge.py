@@ -11,9 +11,10 @@ import asyncio
 import json
 import resource
 import socket
+import ssl
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, suppress
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from shared.error_codes import ERROR_CODES
+from tests.node_sdk import self_signed_cert
 from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
 
 WAIT = 10.0  # the longest any socket waits: well above every limit the test hosts use
@@ -356,3 +358,21 @@ def test_the_functions_host_joined_copies_of_a_credential_are_refused(
     resp = asyncio.run(call())
     headers = {name.lower(): text for name, text in resp.headers.items()}
     _envelope(resp.status_code, headers, resp.get_body(), "InvalidRequest", 400)
+
+
+def _tls_connect(server: Server, context: ssl.SSLContext) -> ssl.SSLSocket:
+    sock = context.wrap_socket(_connect(server), server_hostname="127.0.0.1")
+    sock.settimeout(WAIT)
+    return sock
+
+
+def test_over_tls_slow_headers_and_idle_connections_end_the_same_way(tmp_path: Path):
+    cert, key = self_signed_cert(tmp_path)
+    context = ssl.create_default_context(cafile=str(cert))
+    with running_server(tmp_path / "data", tls=(cert, key), **LIMITS) as srv:
+        with _tls_connect(srv, context) as sock:
+            sock.sendall(b"POST /Client/LoginWithCustomID HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            _envelope(*_read_response(sock), "InvalidRequest", 408)
+        with _tls_connect(srv, context) as sock, suppress(ConnectionResetError, ssl.SSLError):
+            # An end without a TLS close_notify is an end all the same; a timeout is not.
+            assert sock.recv(65536) == b""
