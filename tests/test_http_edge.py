@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
+from local_host.__main__ import FILES_BESIDES_CONNECTIONS
 from shared.error_codes import ERROR_CODES
 from tests.node_sdk import self_signed_cert
 from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
@@ -376,3 +377,15 @@ def test_over_tls_slow_headers_and_idle_connections_end_the_same_way(tmp_path: P
         with _tls_connect(srv, context) as sock, suppress(ConnectionResetError, ssl.SSLError):
             # An end without a TLS close_notify is an end all the same; a timeout is not.
             assert sock.recv(65536) == b""
+
+
+def _low_soft_descriptor_limit() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 4096))
+
+
+def test_the_open_file_limit_is_raised_to_fit_the_connection_cap(tmp_path: Path):
+    with running_server(tmp_path, preexec=_low_soft_descriptor_limit, HTTP_MAX_CONNECTIONS="2000") as srv:
+        limits = Path(f"/proc/{srv.process.pid}/limits").read_text(encoding="utf-8")
+    line = next(line for line in limits.splitlines() if line.startswith("Max open files"))
+    soft, hard = line.split()[3:5]
+    assert (int(soft), int(hard)) == (2000 + FILES_BESIDES_CONNECTIONS, 4096), line
