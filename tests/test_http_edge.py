@@ -276,6 +276,23 @@ def test_requests_on_one_kept_alive_connection_still_work(edge: Server):
             assert status == 200 and json.loads(body)["data"]["Entity"]["Type"] == "title"
 
 
+def test_pipelined_requests_are_answered_in_order(edge: Server):
+    one = _request(TOKEN_PATH, [("X-SecretKey", SECRET_KEY), ("Content-Length", "2")], b"{}")
+    bad = _request(TOKEN_PATH, [("X-SecretKey", "wrong-key-0123456789"), ("Content-Length", "2")], b"{}")
+    with _connect(edge) as sock:
+        sock.sendall(one + bad + one)
+        assert [_read_response(sock)[0] for _ in range(3)] == [200, 401, 200]
+
+
+def test_the_second_request_on_a_connection_has_its_own_header_timeout(edge: Server):
+    with _connect(edge) as sock:
+        sock.sendall(_request(TOKEN_PATH, [("X-SecretKey", SECRET_KEY), ("Content-Length", "2")], b"{}"))
+        assert _read_response(sock)[0] == 200
+        sock.sendall(b"POST /Client/LoginWithCustomID HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        _envelope(*_read_response(sock), "InvalidRequest", 408)
+        assert _closed(sock)
+
+
 # -- connection cap and running out of descriptors -------------------------------------------------------
 
 
