@@ -57,22 +57,29 @@ def _request(path: str, headers: list[tuple[str, str]], body: bytes = b"") -> by
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
 
 
+def _read_responses(sock: socket.socket, count: int) -> list[tuple[int, dict[str, str], bytes]]:
+    """`count` responses in order (status, lower-case headers, body); fails on EOF or the socket's timeout."""
+    data, responses = b"", []
+    while len(responses) < count:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            assert chunk, f"connection closed before a response; got {data!r}"
+            data += chunk
+        head, _, data = data.partition(b"\r\n\r\n")
+        status_line, *header_lines = head.decode("latin-1").split("\r\n")
+        headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+        length = int(headers["content-length"])
+        while len(data) < length:
+            chunk = sock.recv(65536)
+            assert chunk, "connection closed inside the response body"
+            data += chunk
+        responses.append((int(status_line.split()[1]), headers, data[:length]))
+        data = data[length:]
+    return responses
+
+
 def _read_response(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """One response (status, lower-case headers, body); fails on EOF or on the socket's timeout."""
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        assert chunk, f"connection closed before a response; got {data!r}"
-        data += chunk
-    head, _, rest = data.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = {k.strip().lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
-    length = int(headers["content-length"])
-    while len(rest) < length:
-        chunk = sock.recv(65536)
-        assert chunk, "connection closed inside the response body"
-        rest += chunk
-    return int(status_line.split()[1]), headers, rest[:length]
+    return _read_responses(sock, 1)[0]
 
 
 def _closed(sock: socket.socket) -> bool:
@@ -281,7 +288,7 @@ def test_pipelined_requests_are_answered_in_order(edge: Server):
     bad = _request(TOKEN_PATH, [("X-SecretKey", "wrong-key-0123456789"), ("Content-Length", "2")], b"{}")
     with _connect(edge) as sock:
         sock.sendall(one + bad + one)
-        assert [_read_response(sock)[0] for _ in range(3)] == [200, 401, 200]
+        assert [status for status, _, _ in _read_responses(sock, 3)] == [200, 401, 200]
 
 
 def test_the_second_request_on_a_connection_has_its_own_header_timeout(edge: Server):
