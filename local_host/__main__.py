@@ -2,7 +2,7 @@
 
     python -m local_host            # reads local.settings.json, then the environment
 HOST (127.0.0.1), PORT (7071), TLS_CERT_FILE + TLS_KEY_FILE for HTTPS, WORKERS (1),
-LOCAL_SETTINGS_FILE (local.settings.json).
+LOCAL_SETTINGS_FILE (local.settings.json), and the HTTP limits in local_host/http_limits.py.
 """
 
 from __future__ import annotations
@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import resource
 import sys
 from pathlib import Path
 
 import uvicorn
 
+from local_host.http_guard import GUARDED_PROTOCOL
+from local_host.http_limits import HttpLimits, read_http_limits
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
 from shared.services import open_title_store
@@ -27,6 +30,30 @@ async def _check_store(settings: Settings) -> None:
     """Refuse a store of another title before serving (and claim a new one), then let workers open it."""
     store = await open_title_store(settings)
     await store.close()
+
+
+FILES_BESIDES_CONNECTIONS = 256  # store files, Cosmos DB connections, the listening socket, logs
+
+
+def _room_for_connections(limits: HttpLimits) -> None:
+    """Raise the open file limit towards the hard limit so the connection cap, not the descriptor limit,
+    is what refuses clients; where it cannot go high enough, say so (accept errors are then logged once
+    per interval, local_host/log_throttle.py)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = limits.max_connections + FILES_BESIDES_CONNECTIONS
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+            soft = target
+        except (ValueError, OSError):
+            pass
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        logging.getLogger("playfab.host").warning(
+            "the open file limit (%d) is below HTTP_MAX_CONNECTIONS + %d; clients may be refused before the cap",
+            soft,
+            FILES_BESIDES_CONNECTIONS,
+        )
 
 
 def main() -> None:
@@ -56,7 +83,11 @@ def main() -> None:
     cert, key = os.environ.get("TLS_CERT_FILE") or None, os.environ.get("TLS_KEY_FILE") or None
     if bool(cert) != bool(key):
         sys.exit("cannot start: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither")
+    limits, problems = read_http_limits(os.environ)
+    if problems:
+        sys.exit("cannot start: " + "; ".join(problems))
     configure_logging()
+    _room_for_connections(limits)
     scheme = "https" if cert else "http"
     logging.getLogger("playfab.host").info(
         "serving title %s on %s://%s:%d with the %s store",
@@ -77,6 +108,11 @@ def main() -> None:
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=5,
+        # The guarded h11 protocol (local_host/http_guard.py) adds the timeouts, cap and envelopes.
+        http=GUARDED_PROTOCOL,
+        ws="none",  # no WebSocket endpoints: an upgrade request is served as plain HTTP
+        timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # call_later takes a float
+        h11_max_incomplete_event_size=limits.max_header_bytes,
     )
 
 

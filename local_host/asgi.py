@@ -19,6 +19,8 @@ from urllib.parse import parse_qsl
 
 import azure.functions as func
 
+from local_host.http_limits import http_limits
+from local_host.log_throttle import quiet_accept_errors
 from local_host.logs import configure_logging
 from shared.errors import PlayFabError
 from shared.pipeline import HttpRequest, log_request, not_found, respond
@@ -90,11 +92,17 @@ def _match(routes: list[Route], method: str, path: str) -> tuple[Route, dict[str
     return None
 
 
+class _Disconnected(Exception):
+    """The client went away before its body ended: there is no one to answer and nothing to run."""
+
+
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
     """The whole body, or None once it passes `limit` (the rest is never held in memory)."""
     chunks, size = [], 0
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            raise _Disconnected
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -102,6 +110,28 @@ async def _read_body(receive: Receive, limit: int) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
+
+
+def _merged_headers(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    """Lower-case names to values; a header sent twice becomes one comma-joined value, as the Functions
+    host delivers it, so the core refuses a repeated credential or Content-Type on either host."""
+    headers: dict[str, str] = {}
+    for name, value in raw:
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        headers[key] = f"{headers[key]}, {text}" if key in headers else text
+    return headers
+
+
+def _framing_error(raw: list[tuple[bytes, bytes]], limit: int) -> PlayFabError | None:
+    """Refuse framing two parsers could read differently (request smuggling), and a declared body past the
+    limit before reading any of it."""
+    lengths = [value for name, value in raw if name.lower() == b"content-length"]
+    chunked = any(name.lower() == b"transfer-encoding" for name, _ in raw)
+    if len(lengths) > 1 or (lengths and chunked):
+        return PlayFabError("InvalidRequest", "Send one Content-Length, or Transfer-Encoding without one.")
+    if lengths and lengths[0].strip().isdigit() and int(lengths[0]) > limit:
+        return PlayFabError("BodyTooLarge", f"The request body is larger than {limit} bytes.")
+    return None
 
 
 async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -> None:
@@ -122,10 +152,19 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
         limit = current_settings().max_request_bytes
     except SettingsError:  # served as on Azure: every request answers 503 (shared/pipeline.py)
         limit = DEFAULT_MAX_REQUEST_BYTES
+    body_timeout = http_limits().body_timeout
+
+    async def refuse(send: Send, err: PlayFabError, headers: dict[str, str], path: str, started: float) -> None:
+        resp = respond(err, headers)
+        if err.name != "BodyTooLarge":  # the body is unread or its framing unclear: this connection ends
+            resp.headers["Connection"] = "close"
+        await _send(send, resp.status, resp.body, resp.headers)
+        log_request(path, err.name, resp.status, started)
 
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await receive()  # startup
+            quiet_accept_errors(asyncio.get_running_loop())
             await send({"type": "lifespan.startup.complete"})
             await receive()  # shutdown
             await close_services()
@@ -133,14 +172,26 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
             return
         if scope["type"] != "http":
             return
-        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+        headers = _merged_headers(scope["headers"])
         started = time.perf_counter()
-        body = await _read_body(receive, limit)
+        framing = _framing_error(scope["headers"], limit)
+        if scope.get("http_version") not in ("1.0", "1.1"):  # httptools takes a request line with no version
+            framing = PlayFabError("InvalidRequest", "The request is not valid HTTP/1.1.")
+        if framing is not None:
+            await refuse(send, framing, headers, scope["path"], started)
+            return
+        try:
+            async with asyncio.timeout(body_timeout):
+                body = await _read_body(receive, limit)
+        except TimeoutError:
+            slow = f"The request body took longer than {body_timeout:g} s."
+            await refuse(send, PlayFabError("InvalidRequest", slow, http_status=408), headers, scope["path"], started)
+            return
+        except _Disconnected:
+            return
         if body is None:
             err = PlayFabError("BodyTooLarge", f"The request body is larger than {limit} bytes.")
-            resp = respond(err, headers)
-            await _send(send, resp.status, resp.body, resp.headers)
-            log_request(scope["path"], err.name, resp.status, started)
+            await refuse(send, err, headers, scope["path"], started)
             return
         path, method = scope["path"], scope["method"].upper()
         matched = _match(routes, method, path)

@@ -11,7 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,9 +62,14 @@ def isolated_env(data_dir: Path, title_id: str, secret_keys: str, signing_key: s
 
 @contextmanager
 def running_host(
-    kind: type[H], data_dir: Path, env: dict[str, str], tls: tuple[Path, Path] | None = None
+    kind: type[H],
+    data_dir: Path,
+    env: dict[str, str],
+    tls: tuple[Path, Path] | None = None,
+    preexec: Callable[[], None] | None = None,
 ) -> Iterator[H]:
-    """`python -m local_host` with `env` on a free port, serving until the block ends."""
+    """`python -m local_host` with `env` on a free port, serving until the block ends. `preexec` runs in
+    the child before it starts (e.g. to lower its open file limit)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**env, "PORT": str(port)}
@@ -72,7 +77,9 @@ def running_host(
         env["TLS_CERT_FILE"], env["TLS_KEY_FILE"] = str(tls[0]), str(tls[1])
     log_path = data_dir / f"host-{port}.log"
     with log_path.open("wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "local_host"], cwd=REPO, env=env, stdout=log, stderr=log)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "local_host"], cwd=REPO, env=env, stdout=log, stderr=log, preexec_fn=preexec
+        )
     scheme = "https" if tls else "http"
     host = kind(f"{scheme}://127.0.0.1:{port}", data_dir, env, proc, log_path)
     try:

@@ -28,8 +28,10 @@ STATUS_TEXT: dict[int, str] = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "NotFound",
+    408: "RequestTimeout",
     413: "RequestEntityTooLarge",
     429: "TooManyRequests",
+    431: "RequestHeaderFieldsTooLarge",
     500: "InternalServerError",
     503: "ServiceUnavailable",
 }

@@ -33,6 +33,9 @@ Handler = Callable[[Services, auth.Caller, M], Awaitable[dict[str, Any]]]
 
 _JSON_TYPE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# Hosts hand a header sent twice over as one value joined with commas (the Functions host, and the
+# local host likewise); no credential this backend issues or accepts contains one.
+_CREDENTIAL_HEADERS = ("X-SecretKey", "X-Authorization", "X-EntityToken")
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,15 @@ def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
     return resp
 
 
+def refuse_repeated_credentials(headers: Mapping[str, str]) -> None:
+    """A credential header sent twice is refused, not resolved to one of its copies."""
+    for name in _CREDENTIAL_HEADERS:
+        if "," in headers.get(name.lower(), ""):
+            raise PlayFabError("InvalidRequest", f"The {name} header must be sent once, with one value.")
+
+
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
+    refuse_repeated_credentials(req.headers)
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
     await ensure_caller_exists(services.store, caller)
     payload = _decode_body(req, services.settings.max_request_bytes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +38,15 @@ def base_env(data_dir: Path, **overrides: str) -> dict[str, str]:
 
 @contextmanager
 def running_server(
-    data_dir: Path, *, tls: tuple[Path, Path] | None = None, env: dict[str, str] | None = None, **overrides: str
+    data_dir: Path,
+    *,
+    tls: tuple[Path, Path] | None = None,
+    env: dict[str, str] | None = None,
+    preexec: Callable[[], None] | None = None,
+    **overrides: str,
 ) -> Iterator[Server]:
-    """A local host on a free port; `env` replaces the default environment, `overrides` amend it."""
-    with running_host(Server, data_dir, {**(env if env is not None else base_env(data_dir)), **overrides}, tls) as srv:
+    """A local host on a free port; `env` replaces the default environment, `overrides` amend it.
+    `preexec` runs in the child before it starts (e.g. to lower its open file limit)."""
+    full_env = {**(env if env is not None else base_env(data_dir)), **overrides}
+    with running_host(Server, data_dir, full_env, tls, preexec) as srv:
         yield srv

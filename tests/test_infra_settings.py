@@ -24,6 +24,12 @@ LOCAL_ONLY = {
     "TLS_CERT_FILE": "local host",
     "TLS_KEY_FILE": "local host",
     "LOCAL_SETTINGS_FILE": "local host",
+    # The local host's HTTP limits (local_host/http_limits.py); in Azure the platform's front end has its own.
+    "HTTP_HEADER_TIMEOUT_SECONDS": "local host",
+    "HTTP_BODY_TIMEOUT_SECONDS": "local host",
+    "HTTP_IDLE_TIMEOUT_SECONDS": "local host",
+    "HTTP_MAX_CONNECTIONS": "local host",
+    "HTTP_MAX_HEADER_BYTES": "local host",
 }
 # Read by the platform or the Azure SDKs rather than by this code.
 PLATFORM = {

@@ -30,6 +30,9 @@ def _start(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         ({"PORT": "http"}, None, "PORT and WORKERS must be whole numbers"),
         ({"TLS_CERT_FILE": "cert.pem"}, None, "set both TLS_CERT_FILE and TLS_KEY_FILE"),
         ({"SQLITE_PATH": "/dev/null/playfab.sqlite3"}, None, "the store cannot be opened"),
+        ({"HTTP_HEADER_TIMEOUT_SECONDS": "0"}, None, "HTTP_HEADER_TIMEOUT_SECONDS must be between 0.1 and 3600"),
+        ({"HTTP_MAX_CONNECTIONS": "1.5"}, None, "HTTP_MAX_CONNECTIONS must be a whole number"),
+        ({"HTTP_BODY_TIMEOUT_SECONDS": "nan"}, None, "HTTP_BODY_TIMEOUT_SECONDS must be a number"),
     ],
 )
 def test_bad_settings_stop_start_up_with_a_clear_message(tmp_path, overrides, drop, message):
