@@ -8,6 +8,7 @@ Transactional batch and patch are deliberately not used (see README: emulator ga
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,11 +28,20 @@ from shared.storage.base import (
     Conflict,
     Document,
     DocumentTooLarge,
+    Mutation,
     NotFound,
     PreconditionFailed,
     StoreUnavailable,
     encode,
 )
+from shared.storage.cosmos_health import (
+    INDEXING_POLICY,
+    OPEN_TIMEOUT_SECONDS,
+    account_fault,
+    key_problem,
+    missing_owner,
+)
+from shared.storage.cosmos_queue import DocumentQueue
 
 T = TypeVar("T")
 
@@ -71,10 +81,15 @@ def _faults(where: str) -> Iterator[None]:
     except exceptions.CosmosResourceExistsError as err:
         raise Conflict(where) from err
     except exceptions.CosmosResourceNotFoundError as err:
+        if missing_owner(err):  # the container is gone, not the item: never "not found"
+            raise account_fault(where, err) or StoreUnavailable(where) from err
         raise NotFound(where) from err
     except exceptions.CosmosAccessConditionFailedError as err:
         raise PreconditionFailed(where) from err
     except exceptions.CosmosHttpResponseError as err:
+        fault = account_fault(where, err)  # 401, 403: the credential or its role
+        if fault is not None:
+            raise fault from err
         if err.status_code == 429:
             raise StoreUnavailable(
                 f"{where}: throttled", throttled=True, retry_after_seconds=_retry_after_seconds(err)
@@ -95,6 +110,7 @@ class CosmosStore(BaseStore):
         self._client = client
         self._containers = containers
         self._credential = credential
+        self._queue = DocumentQueue()
 
     def _item_args(self, container: str, pk: str, id: str) -> tuple[ContainerProxy, str, str]:
         return self._containers[container], cosmos_id(id), f"{container}/{pk}/{id}"
@@ -139,6 +155,11 @@ class CosmosStore(BaseStore):
         with _faults(where):
             await proxy.delete_item(item_id, partition_key=pk, timeout=OPERATION_TIMEOUT_SECONDS, **condition)
 
+    async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
+        # This process's updates of one document take turns, so they never race each other's etags.
+        async with self._queue.turn(f"{container}/{pk}/{id}"):
+            return await super().update(container, pk, id, mutation)
+
     async def close(self) -> None:
         await self._client.close()
         if self._credential is not None:
@@ -154,6 +175,9 @@ async def open_cosmos_store(settings: Settings, **client_options: Any) -> Cosmos
     assert settings.cosmos_endpoint, "load_settings() requires COSMOS_ENDPOINT with STORAGE_BACKEND=cosmos"
     credential: Any
     if settings.cosmos_key:
+        problem = key_problem(settings.cosmos_key)
+        if problem:
+            raise StoreUnavailable(problem)
         credential = settings.cosmos_key
     else:
         from azure.identity.aio import DefaultAzureCredential  # only where keys are disabled
@@ -174,7 +198,14 @@ async def open_cosmos_store(settings: Settings, **client_options: Any) -> Cosmos
     client = CosmosClient(settings.cosmos_endpoint, credential=credential, **options)
     try:
         with _faults(f"opening database {settings.cosmos_database}"):
-            containers = await _containers(client, settings)
+            try:
+                async with asyncio.timeout(OPEN_TIMEOUT_SECONDS):
+                    containers = await _containers(client, settings)
+            except TimeoutError:
+                raise StoreUnavailable(
+                    f"opening database {settings.cosmos_database}: no answer from COSMOS_ENDPOINT within "
+                    f"{OPEN_TIMEOUT_SECONDS:g} s (is it a Cosmos DB endpoint, and reachable from here?)"
+                ) from None
     except BaseException:
         await client.close()
         if not isinstance(credential, str):
@@ -191,7 +222,9 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
         )
         return {
             name: await _create_if_missing(
-                database.create_container_if_not_exists(name, PartitionKey(PARTITION_KEY_PATH)),
+                database.create_container_if_not_exists(
+                    name, PartitionKey(PARTITION_KEY_PATH), indexing_policy=INDEXING_POLICY
+                ),
                 partial(database.get_container_client, name),
             )
             for name in CONTAINERS
