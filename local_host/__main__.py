@@ -7,6 +7,7 @@ LOCAL_SETTINGS_FILE (local.settings.json).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
@@ -16,7 +17,9 @@ import uvicorn
 
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
+from shared.services import check_store
 from shared.settings import SettingsError, load_settings
+from shared.storage import StoreUnavailable
 
 
 def main() -> None:
@@ -38,6 +41,11 @@ def main() -> None:
     if bool(cert) != bool(key):
         sys.exit("cannot start: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither")
     configure_logging()
+    if settings.storage_backend == "cosmos":
+        try:  # a wrong key, a missing role or an unanswering endpoint stops start-up, naming the cause
+            asyncio.run(check_store(settings))
+        except StoreUnavailable as exc:
+            sys.exit(f"cannot start: the cosmos store at {settings.cosmos_endpoint} is not usable: {exc}")
     scheme = "https" if cert else "http"
     logging.getLogger("playfab.host").info(
         "serving title %s on %s://%s:%d with the %s store",

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
+import time
 from dataclasses import dataclass
+from typing import Final
 
 from shared.settings import Settings, load_settings
-from shared.storage import Store
+from shared.storage import Store, StoreUnavailable
 from shared.tokens import Signer
+
+log = logging.getLogger("playfab.store")
+# After the store fails to open, requests are answered 503 at once for this long instead of each
+# waiting out its own attempt (an unanswering endpoint would hold every caller for the full timeout).
+OPEN_RETRY_SECONDS: Final = 5.0
 
 
 @dataclass(frozen=True)
@@ -29,16 +38,39 @@ async def open_store(settings: Settings) -> Store:
 
 _services: Services | None = None
 _lock = asyncio.Lock()
+_failed: tuple[float, str] | None = None  # (monotonic time until which to refuse, why)
+monotonic = time.monotonic  # tests move it forward
 
 
 async def get_services() -> Services:
-    global _services
+    global _services, _failed
     if _services is None:
         async with _lock:
             if _services is None:
+                if _failed is not None and monotonic() < _failed[0]:
+                    wait = math.ceil(_failed[0] - monotonic())
+                    raise StoreUnavailable(f"the store failed to open: {_failed[1]}", retry_after_seconds=wait)
                 settings = load_settings()
-                _services = Services(settings, await open_store(settings), Signer(settings.signing_keys))
+                try:
+                    store = await open_store(settings)
+                except StoreUnavailable as exc:
+                    _failed = (monotonic() + OPEN_RETRY_SECONDS, str(exc))
+                    log.error(
+                        "cannot open the %s store (next try in %g s): %s",
+                        settings.storage_backend,
+                        OPEN_RETRY_SECONDS,
+                        exc,
+                    )
+                    raise
+                _failed = None
+                _services = Services(settings, store, Signer(settings.signing_keys))
     return _services
+
+
+async def check_store(settings: Settings) -> None:
+    """Open and close the store once, so start-up fails with the cause rather than the first request."""
+    store = await open_store(settings)
+    await store.close()
 
 
 async def close_services() -> None:

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import math
+import socket
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azure.cosmos import PartitionKey
+from azure.cosmos.aio import CosmosClient
 
 from shared import services
 from shared.identity import login_with_custom_id
@@ -23,6 +29,7 @@ from shared.pipeline import HttpRequest, handle
 from shared.services import Services
 from shared.storage import Document
 from shared.storage.cosmos import CosmosStore, open_cosmos_store
+from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, INDEXING_POLICY, OPEN_TIMEOUT_SECONDS
 from shared.tokens import Signer
 from tests.cosmos import CosmosAccount, new_database_name
 from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
@@ -162,3 +169,97 @@ def test_an_unreachable_account_at_start_up_is_service_unavailable(cosmos, tmp_p
     assert status == 503
     assert _error(body) == SERVICE_UNAVAILABLE
     assert services._services is None  # the next request tries to connect again
+
+
+@pytest.fixture
+def silent_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cosmos: CosmosAccount) -> Iterator[None]:
+    """This process's settings point at a loopback socket that accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    env = base_env(tmp_path, **cosmos.env(new_database_name("silent")))
+    env["COSMOS_ENDPOINT"] = f"https://127.0.0.1:{listener.getsockname()[1]}/"
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(services, "_services", None)
+    monkeypatch.setattr(services, "_failed", None, raising=False)
+    monkeypatch.setattr(services, "_lock", asyncio.Lock())
+    yield
+    listener.close()
+
+
+def test_concurrent_first_calls_against_a_silent_endpoint_all_fail_within_one_open(silent_endpoint, caplog):
+    """Before, five first calls got 503 after 12, 24, 36, 48 and 60 s: each waited out its own open."""
+
+    async def five() -> list[tuple[int, dict[str, Any], dict[str, str]]]:
+        body = json.dumps({"TitleId": TITLE_ID, "CustomId": "silent", "CreateAccount": True}).encode()
+        req = HttpRequest("POST", "/Client/LoginWithCustomID", {"content-type": "application/json"}, body)
+        responses = await asyncio.gather(*(handle(login_with_custom_id, req) for _ in range(5)))
+        return [(r.status, json.loads(r.body), r.headers) for r in responses]
+
+    started = time.monotonic()
+    with caplog.at_level(logging.ERROR, logger="playfab.store"):
+        results = asyncio.run(asyncio.wait_for(five(), 4 * OPEN_TIMEOUT_SECONDS))
+    elapsed = time.monotonic() - started
+    assert [status for status, _, _ in results] == [503] * 5
+    assert all(_error(body)["error"] == "ServiceUnavailable" for _, body, _ in results)
+    assert elapsed < 2 * OPEN_TIMEOUT_SECONDS  # one open attempt for all of them, not one each
+    [line] = [r.getMessage() for r in caplog.records if r.name == "playfab.store"]
+    assert "no answer from COSMOS_ENDPOINT" in line
+
+
+def test_a_failed_open_is_remembered_for_a_back_off_then_tried_again(silent_endpoint, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(services, "monotonic", lambda: clock[0], raising=False)
+    loop = asyncio.new_event_loop()
+    try:
+        status, _, _ = _login(loop, "first")
+        assert status == 503
+        # Within the back-off the failure is answered at once, with the time left as the retry hint.
+        clock[0] += 1
+        started = time.monotonic()
+        status, _body, headers = _login(loop, "second")
+        assert status == 503 and headers["Retry-After"] == str(math.ceil(services.OPEN_RETRY_SECONDS - 1))
+        assert time.monotonic() - started < OPEN_TIMEOUT_SECONDS  # did not wait out another open
+        assert services._failed is not None
+        failed_until = services._failed[0]
+        clock[0] += services.OPEN_RETRY_SECONDS  # past the back-off: a new attempt, which fails again
+        status, _, _ = _login(loop, "third")
+        assert status == 503 and services._failed[0] > failed_until
+    finally:
+        loop.close()
+
+
+async def _container(account: CosmosAccount, database: str, name: str, delete: bool) -> None:
+    async with CosmosClient(account.endpoint, credential=account.key, connection_verify=account.verify_tls) as client:
+        db = client.get_database_client(database)
+        if delete:
+            await db.delete_container(name)
+        else:
+            await db.create_container(name, PartitionKey("/pk"), indexing_policy=INDEXING_POLICY)
+
+
+def test_a_deleted_container_is_service_unavailable_not_a_new_player_and_recovers(backend, cosmos, caplog):
+    custom_id = f"deleted-{uuid.uuid4()}"
+    status, _first, _ = backend.login(custom_id)
+    assert status == 200
+    database = backend.store._containers["lookups"].database_link.split("/")[-1]
+    backend.loop.run_until_complete(_container(cosmos, database, "lookups", delete=True))
+
+    with caplog.at_level(logging.WARNING, logger="playfab.requests"):
+        status, body, _headers = backend.login(custom_id)
+    assert status == 503 and _error(body)["error"] == "ServiceUnavailable"  # not AccountNotFound, not 500
+    assert any("does not exist" in r.getMessage() for r in caplog.records)
+
+    backend.loop.run_until_complete(_container(cosmos, database, "lookups", delete=False))
+    status, again, _ = backend.login(custom_id)  # the same process, no restart
+    # The restored container is empty: the identity is unbound, so this login makes a new player.
+    assert status == 200 and again["data"]["NewlyCreated"] is True
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_refused_credentials_at_run_time_are_service_unavailable_with_a_hint(backend, caplog, status):
+    backend.transport.faults.append(Fault(status=status))
+    with caplog.at_level(logging.WARNING, logger="playfab.requests"):
+        code, body, headers = backend.login(f"refused-{uuid.uuid4()}")
+    assert code == 503 and headers["Retry-After"] == str(FORBIDDEN_RETRY_SECONDS)
+    assert _error(body) == {**SERVICE_UNAVAILABLE, "retryAfterSeconds": FORBIDDEN_RETRY_SECONDS}
+    assert any(f"answered {status}" in r.getMessage() for r in caplog.records)
