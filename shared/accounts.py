@@ -36,7 +36,14 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
     and harmless; the race loser removes its own.
     """
-    account = {"PlayFabId": new_id(), "TitlePlayerAccountId": new_id(), "Created": created, "Identity": identity}
+    # Created as logged in, so a first login needs no second write to stamp it.
+    account = {
+        "PlayFabId": new_id(),
+        "TitlePlayerAccountId": new_id(),
+        "Created": created,
+        "Identity": identity,
+        "LastLogin": created,
+    }
     await store.create("players", account["PlayFabId"], ACCOUNT, account)
     await store.create(
         "entities",
@@ -72,8 +79,11 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
     at = now()
     if lookup is None:
         account, created = await _create_account(store, identity, at)
+        if created:
+            return account, True, None
+        playfab_id = account["PlayFabId"]  # a racing login created it first: stamp that one
     else:
-        account, created = await require_account(store, lookup.body["PlayFabId"]), False
+        playfab_id = lookup.body["PlayFabId"]
     previous: list[float | None] = [None]
 
     def stamp(body: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -83,5 +93,8 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
         body["LastLogin"] = at
         return body
 
-    await store.update("players", account["PlayFabId"], ACCOUNT, stamp)
-    return account, created, previous[0]
+    # The stamp's read is the account read: a returning login costs the lookup, one read and one write.
+    doc = await store.update("players", playfab_id, ACCOUNT, stamp)
+    if doc is None:
+        raise PlayFabError("AccountNotFound", f"No player with PlayFabId {playfab_id}.")
+    return doc.body, False, previous[0]

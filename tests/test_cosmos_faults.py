@@ -263,3 +263,19 @@ def test_refused_credentials_at_run_time_are_service_unavailable_with_a_hint(bac
     assert code == 503 and headers["Retry-After"] == str(FORBIDDEN_RETRY_SECONDS)
     assert _error(body) == {**SERVICE_UNAVAILABLE, "retryAfterSeconds": FORBIDDEN_RETRY_SECONDS}
     assert any(f"answered {status}" in r.getMessage() for r in caplog.records)
+
+
+def test_a_login_reads_the_account_once(backend):
+    """Before: a new login made 6 requests and a returning one 4 (the account was read twice)."""
+    custom_id = f"trips-{uuid.uuid4()}"
+    backend.transport.sent.clear()
+    status, first, _ = backend.login(custom_id)
+    new = [f"{s.method} {s.container}" for s in backend.transport.item_requests()]
+    backend.transport.sent.clear()
+    status_again, again, _ = backend.login(custom_id)
+    returning = [f"{s.method} {s.container}" for s in backend.transport.item_requests()]
+    assert (status, status_again) == (200, 200)
+    assert first["data"]["NewlyCreated"] is True and "LastLoginTime" not in first["data"]
+    assert again["data"]["NewlyCreated"] is False and "LastLoginTime" in again["data"]
+    assert new == ["GET lookups", "POST players", "POST entities", "POST lookups"]
+    assert returning == ["GET lookups", "GET players", "PUT players"]
