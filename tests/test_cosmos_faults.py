@@ -8,6 +8,7 @@ store is otherwise the real one on the emulator.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
@@ -24,6 +25,7 @@ from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient
 
 from shared import services
+from shared.data_api import OPERATIONS
 from shared.identity import login_with_custom_id
 from shared.pipeline import HttpRequest, handle
 from shared.services import Services
@@ -279,3 +281,27 @@ def test_a_login_reads_the_account_once(backend):
     assert again["data"]["NewlyCreated"] is False and "LastLoginTime" in again["data"]
     assert new == ["GET lookups", "POST players", "POST entities", "POST lookups"]
     assert returning == ["GET lookups", "GET players", "PUT players"]
+
+
+def test_a_rate_limited_client_write_repeated_in_one_process_skips_both_reads(backend, monkeypatch):
+    """Before: with RATE_LIMITS=client each client write cost 4 requests (counter and data, read and
+    write each). A repeat from the process that wrote both last sends the two conditional writes."""
+    limited = dataclasses.replace(services._services.settings, rate_limits="client")
+    monkeypatch.setattr(services, "_services", dataclasses.replace(services._services, settings=limited))
+    _, login, _ = backend.login(f"limited-{uuid.uuid4()}")
+    ticket = login["data"]["SessionTicket"]
+
+    def update(n: int) -> list[str]:
+        backend.transport.sent.clear()
+        body = json.dumps({"Data": {"level": str(n)}}).encode()
+        headers = {"content-type": "application/json", "x-authorization": ticket}
+        req = HttpRequest("POST", "/Client/UpdateUserData", headers, body)
+        response = backend.loop.run_until_complete(handle(OPERATIONS["Client/UpdateUserData"], req))
+        assert response.status == 200, response.body
+        return [f"{s.method} {s.container}" for s in backend.transport.item_requests()]
+
+    assert update(1) == ["GET players", "POST players", "GET players", "POST players"]  # both created
+    assert update(2) == ["PUT players", "PUT players"]
+    assert update(3) == ["PUT players", "PUT players"]
+    data = backend.read("players", login["data"]["PlayFabId"], "data.user")
+    assert data is not None and data.body["DataVersion"] == 3

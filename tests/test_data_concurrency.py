@@ -146,6 +146,13 @@ def _handle_all(store: Store, tmp: Path, requests: list[HttpRequest]) -> list[di
 class CountingConflicts(EtagLoopSQLiteStore):
     conflicts = 0
 
+    async def read(self, container: str, pk: str, id: str) -> Any:
+        # Yield between the read and the write, so the writers on this loop really race for the etag
+        # (inline SQLite calls never yield, and whether they collide would depend on timing).
+        doc = await super().read(container, pk, id)
+        await asyncio.sleep(0)
+        return doc
+
     async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Any:
         try:
             return await super().replace(container, pk, id, body, etag)

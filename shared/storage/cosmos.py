@@ -42,8 +42,10 @@ from shared.storage.cosmos_health import (
     missing_owner,
 )
 from shared.storage.cosmos_queue import DocumentQueue
+from shared.storage.cosmos_recent import RecentDocuments
 
 T = TypeVar("T")
+_UNSETTLED: Final = object()
 
 PARTITION_KEY_PATH: Final = "/pk"
 # A throttled call is retried by the SDK this often, waiting at most this long in all, before the
@@ -111,6 +113,7 @@ class CosmosStore(BaseStore):
         self._containers = containers
         self._credential = credential
         self._queue = DocumentQueue()
+        self._recent = RecentDocuments()
 
     def _item_args(self, container: str, pk: str, id: str) -> tuple[ContainerProxy, str, str]:
         return self._containers[container], cosmos_id(id), f"{container}/{pk}/{id}"
@@ -157,8 +160,36 @@ class CosmosStore(BaseStore):
 
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         # This process's updates of one document take turns, so they never race each other's etags.
-        async with self._queue.turn(f"{container}/{pk}/{id}"):
-            return await super().update(container, pk, id, mutation)
+        address = f"{container}/{pk}/{id}"
+        async with self._queue.turn(address):
+            try:
+                written = await self._update_remembered(container, pk, id, address, mutation)
+                doc = written if written is not _UNSETTLED else await super().update(container, pk, id, mutation)
+            except BaseException:
+                self._recent.forget(address)
+                raise
+            self._recent.remember(address, doc if isinstance(doc, Document) else None)
+            return doc if isinstance(doc, Document) else None
+
+    async def _update_remembered(
+        self, container: str, pk: str, id: str, address: str, mutation: Mutation
+    ) -> Document | object:
+        """One conditional replace on the body this process last wrote, skipping the read; _UNSETTLED
+        when there is none, or the mutation would not write on it, or another writer got there since."""
+        remembered = self._recent.get(address)
+        if remembered is None:
+            return _UNSETTLED
+        try:
+            result = mutation(remembered.body)
+        except Exception:  # a refusal decided on a guess is not trusted: decide again on a fresh read
+            return _UNSETTLED
+        if not isinstance(result, dict):  # no change, or a delete: decided on a fresh read too
+            return _UNSETTLED
+        try:
+            return await self.replace(container, pk, id, result, remembered.etag)
+        except (PreconditionFailed, NotFound, DocumentTooLarge):  # too large, maybe only on the guess
+            self._recent.forget(address)
+            return _UNSETTLED
 
     async def close(self) -> None:
         await self._client.close()

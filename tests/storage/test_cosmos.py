@@ -265,5 +265,6 @@ def test_64_writers_on_one_document_all_land_in_order_without_racing(cosmos_run)
     final = run(store.read("players", "P", "hot")).body
     assert final["version"] == 64 and sorted(final["writers"]) == list(range(64))
     methods = _methods(transport)
-    assert methods.count("PUT") == 64 and len(methods) == 2 * 64 + 1  # one read and one write each
+    # Every write lands first time (no lost etag race); at most one read each (fewer: see test_cosmos_recent).
+    assert methods.count("PUT") == 64 and len(methods) <= 2 * 64 + 1
     assert store._queue.waiting("players/P/hot") == 0 and len(store._queue) == 0  # nothing left behind
