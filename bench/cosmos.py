@@ -38,7 +38,10 @@ def run(levels: list[int], amount: int, seconds: float, warmup: int) -> list[dic
             account = CosmosAccount(emulator, EMULATOR_KEY, verify_tls=False)
             env = base_env(root / "host", **account.env("bench"))
             with running_server(root / "host", env=env) as host:
+                served_before = _served(emulator)
                 load = _update_hot_group(World(Api(host.url, TITLE_ID, SECRET_KEY)))
+                if _served(emulator) == served_before:  # another server took the port between pick and bind
+                    raise RuntimeError(f"the server at {host.url} is not this run's Cosmos host; run again")
                 if warmup:
                     measure(host.url, ENDPOINT, load, min(16, warmup), warmup, seconds)
                 for c in levels:
