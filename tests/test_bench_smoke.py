@@ -35,5 +35,5 @@ def test_bench_runs_the_cosmos_hot_document_scenario(tmp_path, cosmos):
     assert results["scenarios"] == []
     [row] = results["cosmos"]
     assert (row["name"], row["concurrency"], row["requests"], row["errors"]) == ("hot document on cosmos", 4, 24, 0)
-    assert row["cosmos_requests_per_call"] >= 2  # at least a read and a write each
+    assert row["cosmos_requests_per_call"] >= 1  # at least one write each
     assert "| hot document on cosmos | Server/UpdateSharedGroupData | 4 |" in done.stdout
