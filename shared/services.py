@@ -38,7 +38,7 @@ async def open_store(settings: Settings) -> Store:
 
 _services: Services | None = None
 _lock = asyncio.Lock()
-_failed: tuple[float, str] | None = None  # (monotonic time until which to refuse, why)
+_failed: tuple[float, str, float] | None = None  # (monotonic time until which to refuse, why, retry hint)
 monotonic = time.monotonic  # tests move it forward
 
 
@@ -48,13 +48,13 @@ async def get_services() -> Services:
         async with _lock:
             if _services is None:
                 if _failed is not None and monotonic() < _failed[0]:
-                    wait = math.ceil(_failed[0] - monotonic())
+                    wait = max(math.ceil(_failed[0] - monotonic()), _failed[2])  # keep a longer hint (403)
                     raise StoreUnavailable(f"the store failed to open: {_failed[1]}", retry_after_seconds=wait)
                 settings = load_settings()
                 try:
                     store = await open_store(settings)
                 except StoreUnavailable as exc:
-                    _failed = (monotonic() + OPEN_RETRY_SECONDS, str(exc))
+                    _failed = (monotonic() + OPEN_RETRY_SECONDS, str(exc), exc.retry_after_seconds or 0)
                     log.error(
                         "cannot open the %s store (next try in %g s): %s",
                         settings.storage_backend,

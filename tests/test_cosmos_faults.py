@@ -330,3 +330,40 @@ def test_a_flood_of_one_players_writes_costs_about_one_request_per_refused_call(
     assert sent <= 10 * 4 + 118 * 1
     data = backend.read("players", login["data"]["PlayFabId"], "data.user")
     assert data is not None and data.body["DataVersion"] == 10
+
+
+def test_a_role_not_yet_granted_at_first_open_is_503_with_a_hint_then_serves(cosmos, tmp_path, monkeypatch, caplog):
+    """A first deploy: the data-plane role takes minutes to apply, so the first opens are refused (403).
+    Callers get 503 with retryAfterSeconds and a log line why; once the role works, the next open serves."""
+    database = new_database_name("rbac")
+    env = base_env(tmp_path, **cosmos.env(database))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    transport = InstrumentedTransport()
+    denied = Fault(status=403, headers={"x-ms-substatus": "5301"}, items_only=False)
+    transport.faults.append(denied)
+    monkeypatch.setattr(services, "open_store", lambda settings: open_cosmos_store(settings, transport=transport))
+    monkeypatch.setattr(services, "_services", None)
+    monkeypatch.setattr(services, "_failed", None)
+    monkeypatch.setattr(services, "_lock", asyncio.Lock())
+    clock = [1000.0]
+    monkeypatch.setattr(services, "monotonic", lambda: clock[0])
+    loop = asyncio.new_event_loop()
+    try:
+        with caplog.at_level(logging.ERROR, logger="playfab.store"):
+            status, body, headers = _login(loop, "early")
+            again = _login(loop, "early")  # within the back-off: no new attempt, same answer
+        assert status == again[0] == 503 and headers["Retry-After"] == again[2]["Retry-After"] == "30"
+        assert _error(body) == {**SERVICE_UNAVAILABLE, "retryAfterSeconds": FORBIDDEN_RETRY_SECONDS}
+        [line] = [r.getMessage() for r in caplog.records if r.name == "playfab.store"]
+        assert "answered 403/5301" in line and "role" in line
+        transport.faults.clear()  # the assignment has reached the data plane
+        clock[0] += services.OPEN_RETRY_SECONDS
+        status, body, _ = _login(loop, "early")
+        assert status == 200 and body["data"]["NewlyCreated"] is True
+    finally:
+        if services._services is not None:
+            loop.run_until_complete(services._services.store.close())
+        monkeypatch.setattr(services, "_services", None)
+        loop.run_until_complete(cosmos.drop_database(database))
+        loop.close()
