@@ -2,7 +2,9 @@
 
 Every container's partition key path is /pk. An item is {"id", "pk", "body"}: the caller's document
 sits under "body", so its keys can never collide with Cosmos's own (id, _etag, _ts, ...).
-update() is BaseStore's etag read/replace loop: an uncontended update costs two round trips.
+update() is BaseStore's etag read/replace loop: an uncontended update costs two round trips, one
+when this process wrote the (small) document last (cosmos_recent.py). A process's updates of one
+document take turns (cosmos_queue.py), so only other processes make the loop retry.
 Transactional batch and patch are deliberately not used (see README: emulator gaps).
 """
 
