@@ -10,11 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import cosmos
+
 FIELDS = ("rps", "p50_ms", "p99_ms", "errors", "ratio_to_floor")
 TARGET_RATIO, TARGET_P99_MS, TARGET_GROWTH = 0.5, 25.0, 2.0
 
 
-def build(rows: list[dict[str, Any]], workers: int, skipped: list[str]) -> dict[str, Any]:
+def build(
+    rows: list[dict[str, Any]], workers: int, skipped: list[str], cosmos_rows: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     scenarios = []
     for row in rows:
         entry = {k: row[k] for k in ("name", "endpoint", "kind", "concurrency", "requests")}
@@ -40,8 +44,10 @@ def build(rows: list[dict[str, Any]], workers: int, skipped: list[str]) -> dict[
         "floor_rps": _median_floor(scenarios),
         "scenarios": scenarios,
         "skipped": skipped,
+        # The hot-document scenario on the Cosmos DB emulator (bench/cosmos.py): no floor, requests per call.
+        "cosmos": cosmos_rows or [],
     }
-    results["targets"] = targets(results)
+    results["targets"] = targets(results) + cosmos.targets(results["cosmos"])
     return results
 
 
@@ -103,6 +109,8 @@ def table(results: dict[str, Any]) -> str:
             f"| {s['p99_ms']:.2f} | {s['errors']} | {s['cpu_ms']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} "
             f"| {s['ratio_to_floor']:.2f} |"
         )
+    if results.get("cosmos"):
+        lines += ["", "On the Cosmos DB emulator:", "", *cosmos.table(results["cosmos"])]
     if results["skipped"]:
         lines += ["", "Not served, skipped: " + ", ".join(results["skipped"])]
     if results["targets"]:

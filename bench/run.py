@@ -1,7 +1,7 @@
 """`make bench`: the local host and the floor side by side, every scenario at each concurrency, growth.
 
 python -m bench [--only NAME ...] [--concurrency 1,16,64] [--requests N] [--seconds S] [--no-growth]
-                [--workers N] [--out DIR] [--no-chart] [--profile NAME]
+                [--workers N] [--out DIR] [--no-chart] [--profile NAME] [--no-cosmos]
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import report
+from bench import cosmos, report
 from bench.cpu import cpu_seconds
 from bench.load import measure, merge, prime
 from bench.profile import profiled
@@ -47,6 +47,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--no-chart", action="store_true")
     ap.add_argument("--profile", metavar="NAME", help="profile NAME at concurrency 16 with py-spy instead")
+    ap.add_argument("--no-cosmos", action="store_true", help=f"skip {cosmos.NAME!r} (needs the npm emulator)")
     return ap.parse_args(argv)
 
 
@@ -140,7 +141,7 @@ class Bench:
 def select(args: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
     served_here = served({e for s in SCENARIOS for e in (s.endpoint, *s.needs)})
     chosen = [s for s in SCENARIOS if (not args.only or s.name in args.only) and not (s.growth and args.no_growth)]
-    if args.only and not chosen:
+    if args.only and not chosen and cosmos.NAME not in args.only:
         sys.exit(f"no scenario named {args.only}; known: {[s.name for s in SCENARIOS]}")
     runnable = [s for s in chosen if all(e in served_here for e in (s.endpoint, *s.needs))]
     skipped = [s.name for s in chosen if s not in runnable]
@@ -151,6 +152,24 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     scenarios, skipped = select(args)
+    rows: list[dict[str, Any]] = []
+    if scenarios or args.profile:
+        rows = sqlite_rows(args, levels, scenarios)
+        if args.profile:
+            return
+    with_cosmos = not args.no_cosmos and not args.profile and (not args.only or cosmos.NAME in args.only)
+    cosmos_rows = cosmos.run(levels, args.requests, args.seconds, args.warmup) if with_cosmos else []
+    for row in cosmos_rows:
+        progress(
+            f"  {row['name']} @ {row['concurrency']}: {row['rps']:.0f}/s, p99 {row['p99_ms']:.1f} ms, "
+            f"{row['errors']} errors, {row['cosmos_requests_per_call']} Cosmos requests per call"
+        )
+    results = report.build(rows, args.workers, skipped, cosmos_rows)
+    report.write(results, args.out, chart=not args.no_chart and bool(rows))
+    print(report.table(results))
+
+
+def sqlite_rows(args: argparse.Namespace, levels: list[int], scenarios: list[Scenario]) -> list[dict[str, Any]]:
     with servers(args.workers) as (host, floor):
         bench = Bench(args, host, floor)
         if args.profile:
@@ -163,12 +182,10 @@ def main(argv: list[str] | None = None) -> None:
             with profiled(host.process.pid, args.out / "profile.txt", args.seconds):
                 result = bench.run(host.url, target.endpoint, load, 16, 10**9)
             print(f"{target.name} @ 16 under the profiler: {result['rps']:.0f}/s, p99 {result['p99_ms']:.1f} ms")
-            return
+            return []
         # The floor answers any path; warm it once like the host.
         warm_load = scenarios[0].prepare(bench.world)
         bench.run(floor.url, scenarios[0].endpoint, warm_load, min(16, args.warmup or 1), args.warmup or 1)
         rows = [row for s in scenarios if not s.growth for row in bench.scenario(s, levels)]
         rows += bench.growth([s for s in scenarios if s.growth])
-    results = report.build(rows, args.workers, skipped)
-    report.write(results, args.out, chart=not args.no_chart)
-    print(report.table(results))
+    return rows

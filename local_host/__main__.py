@@ -71,6 +71,8 @@ def main() -> None:
             prepare_store(settings.sqlite_path, settings.sqlite_recreate_missing_store)
         asyncio.run(_check_store(settings))
     except StoreError as exc:
+        if settings.storage_backend == "cosmos":  # a wrong key, a missing role or an unanswering endpoint
+            sys.exit(f"cannot start: the cosmos store at {settings.cosmos_endpoint} is not usable: {exc}")
         sys.exit(f"cannot start: {exc}")
     except Exception as exc:  # an unreadable file or unreachable account: say so, without a traceback
         sys.exit(f"cannot start: the store cannot be opened: {type(exc).__name__}: {exc}")

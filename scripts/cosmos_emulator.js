@@ -3,10 +3,14 @@
 // self-signed certificate. Differences from the package's own CLI:
 //  - connections are kept alive (its CLI closes each one, so every request paid a TLS handshake);
 //  - a point read of a missing item answers 404 NotFound, as Cosmos DB does (the package crashes
-//    on it and answers 500).
+//    on it and answers 500);
+//  - an item request in a database or container that does not exist answers 404 with sub-status
+//    1003, as Cosmos DB does (the package answers a bare 404, or 500 for a create);
 //  - with --http it serves plain HTTP instead, and names the address the client asked for (its Host
 //    header) as the account's endpoint, so a test proxy in front of it sees the HTTP traffic and every
 //    request keeps going through it.
+// It also counts the requests it serves, by method, and answers GET /_emulator/requests with the
+// counts, so a benchmark can report Cosmos DB requests per call (no Cosmos DB path starts so).
 // Usage: node scripts/cosmos_emulator.js [--port 8081] [--host 127.0.0.1] [--http]
 "use strict";
 
@@ -26,6 +30,21 @@ readDocument.default = (account, req, res, params) => {
   }
   return readExisting(account, req, res, params);
 };
+
+// Cosmos DB tells a missing container from a missing item by sub-status 1003 ("owner resource does
+// not exist"); the package does not.
+for (const name of ["read-document", "create-document", "replace-document", "delete-document", "upsert-document"]) {
+  const handler = require(`@vercel/cosmosdb-server/lib/handler/${name}`);
+  const original = handler.default;
+  handler.default = (account, req, res, params) => {
+    if (!account.database(params.dbId).collection(params.collId).read()) {
+      res.statusCode = 404;
+      res.setHeader("x-ms-substatus", "1003");
+      return { code: "NotFound", message: "Owner resource does not exist." };
+    }
+    return original(account, req, res, params);
+  };
+}
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -52,6 +71,18 @@ if (plain) {
 const { createHttpServer, createHttpsServer } = require("@vercel/cosmosdb-server");
 
 const server = (plain ? createHttpServer : createHttpsServer)({ keepAlive: true });
+const counts = {};
+const cosmosHandlers = server.listeners("request");
+server.removeAllListeners("request");
+server.on("request", (req, res) => {
+  if (req.method === "GET" && req.url === "/_emulator/requests") {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify(counts));
+    return;
+  }
+  counts[req.method] = (counts[req.method] || 0) + 1;
+  for (const handler of cosmosHandlers) handler.call(server, req, res);
+});
 server.keepAliveTimeout = 60_000;
 server.listen(port, host, () => {
   console.log(`Cosmos DB emulator ready at ${plain ? "http" : "https"}://${host}:${server.address().port}/`);

@@ -39,7 +39,14 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
     and harmless; the race loser removes its own, and only when the lookup names another player.
     """
-    account = {"PlayFabId": new_id(), "TitlePlayerAccountId": new_id(), "Created": created, "Identity": identity}
+    # Created as logged in, so a first login needs no second write to stamp it.
+    account = {
+        "PlayFabId": new_id(),
+        "TitlePlayerAccountId": new_id(),
+        "Created": created,
+        "Identity": identity,
+        "LastLogin": created,
+    }
     await store.create("players", account["PlayFabId"], ACCOUNT, account)
     await store.create(
         "entities",
@@ -96,10 +103,11 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
     at = now()
     if lookup is None:
         account, created = await _create_account(store, identity, at)
+        if created:
+            return account, True, None
+        playfab_id = account["PlayFabId"]  # a racing login created it first: stamp that one
     else:
         playfab_id = lookup.body["PlayFabId"]
-        account = await find_account(store, playfab_id) or await _restore_account(store, identity, playfab_id, at)
-        created = False
     previous: list[float | None] = [None]
 
     def stamp(body: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -109,10 +117,17 @@ async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, An
         body["LastLogin"] = at
         return body
 
+    # The stamp's read is the account read: a returning login costs the lookup, one read and one write.
     try:
-        await store.update("players", account["PlayFabId"], ACCOUNT, stamp)
+        doc = await store.update("players", playfab_id, ACCOUNT, stamp)
     except StoreUnavailable as exc:
-        # A store that cannot take writes now (disk full, read-only, down) must not lock players out;
-        # contention (StoreBusy) still fails the call as before, since a retry soon will land.
+        # A store that cannot take writes now (disk full, read-only) must not lock players out; reads
+        # may still work. Contention (StoreBusy) still fails the call, since a retry soon will land.
         log.warning("login without its LastLogin time recorded: %s", exc)
-    return account, created, previous[0]
+        account = await find_account(store, playfab_id)
+        if account is None:
+            raise PlayFabError("AccountNotFound", "User not found.") from None
+        return account, False, account.get("LastLogin")
+    if doc is None:  # the lookup names a missing account: give it back rather than lock the login out
+        return await _restore_account(store, identity, playfab_id, at), False, None
+    return doc.body, False, previous[0]

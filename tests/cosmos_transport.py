@@ -43,11 +43,16 @@ class Fault:
     error: Exception | None = None
     times: int | None = None  # None: every matching request
     hits: int = 0
+    items_only: bool = True  # False: database and container requests too (opening the store)
 
     def matches(self, sent: Sent) -> bool:
         if self.times is not None and self.hits >= self.times:
             return False
-        return sent.is_item and self.method in (None, sent.method) and self.container in (None, sent.container)
+        return (
+            (sent.is_item or not self.items_only)
+            and self.method in (None, sent.method)
+            and self.container in (None, sent.container)
+        )
 
 
 class _FaultResponse(AsyncHttpResponse):

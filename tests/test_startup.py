@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 
 import pytest
 
+from tests.cosmos import EMULATOR_KEY
 from tests.server import REPO, base_env, running_server
 
 
@@ -70,3 +72,24 @@ def test_without_a_signing_key_a_local_run_generates_and_keeps_one(tmp_path):
     with running_server(tmp_path, TOKEN_SIGNING_KEY="") as srv:  # restarted: old tickets still verify
         resp = srv.post("/Authentication/GetEntityToken", {}, {"X-Authorization": ticket})
         assert resp.json()["code"] == 200
+
+
+def test_an_unusable_cosmos_store_stops_start_up_naming_the_cause(tmp_path):
+    """Before, the host logged "serving ... with the cosmos store" and every first call waited 12 s or more."""
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    cosmos = {
+        "STORAGE_BACKEND": "cosmos",
+        "COSMOS_ENDPOINT": f"https://127.0.0.1:{listener.getsockname()[1]}/",
+        "COSMOS_KEY": EMULATOR_KEY,
+        "COSMOS_VERIFY_TLS": "false",
+        "TOKEN_SIGNING_KEY": "k" * 40,
+    }
+    try:
+        silent = _start({**base_env(tmp_path, PORT="1"), **cosmos})
+        bad_key = _start({**base_env(tmp_path, PORT="1"), **cosmos, "COSMOS_KEY": "not-base64!"})
+    finally:
+        listener.close()
+    for done, cause in ((silent, "no answer from COSMOS_ENDPOINT"), (bad_key, "COSMOS_KEY is not valid base64")):
+        assert done.returncode != 0
+        assert "cannot start: the cosmos store" in done.stderr and cause in done.stderr
+        assert "Traceback" not in done.stderr and "serving title" not in done.stderr

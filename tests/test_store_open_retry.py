@@ -55,16 +55,20 @@ def test_a_forbidden_store_at_start_up_is_503_until_the_role_applies(
 
     monkeypatch.setattr(services, "open_store", open_through_the_transport)
     monkeypatch.setattr(services, "_services", None)
+    monkeypatch.setattr(services, "_failed", None)
+    clock = [1000.0]
+    monkeypatch.setattr(services, "monotonic", lambda: clock[0])
     caplog.set_level(logging.INFO)
     loop = asyncio.new_event_loop()
     try:
-        for _ in range(2):  # the role has not applied: each request tries again, none crashes
+        for _ in range(2):  # the role has not applied: each request after the back-off tries again, none crashes
             status, body, headers = _login(loop)
             assert status == 503, body
             assert body["error"] == "ServiceUnavailable" and body["errorCode"] == 1123
             assert body["retryAfterSeconds"] == services.OPEN_RETRY_SECONDS
             assert headers["Retry-After"] == str(services.OPEN_RETRY_SECONDS)
             assert services._services is None
+            clock[0] += services.OPEN_BACKOFF_SECONDS  # past the back-off that spares the store a retry storm
         assert transport.faults[0].hits >= 2, "the store was opened again for the second request"
         assert "cannot open the cosmos store" in caplog.text and "403" in caplog.text
         transport.faults.clear()  # the role has applied

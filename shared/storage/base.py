@@ -68,6 +68,27 @@ DELETE: Final = _Delete()
 Mutation = Callable[[dict[str, Any] | None], "dict[str, Any] | _Delete | None"]
 
 
+_IMMUTABLE: Final = frozenset({str, int, float, bool, type(None)})
+
+
+def private_copy(value: Any) -> Any:
+    """A copy of a JSON-shaped value that shares nothing mutable with it: dicts and lists are copied at
+    every level (C-speed shallow copies), immutable scalars are shared, anything else is deep-copied.
+    Several times cheaper than copy.deepcopy on a large document, which also tracks every object."""
+    kind = type(value)
+    if kind is dict:
+        out = value.copy()
+        for key, item in out.items():
+            if type(item) not in _IMMUTABLE:
+                out[key] = private_copy(item)
+        return out
+    if kind is list:
+        return [item if type(item) in _IMMUTABLE else private_copy(item) for item in value]
+    if kind in _IMMUTABLE:
+        return value
+    return copy.deepcopy(value)
+
+
 def encode(body: dict[str, Any]) -> str:
     raw = dumps_bytes(body)
     if len(raw) > MAX_DOCUMENT_BYTES:
@@ -103,7 +124,7 @@ class BaseStore(ABC):
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         for attempt in range(self.update_attempts):
             current = await self.read(container, pk, id)
-            result = mutation(copy.deepcopy(current.body) if current else None)
+            result = mutation(private_copy(current.body) if current else None)
             try:
                 if result is None:
                     return current

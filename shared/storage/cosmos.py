@@ -2,7 +2,9 @@
 
 Every container's partition key path is /pk. An item is {"id", "pk", "body"}: the caller's document
 sits under "body", so its keys can never collide with Cosmos's own (id, _etag, _ts, ...).
-update() is BaseStore's etag read/replace loop: an uncontended update costs two round trips.
+update() is BaseStore's etag read/replace loop: an uncontended update costs two round trips, one
+when this process wrote the (small) document last (cosmos_recent.py). A process's updates of one
+document take turns (cosmos_queue.py), so only other processes make the loop retry.
 Every create and replace carries a write id (shared/storage/write_ids.py), so a write whose answer
 was lost and that the SDK sent again is recognised as ours rather than taken for a rival's.
 Transactional batch and patch are deliberately not used (see README: emulator gaps).
@@ -10,6 +12,7 @@ Transactional batch and patch are deliberately not used (see README: emulator ga
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterator
@@ -29,6 +32,7 @@ from shared.storage.base import (
     Conflict,
     Document,
     DocumentTooLarge,
+    Mutation,
     NotFound,
     PreconditionFailed,
     StoreError,
@@ -36,10 +40,20 @@ from shared.storage.base import (
     encode,
 )
 from shared.storage.call_gate import CallGate, NoTurn
+from shared.storage.cosmos_health import (
+    INDEXING_POLICY,
+    OPEN_TIMEOUT_SECONDS,
+    account_fault,
+    key_problem,
+    missing_owner,
+)
+from shared.storage.cosmos_queue import DocumentQueue
+from shared.storage.cosmos_recent import RecentDocuments
 from shared.storage.write_ids import FIELD as WRITE_IDS
 from shared.storage.write_ids import WriteHistory, landed, new_write_id
 
 T = TypeVar("T")
+_UNSETTLED: Final = object()
 
 PARTITION_KEY_PATH: Final = "/pk"
 # A throttled call is retried by the SDK this often, within the call's budget, before the caller
@@ -83,10 +97,15 @@ def _faults(where: str) -> Iterator[None]:
     except exceptions.CosmosResourceExistsError as err:
         raise Conflict(where) from err
     except exceptions.CosmosResourceNotFoundError as err:
+        if missing_owner(err):  # the container is gone, not the item: never "not found"
+            raise account_fault(where, err) or StoreUnavailable(where) from err
         raise NotFound(where) from err
     except exceptions.CosmosAccessConditionFailedError as err:
         raise PreconditionFailed(where) from err
     except exceptions.CosmosHttpResponseError as err:
+        fault = account_fault(where, err)  # 401, 403: the credential or its role
+        if fault is not None:
+            raise fault from err
         if err.status_code == 429:
             raise StoreUnavailable(
                 f"{where}: throttled", throttled=True, retry_after_seconds=_retry_after_seconds(err)
@@ -120,6 +139,8 @@ class CosmosStore(BaseStore):
         self._timeout = operation_timeout
         self._check_timeout = check_timeout  # the read-back after an unknown outcome
         self._writes = WriteHistory()
+        self._queue = DocumentQueue()
+        self._recent = RecentDocuments()
 
     def _item_args(self, container: str, pk: str, id: str) -> tuple[ContainerProxy, str, str]:
         return self._containers[container], cosmos_id(id), f"{container}/{pk}/{id}"
@@ -198,6 +219,39 @@ class CosmosStore(BaseStore):
             with _faults(where):
                 await proxy.delete_item(item_id, partition_key=pk, timeout=self._timeout, **condition)
 
+    async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
+        # This process's updates of one document take turns, so they never race each other's etags.
+        address = f"{container}/{pk}/{id}"
+        async with self._queue.turn(address):
+            try:
+                written = await self._update_remembered(container, pk, id, address, mutation)
+                doc = written if written is not _UNSETTLED else await super().update(container, pk, id, mutation)
+            except BaseException:
+                self._recent.forget(address)
+                raise
+            self._recent.remember(address, doc if isinstance(doc, Document) else None)
+            return doc if isinstance(doc, Document) else None
+
+    async def _update_remembered(
+        self, container: str, pk: str, id: str, address: str, mutation: Mutation
+    ) -> Document | object:
+        """One conditional replace on the body this process last wrote, skipping the read; _UNSETTLED
+        when there is none, or the mutation would not write on it, or another writer got there since."""
+        remembered = self._recent.get(address)
+        if remembered is None:
+            return _UNSETTLED
+        try:
+            result = mutation(remembered.body)
+        except Exception:  # a refusal decided on a guess is not trusted: decide again on a fresh read
+            return _UNSETTLED
+        if not isinstance(result, dict):  # no change, or a delete: decided on a fresh read too
+            return _UNSETTLED
+        try:
+            return await self.replace(container, pk, id, result, remembered.etag)
+        except (PreconditionFailed, NotFound, DocumentTooLarge):  # too large, maybe only on the guess
+            self._recent.forget(address)
+            return _UNSETTLED
+
     async def close(self) -> None:
         await self._client.close()
         if self._credential is not None:
@@ -213,6 +267,9 @@ async def open_cosmos_store(settings: Settings, **client_options: Any) -> Cosmos
     assert settings.cosmos_endpoint, "load_settings() requires COSMOS_ENDPOINT with STORAGE_BACKEND=cosmos"
     credential: Any
     if settings.cosmos_key:
+        problem = key_problem(settings.cosmos_key)
+        if problem:
+            raise StoreUnavailable(problem)
         credential = settings.cosmos_key
     else:
         from azure.identity.aio import DefaultAzureCredential  # only where keys are disabled
@@ -239,7 +296,14 @@ async def open_cosmos_store(settings: Settings, **client_options: Any) -> Cosmos
     client = CosmosClient(settings.cosmos_endpoint, credential=credential, **options)
     try:
         with _faults(f"opening database {settings.cosmos_database}"):
-            containers = await _containers(client, settings)
+            try:
+                async with asyncio.timeout(OPEN_TIMEOUT_SECONDS):
+                    containers = await _containers(client, settings)
+            except TimeoutError:
+                raise StoreUnavailable(
+                    f"opening database {settings.cosmos_database}: no answer from COSMOS_ENDPOINT within "
+                    f"{OPEN_TIMEOUT_SECONDS:g} s (is it a Cosmos DB endpoint, and reachable from here?)"
+                ) from None
     except BaseException:
         await client.close()
         if not isinstance(credential, str):
@@ -263,7 +327,9 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
         )
         return {
             name: await _create_if_missing(
-                database.create_container_if_not_exists(name, PartitionKey(PARTITION_KEY_PATH)),
+                database.create_container_if_not_exists(
+                    name, PartitionKey(PARTITION_KEY_PATH), indexing_policy=INDEXING_POLICY
+                ),
                 partial(database.get_container_client, name),
             )
             for name in CONTAINERS
