@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from shared import known_accounts
 from shared.accounts import PROFILE, entity_pk, find_account
 from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Caller
 from shared.clock import now
@@ -136,10 +137,15 @@ async def ensure_caller_exists(store: Store, caller: Caller) -> None:
         if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
             raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")
         return
-    if caller.entity_type != TITLE_PLAYER or caller.playfab_id is None:
+    if caller.entity_type != TITLE_PLAYER or caller.playfab_id is None or caller.entity_id is None:
         return
-    account = await find_account(store, caller.playfab_id)
-    if account is not None and account.get("TitlePlayerAccountId") == caller.entity_id:
+    playfab_id, entity_id = caller.playfab_id, caller.entity_id
+
+    async def load() -> bool:
+        account = await find_account(store, playfab_id)
+        return account is not None and account.get("TitlePlayerAccountId") == entity_id
+
+    if await known_accounts.exists(store, playfab_id, entity_id, load):
         return
     if caller.token == ENTITY:
         raise PlayFabError("EntityTokenRevoked", "The player this entity token was issued for does not exist.")

@@ -43,6 +43,7 @@ from shared.storage.call_gate import CallGate, NoTurn
 from shared.storage.cosmos_health import (
     INDEXING_POLICY,
     OPEN_TIMEOUT_SECONDS,
+    AccountFault,
     account_fault,
     key_problem,
     missing_owner,
@@ -200,9 +201,10 @@ class CosmosStore(BaseStore):
         """After a conflict or an unknown outcome: the stored document, if it holds this write; else err.
 
         A 409 or 412 may be the SDK's second attempt meeting its own first one, whose answer was lost;
-        a timeout or 5xx may hide a write that landed. A throttled call or one never sent wrote nothing.
+        a timeout or 5xx may hide a write that landed. A throttled call, one never sent and one refused
+        outright (no container, credential or role) wrote nothing.
         """
-        if isinstance(err, NoTurn) or (isinstance(err, StoreUnavailable) and err.throttled):
+        if isinstance(err, NoTurn | AccountFault) or (isinstance(err, StoreUnavailable) and err.throttled):
             raise err
         try:
             item = await self._read_item(container, pk, id, self._check_timeout)

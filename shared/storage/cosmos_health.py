@@ -58,22 +58,26 @@ def missing_owner(err: exceptions.CosmosHttpResponseError) -> bool:
     return bool(path) and "/docs" not in path
 
 
+class AccountFault(StoreUnavailable):
+    """Cosmos DB refused the call outright (no container, no credential, no role): nothing was written."""
+
+
 def account_fault(where: str, err: exceptions.CosmosHttpResponseError) -> StoreUnavailable | None:
     """StoreUnavailable naming the cause for answers about the account, or None for any other answer."""
     if missing_owner(err):
-        return StoreUnavailable(
+        return AccountFault(
             f"{where}: Cosmos DB answered 404/{err.sub_status or 0}: the container or its database does not "
             "exist (deleted?); requests fail until it is back (deploy infra/, or restore it)",
             retry_after_seconds=5,
         )
     if err.status_code == 401:
-        return StoreUnavailable(
+        return AccountFault(
             f"{where}: Cosmos DB answered 401: it refused the credential; check COSMOS_KEY (or, without a key, "
             "the managed identity's token)",
             retry_after_seconds=FORBIDDEN_RETRY_SECONDS,
         )
     if err.status_code == 403:
-        return StoreUnavailable(
+        return AccountFault(
             f"{where}: Cosmos DB answered 403/{err.sub_status or 0}: the identity may not use the data plane; "
             "grant it the Cosmos DB Built-in Data Contributor role (a new assignment takes minutes to apply)",
             retry_after_seconds=FORBIDDEN_RETRY_SECONDS,
