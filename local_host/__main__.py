@@ -58,6 +58,7 @@ def main() -> None:
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=5,
+        proxy_headers=False,  # the peer stays the TCP peer; the core decides about X-Forwarded-For
     )
 
 

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl
 import azure.functions as func
 
 from local_host.logs import configure_logging
+from shared import client_address
 from shared.errors import PlayFabError
 from shared.pipeline import HttpRequest, log_request, not_found, respond
 from shared.services import close_services
@@ -157,6 +158,8 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
             route_params=params,
             body=body,
         )
+        client = scope.get("client")
+        client_address.PEER.set(client[0] if client else None)  # the pipeline decides whom to believe
         if inspect.iscoroutinefunction(route.function):
             resp = await route.function(req)
         else:

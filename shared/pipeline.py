@@ -15,8 +15,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from shared import address_limits, client_address, rate_limits
 from shared import caller as auth
-from shared import rate_limits
 from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
@@ -50,6 +50,7 @@ class HttpRequest:
     path: str
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    peer: str | None = None  # the TCP peer, when the host knows it (the local host does)
 
 
 @dataclass
@@ -134,6 +135,11 @@ def respond(err: PlayFabError, headers: Mapping[str, str]) -> HttpResponse:
 
 
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
+    settings = services.settings
+    address = client_address.resolve(req.headers.get("x-forwarded-for"), req.peer, settings.trust_forwarded_for)
+    client_address.CURRENT.set(address)
+    if op.auth is auth.Auth.NONE:  # no player to charge: count by address, before any parsing
+        address_limits.charge_anonymous(settings, address)
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
     await ensure_caller_exists(services.store, caller)
     payload = _decode_body(req, services.settings.max_request_bytes)

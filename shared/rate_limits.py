@@ -18,6 +18,7 @@ from shared.clock import now
 from shared.errors import PlayFabError
 from shared.rate_windows import DEFAULTS, Windows
 from shared.services import Services
+from shared.settings import Settings
 
 
 def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
@@ -36,30 +37,43 @@ def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
     return ("players", playfab_id) if playfab_id else None
 
 
-def _counter(windows: Windows, at: float) -> Any:
-    def count(body: dict[str, Any] | None) -> dict[str, Any]:
-        stored = (body or {}).get("Windows", {})
-        updated: dict[str, list[float]] = {}
-        waits = []
-        for window in windows:
-            name = f"{window.calls}/{window.seconds}"
-            start, used = stored.get(name, (at, 0))
-            # A call stamped before the window's start (it raced the one that opened it) belongs to it.
-            if at >= start + window.seconds:
-                start, used = at, 0
-            if used >= window.calls:
-                waits.append(min(window.seconds, start + window.seconds - at))
-            updated[name] = [start, used + 1]
-        if waits:  # raising aborts the update: a refused call is not counted
-            retry = max(1, math.ceil(max(waits)))
-            raise PlayFabError(
-                "APIClientRequestRateLimitExceeded",
-                f"Too many calls of this kind; retry in {retry} seconds.",
-                retry_after_seconds=retry,
-            )
-        return {"Windows": updated}
+def spend(windows: Windows, body: dict[str, Any] | None, at: float) -> dict[str, Any]:
+    """The counter `body` with one more call at `at`, or APIClientRequestRateLimitExceeded (1199) if
+    any window is full. Pure, so the store's counters and the per-process ones share it."""
+    stored = (body or {}).get("Windows", {})
+    updated: dict[str, list[float]] = {}
+    waits = []
+    for window in windows:
+        name = f"{window.calls}/{window.seconds}"
+        start, used = stored.get(name, (at, 0))
+        # A call stamped before the window's start (it raced the one that opened it) belongs to it.
+        if at >= start + window.seconds:
+            start, used = at, 0
+        if used >= window.calls:
+            waits.append(min(window.seconds, start + window.seconds - at))
+        updated[name] = [start, used + 1]
+    if waits:  # raising aborts the update: a refused call is not counted
+        retry = max(1, math.ceil(max(waits)))
+        raise PlayFabError(
+            "APIClientRequestRateLimitExceeded",
+            f"Too many calls of this kind; retry in {retry} seconds.",
+            retry_after_seconds=retry,
+        )
+    return {"Windows": updated}
 
-    return count
+
+def _counter(windows: Windows, at: float) -> Any:
+    return lambda body: spend(windows, body, at)
+
+
+def windows_of(settings: Settings, limit: str) -> Windows:
+    return settings.rate_limit_windows.get(limit, DEFAULTS[limit])
+
+
+async def charge_in_store(services: Services, limit: str, container: str, pk: str) -> None:
+    """Count one call against `limit` in the counter document of partition `pk`, or refuse it (429)."""
+    doc_id = f"ratelimit.{limit}"  # one per partition and limit: bounded whatever ids a request names
+    await services.store.update(container, pk, doc_id, _counter(windows_of(services.settings, limit), now()))
 
 
 async def charge(services: Services, limit: str | None, caller: Caller, req: Any) -> None:
@@ -70,7 +84,4 @@ async def charge(services: Services, limit: str | None, caller: Caller, req: Any
     subject = _subject(caller, req)
     if subject is None:
         return
-    container, pk = subject
-    doc_id = f"ratelimit.{limit}"  # one per player and limit: bounded whatever ids a request names
-    windows = settings.rate_limit_windows.get(limit, DEFAULTS[limit])
-    await services.store.update(container, pk, doc_id, _counter(windows, now()))
+    await charge_in_store(services, limit, *subject)

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared import rate_windows as limit_names
+from shared.client_address import TRUST_CHOICES
 from shared.rate_windows import CHARACTER_DATA, ENTITY_UPDATES, USER_DATA, Windows, parse_windows
 from shared.rate_windows import DEFAULTS as RATE_LIMIT_DEFAULTS
 from shared.rate_windows import SCOPES as RATE_LIMIT_SCOPES
@@ -48,9 +50,14 @@ class Settings:
     data_max_document_bytes: int = 1_000_000
     shared_group_max_keys: int = 10
     shared_group_max_value_bytes: int = 300_000
+    # Shared group quotas: members of one group, and groups one player may belong to (created or joined).
+    shared_group_max_members: int = 100
+    shared_groups_per_player: int = 100
     # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
     rate_limits: str = "client"
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
+    # Whether X-Forwarded-For names the client: auto (only when the host gives no peer), true, false.
+    trust_forwarded_for: str = "auto"
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -90,6 +97,16 @@ def _windows(env: Mapping[str, str], name: str, limit: str, problems: list[str])
         return RATE_LIMIT_DEFAULTS[limit]
 
 
+def _shared_and_address_limits(env: Mapping[str, str], problems: list[str]) -> dict[str, Windows]:
+    n = limit_names
+    return {
+        n.SHARED_GROUP_WRITES: _windows(env, "RATE_LIMIT_SHARED_GROUP_WRITES", n.SHARED_GROUP_WRITES, problems),
+        n.SHARED_GROUP_READS: _windows(env, "RATE_LIMIT_SHARED_GROUP_READS", n.SHARED_GROUP_READS, problems),
+        n.ACCOUNT_CREATION: _windows(env, "RATE_LIMIT_ACCOUNT_CREATION", n.ACCOUNT_CREATION, problems),
+        n.ANONYMOUS_CALLS: _windows(env, "RATE_LIMIT_ANONYMOUS_CALLS", n.ANONYMOUS_CALLS, problems),
+    }
+
+
 def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict[str, Windows]]:
     scope = env.get("RATE_LIMITS", "").strip().lower() or "client"
     if scope not in RATE_LIMIT_SCOPES:
@@ -98,7 +115,15 @@ def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict
         USER_DATA: _windows(env, "RATE_LIMIT_USER_DATA", USER_DATA, problems),
         CHARACTER_DATA: _windows(env, "RATE_LIMIT_CHARACTER_DATA", CHARACTER_DATA, problems),
         ENTITY_UPDATES: _windows(env, "RATE_LIMIT_ENTITY_UPDATES", ENTITY_UPDATES, problems),
+        **_shared_and_address_limits(env, problems),
     }
+
+
+def _trust_forwarded_for(env: Mapping[str, str], problems: list[str]) -> str:
+    raw = env.get("TRUST_X_FORWARDED_FOR", "").strip().lower() or "auto"
+    if raw not in TRUST_CHOICES:
+        problems.append(f"TRUST_X_FORWARDED_FOR must be one of {', '.join(TRUST_CHOICES)}, got {raw!r}")
+    return raw
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -172,9 +197,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         character_data_max_value_bytes=_int(env, "CHARACTER_DATA_MAX_VALUE_BYTES", 300_000, problems),
         shared_group_max_keys=_int(env, "SHARED_GROUP_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
         shared_group_max_value_bytes=_int(env, "SHARED_GROUP_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        shared_group_max_members=_int(env, "SHARED_GROUP_MAX_MEMBERS", 100, problems),
+        shared_groups_per_player=_int(env, "SHARED_GROUPS_PER_PLAYER", 100, problems),
         data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
+        trust_forwarded_for=_trust_forwarded_for(env, problems),
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))

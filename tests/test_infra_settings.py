@@ -22,6 +22,7 @@ LOCAL_ONLY = {
     "TLS_CERT_FILE": "local host",
     "TLS_KEY_FILE": "local host",
     "LOCAL_SETTINGS_FILE": "local host",
+    "TEST_CLOCK_OFFSET_FILE": "tests only: moves a test host's clock",
 }
 # Read by the platform or the Azure SDKs rather than by this code.
 PLATFORM = {

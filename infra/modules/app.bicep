@@ -78,6 +78,13 @@ var tunableSettings = {
   RATE_LIMIT_USER_DATA: ''
   RATE_LIMIT_CHARACTER_DATA: ''
   RATE_LIMIT_ENTITY_UPDATES: ''
+  RATE_LIMIT_SHARED_GROUP_WRITES: ''
+  RATE_LIMIT_SHARED_GROUP_READS: ''
+  RATE_LIMIT_ACCOUNT_CREATION: ''
+  RATE_LIMIT_ANONYMOUS_CALLS: ''
+  SHARED_GROUP_MAX_MEMBERS: ''
+  SHARED_GROUPS_PER_PLAYER: ''
+  TRUST_X_FORWARDED_FOR: ''
 }
 
 // Set by this deployment and applied last, so no override can put a secret in plain text or a key

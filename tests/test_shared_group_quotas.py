@@ -1,0 +1,150 @@
+"""Shared groups have quotas and rate limits: groups per player, members per group, writes and reads
+per player and window. Each refusal is PlayFab's error envelope and writes nothing."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared import group_memberships
+from shared.storage.sqlite import SQLiteStore
+from tests.conftest import BACKENDS
+from tests.credentials import Player, login
+from tests.limited_hosts import assert_error, assert_throttled, call, host_on
+from tests.server import SECRET_KEY, Server
+
+GROUPS_PER_PLAYER, MEMBERS = 3, 3
+SERVER = {"X-SecretKey": SECRET_KEY}
+
+
+def _session(player: Player) -> dict[str, str]:
+    return {"X-Authorization": player.ticket}
+
+
+def _gid() -> str:
+    return f"q-{uuid.uuid4()}"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def quotas(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Small quotas, rate limits off: what is refused here is the quota alone."""
+    env = {"SHARED_GROUPS_PER_PLAYER": str(GROUPS_PER_PLAYER), "SHARED_GROUP_MAX_MEMBERS": str(MEMBERS)}
+    with host_on(request.param, request, tmp_path_factory.mktemp(f"quotas-{request.param}"), **env) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def limited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The default limits, as a deployment has them."""
+    with host_on(request.param, request, tmp_path_factory.mktemp(f"sg-limits-{request.param}"), RATE_LIMITS="") as srv:
+        yield srv
+
+
+def _members(server: Server, group_id: str) -> list[str] | None:
+    resp = call(server, "/Server/GetSharedGroupData", {"SharedGroupId": group_id, "GetMembers": True}, SERVER)
+    return resp.json()["data"]["Members"] if resp.status_code == 200 else None
+
+
+def _create(server: Server, player: Player, group_id: str) -> httpx.Response:
+    return call(server, "/Client/CreateSharedGroup", {"SharedGroupId": group_id}, _session(player))
+
+
+def test_a_player_may_belong_to_a_bounded_number_of_groups(quotas: Server):
+    player = login(quotas)
+    groups = [_gid() for _ in range(GROUPS_PER_PLAYER)]
+    for group_id in groups:
+        assert _create(quotas, player, group_id).status_code == 200
+    refused = _gid()
+    body = assert_error(_create(quotas, player, refused), 400, "OverLimit", 1214)
+    assert str(GROUPS_PER_PLAYER) in body["errorMessage"]
+    assert _members(quotas, refused) is None  # nothing was created
+    # The server cannot add the player to a further group either, and that group is left as it was.
+    server_group = _gid()
+    assert call(quotas, "/Server/CreateSharedGroup", {"SharedGroupId": server_group}, SERVER).status_code == 200
+    add = {"SharedGroupId": server_group, "PlayFabIds": [player.playfab_id]}
+    assert_error(call(quotas, "/Server/AddSharedGroupMembers", add, SERVER), 400, "OverLimit", 1214)
+    assert _members(quotas, server_group) == []
+    # Leaving a group (the last member out deletes it) and deleting one each give a place back.
+    leave = {"SharedGroupId": groups[0], "PlayFabIds": [player.playfab_id]}
+    assert call(quotas, "/Client/RemoveSharedGroupMembers", leave, _session(player)).status_code == 200
+    assert _create(quotas, player, refused).status_code == 200
+    assert call(quotas, "/Server/DeleteSharedGroup", {"SharedGroupId": groups[1]}, SERVER).status_code == 200
+    assert call(quotas, "/Server/AddSharedGroupMembers", add, SERVER).status_code == 200
+    assert _members(quotas, server_group) == [player.playfab_id]
+
+
+def test_a_group_has_a_bounded_number_of_members(quotas: Server):
+    owner, *others = (login(quotas) for _ in range(MEMBERS + 1))
+    group_id = _gid()
+    assert _create(quotas, owner, group_id).status_code == 200
+    first = {"SharedGroupId": group_id, "PlayFabIds": [p.playfab_id for p in others[: MEMBERS - 1]]}
+    assert call(quotas, "/Client/AddSharedGroupMembers", first, _session(owner)).status_code == 200
+    late = others[MEMBERS - 1]
+    one_more = {"SharedGroupId": group_id, "PlayFabIds": [late.playfab_id]}
+    body = assert_error(
+        call(quotas, "/Client/AddSharedGroupMembers", one_more, _session(owner)), 400, "OverLimit", 1214
+    )
+    assert str(MEMBERS) in body["errorMessage"]
+    assert _members(quotas, group_id) == [owner.playfab_id, *first["PlayFabIds"]]
+    # The refused player's places were given back: it can still join its full share of groups.
+    for _ in range(GROUPS_PER_PLAYER):
+        assert _create(quotas, late, _gid()).status_code == 200
+
+
+def test_shared_group_writes_are_limited_per_player(limited: Server):
+    """PlayFab-like window: 10 writes per 15 s, whatever the write (create, members, data)."""
+    player, other = login(limited), login(limited)
+    group_id = _gid()
+    assert _create(limited, player, group_id).status_code == 200
+    update = {"SharedGroupId": group_id, "Data": {"k": "v"}}
+    for n in range(9):
+        update["Data"] = {"k": str(n)}
+        assert call(limited, "/Client/UpdateSharedGroupData", update, _session(player)).status_code == 200
+    update["Data"] = {"k": "refused"}
+    assert_throttled(call(limited, "/Client/UpdateSharedGroupData", update, _session(player)), 15)
+    assert_throttled(_create(limited, player, _gid()), 15)
+    read = call(limited, "/Server/GetSharedGroupData", {"SharedGroupId": group_id}, SERVER).json()["data"]
+    assert read["Data"]["k"]["Value"] == "8"  # the refused write wrote nothing
+    assert _create(limited, other, _gid()).status_code == 200  # each player has its own budget
+    update["Data"] = {"k": "from the server"}  # the title is not limited by default
+    assert call(limited, "/Server/UpdateSharedGroupData", update, SERVER).status_code == 200
+
+
+def test_shared_group_reads_are_limited_per_player(limited: Server):
+    """A non-member reading a group's Public keys over and over is refused after 30 reads in 15 s."""
+    owner, reader = login(limited), login(limited)
+    group_id = _gid()
+    assert _create(limited, owner, group_id).status_code == 200
+    public = {"SharedGroupId": group_id, "Data": {"board": "x" * 1000}, "Permission": "Public"}
+    assert call(limited, "/Client/UpdateSharedGroupData", public, _session(owner)).status_code == 200
+    get = {"SharedGroupId": group_id}
+    for _ in range(30):
+        assert call(limited, "/Client/GetSharedGroupData", get, _session(reader)).status_code == 200
+    assert_throttled(call(limited, "/Client/GetSharedGroupData", get, _session(reader)), 15)
+    assert call(limited, "/Client/GetSharedGroupData", get, _session(owner)).status_code == 200
+
+
+def test_stale_entries_are_dropped_when_a_player_is_at_the_quota(tmp_path: Path):
+    """A failure between taking a place and writing the group leaves a stale entry; at the quota the
+    entries are checked against the groups, so a stale one never costs the player a place for good."""
+
+    async def scenario() -> None:
+        store = SQLiteStore(tmp_path / "store.sqlite3")
+        try:
+            await store.create("groups", "real", "group", {"Members": ["P1"], "Data": {}, "Created": 0})
+            await store.create("players", "P1", group_memberships.INDEX, {"Groups": ["real", "ghost"]})
+            assert await group_memberships.take_place(store, "P1", "new", 2)
+            doc = await store.read("players", "P1", group_memberships.INDEX)
+            assert doc is not None and doc.body["Groups"] == ["real", "new"]
+            await store.create("groups", "new", "group", {"Members": ["P1"], "Data": {}, "Created": 0})
+            with pytest.raises(Exception, match="OverLimit"):
+                await group_memberships.take_place(store, "P1", "third", 2)
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
