@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from shared.client_address import CURRENT, UNKNOWN
 from shared.clock import now
-from shared.rate_limits import charge_in_store, spend, windows_of
+from shared.full_windows import refused
+from shared.rate_limits import WindowFull, charge_in_store, spend, windows_of
 from shared.rate_windows import ACCOUNT_CREATION, ANONYMOUS_CALLS, Windows
 from shared.services import Services
 from shared.settings import Settings
@@ -37,7 +38,10 @@ class AddressBudgets:
     def charge(self, address: str, at: float | None = None) -> None:
         """Count one call from `address`, or raise APIClientRequestRateLimitExceeded (1199)."""
         stored = self._counters.get(address)
-        updated = spend(self._windows, stored, now() if at is None else at)  # raises before counting
+        try:
+            updated = spend(self._windows, stored, now() if at is None else at)
+        except WindowFull as full:  # not counted
+            raise refused(full.wait) from None
         self._counters[address] = updated
         self._counters.move_to_end(address)
         if len(self._counters) > self._capacity:

@@ -141,6 +141,7 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
     if op.auth is auth.Auth.NONE:  # no player to charge: count by address, before any parsing
         address_limits.charge_anonymous(settings, address)
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
+    rate_limits.refuse_early(settings, op.rate_limit, caller)  # a known-full budget: no body parsing
     await ensure_caller_exists(services.store, caller)
     payload = _decode_body(req, services.settings.max_request_bytes)
     request = parse(op.model, payload)

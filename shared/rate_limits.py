@@ -9,13 +9,12 @@ A refused call is not counted, and nothing else is written.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from shared import full_windows
 from shared.accounts import entity_pk
 from shared.caller import Caller
 from shared.clock import now
-from shared.errors import PlayFabError
 from shared.rate_windows import DEFAULTS, Windows
 from shared.services import Services
 from shared.settings import Settings
@@ -37,9 +36,15 @@ def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
     return ("players", playfab_id) if playfab_id else None
 
 
+class WindowFull(Exception):
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"window full for {wait:.3f} s")
+        self.wait = wait
+
+
 def spend(windows: Windows, body: dict[str, Any] | None, at: float) -> dict[str, Any]:
-    """The counter `body` with one more call at `at`, or APIClientRequestRateLimitExceeded (1199) if
-    any window is full. Pure, so the store's counters and the per-process ones share it."""
+    """The counter `body` with one more call at `at`, or WindowFull with the seconds until every full
+    window has reopened. Pure, so the store's counters and the per-process ones share it."""
     stored = (body or {}).get("Windows", {})
     updated: dict[str, list[float]] = {}
     waits = []
@@ -53,12 +58,7 @@ def spend(windows: Windows, body: dict[str, Any] | None, at: float) -> dict[str,
             waits.append(min(window.seconds, start + window.seconds - at))
         updated[name] = [start, used + 1]
     if waits:  # raising aborts the update: a refused call is not counted
-        retry = max(1, math.ceil(max(waits)))
-        raise PlayFabError(
-            "APIClientRequestRateLimitExceeded",
-            f"Too many calls of this kind; retry in {retry} seconds.",
-            retry_after_seconds=retry,
-        )
+        raise WindowFull(max(waits))
     return {"Windows": updated}
 
 
@@ -72,16 +72,34 @@ def windows_of(settings: Settings, limit: str) -> Windows:
 
 async def charge_in_store(services: Services, limit: str, container: str, pk: str) -> None:
     """Count one call against `limit` in the counter document of partition `pk`, or refuse it (429)."""
+    key = (container, pk, limit)
+    full_windows.check(key)
     doc_id = f"ratelimit.{limit}"  # one per partition and limit: bounded whatever ids a request names
-    await services.store.update(container, pk, doc_id, _counter(windows_of(services.settings, limit), now()))
+    at = now()
+    try:
+        await services.store.update(container, pk, doc_id, _counter(windows_of(services.settings, limit), at))
+    except WindowFull as full:
+        full_windows.remember(key, at + full.wait)
+        raise full_windows.refused(full.wait) from None
+
+
+def _limited(settings: Settings, limit: str | None, caller: Caller) -> bool:
+    if limit is None or settings.rate_limits == "off":
+        return False
+    return not caller.is_title or settings.rate_limits == "all"
+
+
+def refuse_early(settings: Settings, limit: str | None, caller: Caller) -> None:
+    """Before the body is read: refuse a player whose budget this process has already seen full."""
+    if _limited(settings, limit, caller) and not caller.is_title and caller.playfab_id and limit:
+        full_windows.check(("players", caller.playfab_id, limit))
 
 
 async def charge(services: Services, limit: str | None, caller: Caller, req: Any) -> None:
     """Count one call against `limit` for the player or entity it writes, or refuse it (429)."""
-    settings = services.settings
-    if limit is None or settings.rate_limits == "off" or (caller.is_title and settings.rate_limits != "all"):
+    if not _limited(services.settings, limit, caller):
         return
     subject = _subject(caller, req)
-    if subject is None:
+    if subject is None or limit is None:
         return
     await charge_in_store(services, limit, *subject)
