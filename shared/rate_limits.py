@@ -9,12 +9,13 @@ A refused call is not counted, and nothing else is written.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 from shared import full_windows
 from shared.accounts import entity_pk
 from shared.caller import Caller
 from shared.clock import now
+from shared.errors import PlayFabError
 from shared.rate_windows import DEFAULTS, Windows
 from shared.services import Services
 from shared.settings import Settings
@@ -81,6 +82,25 @@ async def charge_in_store(services: Services, limit: str, container: str, pk: st
     except WindowFull as full:
         full_windows.remember(key, at + full.wait)
         raise full_windows.refused(full.wait) from None
+
+
+# Held refusals on the local host: a client hammering past its limit gets one answer a second per
+# connection instead of thousands, so its refused calls cannot crowd out other players' calls.
+LOCAL_REFUSAL_DELAY_MS: Final = 1000
+
+
+def refusal_delay(settings: Settings, peer_known: bool, err: PlayFabError) -> float:
+    """Seconds to hold a 429 before sending it (never past its Retry-After).
+
+    By default only where the host gives the TCP peer (the local host): under the Functions host a
+    held invocation still bills and takes one of the instance's concurrent slots, so it answers at once.
+    """
+    if err.name != "APIClientRequestRateLimitExceeded":
+        return 0.0
+    delay_ms = settings.refusal_delay_ms
+    if delay_ms is None:
+        delay_ms = LOCAL_REFUSAL_DELAY_MS if peer_known else 0
+    return min(delay_ms / 1000, float(err.retry_after_seconds or 0))
 
 
 def _limited(settings: Settings, limit: str | None, caller: Caller) -> bool:

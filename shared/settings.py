@@ -58,6 +58,10 @@ class Settings:
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
     # Whether X-Forwarded-For names the client: auto (only when the host gives no peer), true, false.
     trust_forwarded_for: str = "auto"
+    # How long a rate-limited refusal is held before it is sent; None: per runtime (shared/rate_limits.py).
+    refusal_delay_ms: int | None = None
+    # Largest body of an anonymous call (a login is well under 1 KB), refused before it is parsed.
+    anonymous_max_request_bytes: int = 65_536
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -203,6 +207,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
         trust_forwarded_for=_trust_forwarded_for(env, problems),
+        refusal_delay_ms=_int(env, "RATE_LIMIT_REFUSAL_DELAY_MS", 0, problems, minimum=0)
+        if env.get("RATE_LIMIT_REFUSAL_DELAY_MS", "").strip()
+        else None,
+        anonymous_max_request_bytes=_int(env, "ANONYMOUS_MAX_REQUEST_BYTES", 65_536, problems, minimum=1024),
     )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))

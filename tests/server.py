@@ -60,6 +60,8 @@ def base_env(data_dir: Path, **overrides: str) -> dict[str, str]:
             "HOST": "127.0.0.1",
             # Suites write quickly as one player; the limits' own tests start servers with them on.
             "RATE_LIMITS": "off",
+            # Refusals answer at once, so tests that go past a limit are not slowed down.
+            "RATE_LIMIT_REFUSAL_DELAY_MS": "0",
         }
     )
     env.update(overrides)

@@ -85,6 +85,8 @@ var tunableSettings = {
   SHARED_GROUP_MAX_MEMBERS: ''
   SHARED_GROUPS_PER_PLAYER: ''
   TRUST_X_FORWARDED_FOR: ''
+  RATE_LIMIT_REFUSAL_DELAY_MS: ''
+  ANONYMOUS_MAX_REQUEST_BYTES: ''
 }
 
 // Set by this deployment and applied last, so no override can put a secret in plain text or a key
