@@ -4,8 +4,10 @@ the client only where TRUST_X_FORWARDED_FOR says so."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -129,3 +131,29 @@ def test_the_creation_count_is_shared_by_two_hosts_on_one_store(tmp_path: Path):
 def test_bad_settings_stop_start_up(tmp_path: Path, setting: str, value: str, message: str):
     done = _start({**base_env(tmp_path, PORT="1"), setting: value})
     assert done.returncode != 0 and message in done.stderr
+
+
+def test_anonymous_bodies_are_capped_before_parsing(tmp_path: Path):
+    """A login needs well under 1 KB; anonymous bodies over ANONYMOUS_MAX_REQUEST_BYTES are 413."""
+    with running_server(tmp_path, ANONYMOUS_MAX_REQUEST_BYTES="2048") as srv:
+        padded = {**login_body(f"pad-{uuid.uuid4()}"), **{f"k{n}": 0 for n in range(400)}}
+        assert_error(call(srv, LOGIN, padded), 413, "BodyTooLarge", 1068)
+        small = gzip.compress(json.dumps({**login_body("zip"), "pad": " " * 10_000}).encode())
+        headers = {"Content-Type": "application/json", "Content-Encoding": "gzip"}
+        assert len(small) < 2048
+        assert_error(httpx.post(srv.url + LOGIN, content=small, headers=headers), 413, "BodyTooLarge", 1068)
+        player = login(srv)  # a real login fits
+        # Signed-in calls keep MAX_REQUEST_BYTES.
+        update = {"Data": {"save": "x" * 100_000}}
+        assert call(srv, "/Client/UpdateUserData", update, {"X-Authorization": player.ticket}).status_code == 200
+
+
+def test_refusals_are_held_before_they_are_sent_on_the_local_host(tmp_path: Path):
+    """By default the local host holds a 429 for a second, so one connection cannot hammer."""
+    env = base_env(tmp_path, RATE_LIMITS="client", RATE_LIMIT_ANONYMOUS_CALLS="1/3600")
+    del env["RATE_LIMIT_REFUSAL_DELAY_MS"]  # the test hosts set 0
+    with running_server(tmp_path, env=env) as srv:
+        assert _login(srv, f"one-{uuid.uuid4()}").status_code == 200
+        started = time.monotonic()
+        assert_throttled(_login(srv, f"two-{uuid.uuid4()}"), 3600)
+        assert time.monotonic() - started >= 1.0  # a lower bound: the hold never ends early

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+
 import pytest
 
 from shared.address_limits import AddressBudgets
 from shared.client_address import normalise, resolve
+from shared.errors import PlayFabError
+from shared.rate_limits import refusal_delay
 from shared.rate_windows import Window
+from shared.settings import Settings
 
 
 def test_address_keys():
@@ -28,3 +34,13 @@ def test_the_per_process_counter_stays_bounded():
     assert len(budgets) == 100
     with pytest.raises(Exception, match="APIClientRequestRateLimitExceeded"):
         budgets.charge("10.0.3.231", at=1)  # the most recent are remembered
+
+
+def test_refusals_are_held_only_where_the_host_gives_the_peer():
+    settings = Settings("T", ("s" * 16,), ("k" * 32,), "sqlite", Path("x"), None, None, "db", True, 1024, 1, 1)
+    throttled = PlayFabError("APIClientRequestRateLimitExceeded", "slow down", retry_after_seconds=30)
+    assert refusal_delay(settings, True, throttled) == 1.0  # the local host
+    assert refusal_delay(settings, False, throttled) == 0.0  # the Functions host: a held call bills
+    soon = PlayFabError("APIClientRequestRateLimitExceeded", "slow down", retry_after_seconds=1)
+    assert refusal_delay(replace(settings, refusal_delay_ms=5000), False, soon) == 1.0  # never past Retry-After
+    assert refusal_delay(settings, True, PlayFabError("InvalidParams", "no")) == 0.0
