@@ -156,7 +156,7 @@ def run_once(limits: str, seconds: float, rounds: int, only: list[str] | None = 
     with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp:
         root = Path(tmp)
         env = base_env(root, RATE_LIMITS="client" if limits == "on" else "off")
-        env.pop("RATE_LIMIT_REFUSAL_DELAY_MS")  # the test hosts' 0; here the host's own default
+        env.pop("RATE_LIMIT_REFUSAL_DELAY_MS", None)  # the test hosts' 0; here the host's own default
         with running_server(root, env=env) as server:
             victim = _login(server)
             ticket = victim["SessionTicket"]
