@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench
+.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench bench-abuse
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -65,6 +65,10 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.txt
 ## Measure throughput, latency and growth against the floor (a few minutes; see README "Benchmarks").
 bench: $(BENCH_STAMP) node-deps
 	$(PY) -m bench
+
+## One abusive player and address against another player's latency (about a minute; README "Abuse run").
+bench-abuse: $(STAMP)
+	$(PY) -m bench.abuse --out bench/results/abuse.json
 
 clean:
 	rm -rf $(VENV) node_modules .data .pytest_cache .ruff_cache
