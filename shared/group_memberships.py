@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from shared.errors import PlayFabError
-from shared.storage import Store
+from shared.storage import Mutation, Store
 
 CONTAINER: Final = "players"
 INDEX: Final = "sharedgroups"
@@ -22,7 +22,7 @@ class _Full(Exception):
     pass
 
 
-def _taking(group_id: str, quota: int, taken: list[bool]) -> Any:
+def _taking(group_id: str, quota: int, taken: list[bool]) -> Mutation:
     def take(body: dict[str, Any] | None) -> dict[str, Any] | None:
         listed: list[str] = (body or {}).get("Groups", [])
         taken[0] = group_id not in listed

@@ -4,7 +4,9 @@ An Operation names the limit it draws on (`Operation.rate_limit`); the pipeline 
 it after the request is validated and before the handler runs. Each limit is a set of fixed windows
 (e.g. 10 calls per 15 s, 150 per 5 min, 3,600 per hour); a call over any window is refused with
 APIClientRequestRateLimitExceeded (1199, HTTP 429) and the seconds until that window reopens.
-A refused call is not counted, and nothing else is written.
+A refused call is not counted, and nothing else is written. Each process also remembers a budget it
+has seen refuse until its full window reopens (shared/full_windows.py), so further calls are refused
+before the store is read or the body parsed. Limits counted per client address: shared/address_limits.py.
 """
 
 from __future__ import annotations
