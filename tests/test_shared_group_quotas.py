@@ -3,8 +3,11 @@ per player and window. Each refusal is PlayFab's error envelope and writes nothi
 
 from __future__ import annotations
 
+import json
+import threading
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -136,3 +139,27 @@ def test_shared_group_reads_are_limited_per_player(limited: Server):
         assert call(limited, "/Client/GetSharedGroupData", get, _session(reader)).status_code == 200
     assert_throttled(call(limited, "/Client/GetSharedGroupData", get, _session(reader)), 3600)
     assert call(limited, "/Client/GetSharedGroupData", get, _session(owner)).status_code == 200
+
+
+def test_racing_creates_cannot_pass_the_quota(quotas: Server):
+    """Eight creates at once from one player, each on its own connection: exactly the quota lands,
+    and every refused group was never created."""
+    player = login(quotas)
+    ids = [_gid() for _ in range(8)]
+    start = threading.Barrier(len(ids))
+
+    def create(group_id: str) -> int:
+        with httpx.Client(timeout=60) as client:
+            start.wait(timeout=30)
+            body = json.dumps({"SharedGroupId": group_id})
+            headers = {"Content-Type": "application/json", **_session(player)}
+            resp = client.post(quotas.url + "/Client/CreateSharedGroup", content=body, headers=headers)
+            return resp.status_code
+
+    with ThreadPoolExecutor(len(ids)) as pool:
+        statuses = list(pool.map(create, ids))
+    assert statuses.count(200) == GROUPS_PER_PLAYER
+    assert statuses.count(400) == len(ids) - GROUPS_PER_PLAYER  # OverLimit
+    made = [gid for gid, status in zip(ids, statuses, strict=True) if status == 200]
+    assert all(_members(quotas, gid) == [player.playfab_id] for gid in made)
+    assert all(_members(quotas, gid) is None for gid in set(ids) - set(made))
