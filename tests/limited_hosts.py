@@ -18,7 +18,7 @@ from tests.server import TITLE_ID, Server, running_server
 
 @contextmanager
 def host_on(backend: str, request: pytest.FixtureRequest, data_dir: Path, **overrides: str) -> Iterator[Server]:
-    """A host on `backend` ("sqlite" or "cosmos", the session's emulator) with `overrides` set."""
+    """A host on `backend` ("sqlite" or "cosmos", the test run's emulator) with `overrides` set."""
     if backend == "sqlite":
         with running_server(data_dir, **overrides) as srv:
             yield srv

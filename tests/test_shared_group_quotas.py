@@ -22,7 +22,7 @@ GROUPS_PER_PLAYER, MEMBERS = 3, 3
 SERVER = {"X-SecretKey": SECRET_KEY}
 
 
-def _session(player: Player) -> dict[str, str]:
+def _ticket(player: Player) -> dict[str, str]:
     return {"X-Authorization": player.ticket}
 
 
@@ -54,7 +54,7 @@ def _members(server: Server, group_id: str) -> list[str] | None:
 
 
 def _create(server: Server, player: Player, group_id: str) -> httpx.Response:
-    return call(server, "/Client/CreateSharedGroup", {"SharedGroupId": group_id}, _session(player))
+    return call(server, "/Client/CreateSharedGroup", {"SharedGroupId": group_id}, _ticket(player))
 
 
 def test_a_player_may_belong_to_a_bounded_number_of_groups(quotas: Server):
@@ -74,7 +74,7 @@ def test_a_player_may_belong_to_a_bounded_number_of_groups(quotas: Server):
     assert _members(quotas, server_group) == []
     # Leaving a group (the last member out deletes it) and deleting one each give a place back.
     leave = {"SharedGroupId": groups[0], "PlayFabIds": [player.playfab_id]}
-    assert call(quotas, "/Client/RemoveSharedGroupMembers", leave, _session(player)).status_code == 200
+    assert call(quotas, "/Client/RemoveSharedGroupMembers", leave, _ticket(player)).status_code == 200
     assert _create(quotas, player, refused).status_code == 200
     assert call(quotas, "/Server/DeleteSharedGroup", {"SharedGroupId": groups[1]}, SERVER).status_code == 200
     assert call(quotas, "/Server/AddSharedGroupMembers", add, SERVER).status_code == 200
@@ -86,12 +86,10 @@ def test_a_group_has_a_bounded_number_of_members(quotas: Server):
     group_id = _gid()
     assert _create(quotas, owner, group_id).status_code == 200
     first = {"SharedGroupId": group_id, "PlayFabIds": [p.playfab_id for p in others[: MEMBERS - 1]]}
-    assert call(quotas, "/Client/AddSharedGroupMembers", first, _session(owner)).status_code == 200
+    assert call(quotas, "/Client/AddSharedGroupMembers", first, _ticket(owner)).status_code == 200
     late = others[MEMBERS - 1]
     one_more = {"SharedGroupId": group_id, "PlayFabIds": [late.playfab_id]}
-    body = assert_error(
-        call(quotas, "/Client/AddSharedGroupMembers", one_more, _session(owner)), 400, "OverLimit", 1214
-    )
+    body = assert_error(call(quotas, "/Client/AddSharedGroupMembers", one_more, _ticket(owner)), 400, "OverLimit", 1214)
     assert str(MEMBERS) in body["errorMessage"]
     assert _members(quotas, group_id) == [owner.playfab_id, *first["PlayFabIds"]]
     # The refused player's places were given back: it can still join its full share of groups.
@@ -107,16 +105,16 @@ def test_shared_group_writes_are_limited_per_player(limited: Server):
     update = {"SharedGroupId": group_id, "Data": {"k": "v"}}
     for n in range(9):
         update["Data"] = {"k": str(n)}
-        assert call(limited, "/Client/UpdateSharedGroupData", update, _session(player)).status_code == 200
+        assert call(limited, "/Client/UpdateSharedGroupData", update, _ticket(player)).status_code == 200
     update["Data"] = {"k": "refused"}
-    assert_throttled(call(limited, "/Client/UpdateSharedGroupData", update, _session(player)), 3600)
+    assert_throttled(call(limited, "/Client/UpdateSharedGroupData", update, _ticket(player)), 3600)
     assert_throttled(_create(limited, player, _gid()), 3600)
     # Once refused, the player is refused before its body is read: a 1 MB body that is not even JSON
     # (InvalidContentType if it were parsed) gets the same cheap 429.
     junk = httpx.post(
         limited.url + "/Client/UpdateSharedGroupData",
         content=b"{" + b"x" * 1_000_000,
-        headers={"Content-Type": "application/json", **_session(player)},
+        headers={"Content-Type": "application/json", **_ticket(player)},
         timeout=30,
     )
     assert_throttled(junk, 3600)
@@ -133,12 +131,12 @@ def test_shared_group_reads_are_limited_per_player(limited: Server):
     group_id = _gid()
     assert _create(limited, owner, group_id).status_code == 200
     public = {"SharedGroupId": group_id, "Data": {"board": "x" * 1000}, "Permission": "Public"}
-    assert call(limited, "/Client/UpdateSharedGroupData", public, _session(owner)).status_code == 200
+    assert call(limited, "/Client/UpdateSharedGroupData", public, _ticket(owner)).status_code == 200
     get = {"SharedGroupId": group_id}
     for _ in range(30):
-        assert call(limited, "/Client/GetSharedGroupData", get, _session(reader)).status_code == 200
-    assert_throttled(call(limited, "/Client/GetSharedGroupData", get, _session(reader)), 3600)
-    assert call(limited, "/Client/GetSharedGroupData", get, _session(owner)).status_code == 200
+        assert call(limited, "/Client/GetSharedGroupData", get, _ticket(reader)).status_code == 200
+    assert_throttled(call(limited, "/Client/GetSharedGroupData", get, _ticket(reader)), 3600)
+    assert call(limited, "/Client/GetSharedGroupData", get, _ticket(owner)).status_code == 200
 
 
 def test_racing_creates_cannot_pass_the_quota(quotas: Server):
@@ -152,7 +150,7 @@ def test_racing_creates_cannot_pass_the_quota(quotas: Server):
         with httpx.Client(timeout=60) as client:
             start.wait(timeout=30)
             body = json.dumps({"SharedGroupId": group_id})
-            headers = {"Content-Type": "application/json", **_session(player)}
+            headers = {"Content-Type": "application/json", **_ticket(player)}
             resp = client.post(quotas.url + "/Client/CreateSharedGroup", content=body, headers=headers)
             return resp.status_code
 
