@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench lock
+.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench bench-abuse lock
 
 # Installs come from the locks (every transitive package, pinned with hashes); requirements*.txt hold the
 # direct pins a person edits, then `make lock` regenerates the locks from them.
@@ -66,6 +66,10 @@ $(BENCH_STAMP): $(STAMP) bench/requirements.lock
 ## Measure throughput, latency and growth against the floor (a few minutes; see README "Benchmarks").
 bench: $(BENCH_STAMP) node-deps
 	$(PY) -m bench
+
+## One abusive player and address against another player's latency (about a minute; README "Abuse run").
+bench-abuse: $(STAMP)
+	$(PY) -m bench.abuse --out bench/results/abuse.json
 
 clean: clean-infra
 	rm -rf $(VENV) $(LOCK_VENV) node_modules .data .pytest_cache .ruff_cache

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 
+from shared import client_address
 from shared.pipeline import HttpRequest, HttpResponse, Operation, handle, not_found
 
 
@@ -16,6 +17,7 @@ def _core_request(req: func.HttpRequest) -> HttpRequest:
         path=urlsplit(req.url).path,
         headers={name.lower(): value for name, value in req.headers.items()},
         body=req.get_body() or b"",
+        peer=client_address.PEER.get(),
     )
 
 

@@ -115,6 +115,7 @@ def main() -> None:
         ws="none",  # no WebSocket endpoints: an upgrade request is served as plain HTTP
         timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # call_later takes a float
         h11_max_incomplete_event_size=limits.max_header_bytes,
+        proxy_headers=False,  # the peer stays the TCP peer; the core decides about X-Forwarded-For
     )
 
 

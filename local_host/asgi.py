@@ -22,6 +22,7 @@ import azure.functions as func
 from local_host.http_limits import http_limits
 from local_host.log_throttle import quiet_accept_errors
 from local_host.logs import configure_logging
+from shared import client_address
 from shared.errors import PlayFabError
 from shared.pipeline import HttpRequest, log_request, not_found, respond
 from shared.services import close_services, current_settings
@@ -211,6 +212,8 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
             route_params=params,
             body=body,
         )
+        client = scope.get("client")
+        client_address.PEER.set(client[0] if client else None)  # the pipeline decides whom to believe
         if inspect.iscoroutinefunction(route.function):
             resp = await route.function(req)
         else:

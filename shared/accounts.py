@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.caller import TITLE_PLAYER
@@ -95,11 +96,18 @@ async def _restore_account(store: Store, identity: str, playfab_id: str, at: flo
     return doc.body
 
 
-async def login(store: Store, identity: str, create: bool) -> tuple[dict[str, Any], bool, float | None]:
-    """Return (account, newly_created, previous login time) and record this login."""
+async def login(
+    store: Store, identity: str, create: bool, before_create: Callable[[], Awaitable[None]] | None = None
+) -> tuple[dict[str, Any], bool, float | None]:
+    """Return (account, newly_created, previous login time) and record this login.
+
+    `before_create` runs once before a new account is written, and may refuse it by raising.
+    """
     lookup = await store.read("lookups", identity, "login")
     if lookup is None and not create:
         raise PlayFabError("AccountNotFound", "User not found.")
+    if lookup is None and before_create is not None:
+        await before_create()
     at = now()
     if lookup is None:
         account, created = await _create_account(store, identity, at)

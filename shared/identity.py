@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import accounts, characters
+from shared import accounts, address_limits, characters
 from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Auth, Caller
 from shared.clock import iso
 from shared.errors import PlayFabError
@@ -28,7 +28,10 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
     if not req.CustomId:
         raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
     account, created, previous = await accounts.login(
-        services.store, f"custom:{req.CustomId}", create=bool(req.CreateAccount)
+        services.store,
+        f"custom:{req.CustomId}",
+        create=bool(req.CreateAccount),
+        before_create=lambda: address_limits.charge_account_creation(services),
     )
     pid, eid = account["PlayFabId"], account["TitlePlayerAccountId"]
     ticket, _ = services.signer.issue(SESSION, {"p": pid, "e": eid}, services.settings.session_ttl_seconds)

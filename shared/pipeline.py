@@ -5,6 +5,7 @@ Every failure leaves here as PlayFab's error envelope; nothing raises past handl
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -15,8 +16,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from shared import address_limits, client_address, rate_limits
 from shared import caller as auth
-from shared import rate_limits
 from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
@@ -54,6 +55,7 @@ class HttpRequest:
     path: str
     headers: Mapping[str, str]  # lower-case names
     body: bytes
+    peer: str | None = None  # the TCP peer, when the host knows it (the local host does)
 
 
 @dataclass
@@ -157,9 +159,18 @@ def refuse_repeated_credentials(headers: Mapping[str, str]) -> None:
 
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
     refuse_repeated_credentials(req.headers)
+    settings = services.settings
+    address = client_address.resolve(req.headers.get("x-forwarded-for"), req.peer, settings.trust_forwarded_for)
+    client_address.CURRENT.set(address)
+    if op.auth is auth.Auth.NONE:  # no player to charge: count by address, before any parsing
+        address_limits.charge_anonymous(settings, address)
     caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
+    rate_limits.refuse_early(settings, op.rate_limit, caller)  # a known-full budget: no body parsing
     await ensure_caller_exists(services.store, caller)
-    payload = _decode_body(req, services.settings.max_request_bytes)
+    limit = settings.max_request_bytes
+    if op.auth is auth.Auth.NONE:  # anyone may send these: no more than a login needs
+        limit = min(limit, settings.anonymous_max_request_bytes)
+    payload = _decode_body(req, limit)
     request = parse(op.model, payload)
     await rate_limits.charge(services, op.rate_limit, caller, request)
     return await op.handler(services, caller, request)
@@ -167,6 +178,7 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
 
 async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
     started = time.perf_counter()
+    services: Services | None = None
     try:
         services = await get_services()
         data = await run(op, req, services)
@@ -174,6 +186,9 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
         outcome = "OK"
     except PlayFabError as err:
         resp, outcome = respond(err, req.headers), err.name
+        hold = rate_limits.refusal_delay(services.settings, req.peer is not None, err) if services else 0.0
+        if hold > 0:
+            await asyncio.sleep(hold)
     except (StoreBusy, StoreUnavailable, DocumentTooLarge) as exc:
         err = _store_error(exc)
         log.warning("store fault on %s: %s", req.path, exc)

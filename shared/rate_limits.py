@@ -4,20 +4,23 @@ An Operation names the limit it draws on (`Operation.rate_limit`); the pipeline 
 it after the request is validated and before the handler runs. Each limit is a set of fixed windows
 (e.g. 10 calls per 15 s, 150 per 5 min, 3,600 per hour); a call over any window is refused with
 APIClientRequestRateLimitExceeded (1199, HTTP 429) and the seconds until that window reopens.
-A refused call is not counted, and nothing else is written.
+A refused call is not counted, and nothing else is written. Each process also remembers a budget it
+has seen refuse until its full window reopens (shared/full_windows.py), so further calls are refused
+before the store is read or the body parsed. Limits counted per client address: shared/address_limits.py.
 """
 
 from __future__ import annotations
 
-import math
-from typing import Any
+from typing import Any, Final
 
+from shared import full_windows
 from shared.accounts import entity_pk
 from shared.caller import Caller
 from shared.clock import now
 from shared.errors import PlayFabError
 from shared.rate_windows import DEFAULTS, Windows
 from shared.services import Services
+from shared.settings import Settings
 
 
 def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
@@ -36,41 +39,89 @@ def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
     return ("players", playfab_id) if playfab_id else None
 
 
-def _counter(windows: Windows, at: float) -> Any:
-    def count(body: dict[str, Any] | None) -> dict[str, Any]:
-        stored = (body or {}).get("Windows", {})
-        updated: dict[str, list[float]] = {}
-        waits = []
-        for window in windows:
-            name = f"{window.calls}/{window.seconds}"
-            start, used = stored.get(name, (at, 0))
-            # A call stamped before the window's start (it raced the one that opened it) belongs to it.
-            if at >= start + window.seconds:
-                start, used = at, 0
-            if used >= window.calls:
-                waits.append(min(window.seconds, start + window.seconds - at))
-            updated[name] = [start, used + 1]
-        if waits:  # raising aborts the update: a refused call is not counted
-            retry = max(1, math.ceil(max(waits)))
-            raise PlayFabError(
-                "APIClientRequestRateLimitExceeded",
-                f"Too many calls of this kind; retry in {retry} seconds.",
-                retry_after_seconds=retry,
-            )
-        return {"Windows": updated}
+class WindowFull(Exception):
+    def __init__(self, wait: float) -> None:
+        super().__init__(f"window full for {wait:.3f} s")
+        self.wait = wait
 
-    return count
+
+def spend(windows: Windows, body: dict[str, Any] | None, at: float) -> dict[str, Any]:
+    """The counter `body` with one more call at `at`, or WindowFull with the seconds until every full
+    window has reopened. Pure, so the store's counters and the per-process ones share it."""
+    stored = (body or {}).get("Windows", {})
+    updated: dict[str, list[float]] = {}
+    waits = []
+    for window in windows:
+        name = f"{window.calls}/{window.seconds}"
+        start, used = stored.get(name, (at, 0))
+        # A call stamped before the window's start (it raced the one that opened it) belongs to it.
+        if at >= start + window.seconds:
+            start, used = at, 0
+        if used >= window.calls:
+            waits.append(min(window.seconds, start + window.seconds - at))
+        updated[name] = [start, used + 1]
+    if waits:  # raising aborts the update: a refused call is not counted
+        raise WindowFull(max(waits))
+    return {"Windows": updated}
+
+
+def _counter(windows: Windows, at: float) -> Any:
+    return lambda body: spend(windows, body, at)
+
+
+def windows_of(settings: Settings, limit: str) -> Windows:
+    return settings.rate_limit_windows.get(limit, DEFAULTS[limit])
+
+
+async def charge_in_store(services: Services, limit: str, container: str, pk: str) -> None:
+    """Count one call against `limit` in the counter document of partition `pk`, or refuse it (429)."""
+    key = (container, pk, limit)
+    full_windows.check(key)
+    doc_id = f"ratelimit.{limit}"  # one per partition and limit: bounded whatever ids a request names
+    at = now()
+    try:
+        await services.store.update(container, pk, doc_id, _counter(windows_of(services.settings, limit), at))
+    except WindowFull as full:
+        full_windows.remember(key, at + full.wait)
+        raise full_windows.refused(full.wait) from None
+
+
+# Held refusals on the local host: a client hammering past its limit gets one answer a second per
+# connection instead of thousands, so its refused calls cannot crowd out other players' calls.
+LOCAL_REFUSAL_DELAY_MS: Final = 1000
+
+
+def refusal_delay(settings: Settings, peer_known: bool, err: PlayFabError) -> float:
+    """Seconds to hold a 429 before sending it (never past its Retry-After).
+
+    By default only where the host gives the TCP peer (the local host): under the Functions host a
+    held invocation still bills and takes one of the instance's concurrent slots, so it answers at once.
+    """
+    if err.name != "APIClientRequestRateLimitExceeded":
+        return 0.0
+    delay_ms = settings.refusal_delay_ms
+    if delay_ms is None:
+        delay_ms = LOCAL_REFUSAL_DELAY_MS if peer_known else 0
+    return min(delay_ms / 1000, float(err.retry_after_seconds or 0))
+
+
+def _limited(settings: Settings, limit: str | None, caller: Caller) -> bool:
+    if limit is None or settings.rate_limits == "off":
+        return False
+    return not caller.is_title or settings.rate_limits == "all"
+
+
+def refuse_early(settings: Settings, limit: str | None, caller: Caller) -> None:
+    """Before the body is read: refuse a player whose budget this process has already seen full."""
+    if _limited(settings, limit, caller) and not caller.is_title and caller.playfab_id and limit:
+        full_windows.check(("players", caller.playfab_id, limit))
 
 
 async def charge(services: Services, limit: str | None, caller: Caller, req: Any) -> None:
     """Count one call against `limit` for the player or entity it writes, or refuse it (429)."""
-    settings = services.settings
-    if limit is None or settings.rate_limits == "off" or (caller.is_title and settings.rate_limits != "all"):
+    if not _limited(services.settings, limit, caller):
         return
     subject = _subject(caller, req)
-    if subject is None:
+    if subject is None or limit is None:
         return
-    container, pk = subject
-    doc_id = f"ratelimit.{limit}"  # one per player and limit: bounded whatever ids a request names
-    windows = settings.rate_limit_windows.get(limit, DEFAULTS[limit])
-    await services.store.update(container, pk, doc_id, _counter(windows, now()))
+    await charge_in_store(services, limit, *subject)

@@ -9,6 +9,11 @@ from typing import Final
 USER_DATA: Final = "UserData"
 CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
+SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
+SHARED_GROUP_READS: Final = "SharedGroupReads"
+# Counted per client address rather than per player (shared/address_limits.py).
+ACCOUNT_CREATION: Final = "AccountCreation"
+ANONYMOUS_CALLS: Final = "AnonymousCalls"
 
 # Who is limited: "client" (players only, PlayFab's behaviour), "all" (the title's calls too), "off".
 SCOPES: Final = ("client", "all", "off")
@@ -27,6 +32,13 @@ DEFAULTS: Final[Mapping[str, Windows]] = {
     USER_DATA: (Window(10, 15), Window(150, 300), Window(3600, 3600)),
     CHARACTER_DATA: (Window(5, 15), Window(30, 300), Window(60, 3600)),
     ENTITY_UPDATES: (Window(10, 15), Window(50, 300), Window(900, 3600)),
+    # PlayFab publishes no figures for these; chosen to match a player's user-data budget (writes), a
+    # turn-based game polling a few groups (reads), a household or café behind one address (accounts),
+    # and many players behind one NAT logging in (anonymous calls).
+    SHARED_GROUP_WRITES: (Window(10, 15), Window(150, 300), Window(3600, 3600)),
+    SHARED_GROUP_READS: (Window(30, 15), Window(300, 300), Window(3600, 3600)),
+    ACCOUNT_CREATION: (Window(20, 60), Window(200, 3600)),
+    ANONYMOUS_CALLS: (Window(60, 15), Window(600, 300)),
 }
 
 

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from shared import rate_windows as limit_names
+from shared.client_address import TRUST_CHOICES
 from shared.rate_windows import CHARACTER_DATA, ENTITY_UPDATES, USER_DATA, Windows, parse_windows
 from shared.rate_windows import DEFAULTS as RATE_LIMIT_DEFAULTS
 from shared.rate_windows import SCOPES as RATE_LIMIT_SCOPES
@@ -52,6 +54,9 @@ class Settings:
     data_max_document_bytes: int = 1_000_000
     shared_group_max_keys: int = 10
     shared_group_max_value_bytes: int = 300_000
+    # Shared group quotas: members of one group, and groups one player may belong to (created or joined).
+    shared_group_max_members: int = 100
+    shared_groups_per_player: int = 100
     # Request rate limits: who is limited (client, all, off) and each limit's windows (shared/rate_limits.py).
     rate_limits: str = "client"
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=lambda: dict(RATE_LIMIT_DEFAULTS))
@@ -63,6 +68,12 @@ class Settings:
     cosmos_operation_timeout_seconds: int = 3
     cosmos_max_calls: int = 100
     cosmos_queue_wait_ms: int = 500
+    # Whether X-Forwarded-For names the client: auto (only when the host gives no peer), true, false.
+    trust_forwarded_for: str = "auto"
+    # How long a rate-limited refusal is held before it is sent; None: per runtime (shared/rate_limits.py).
+    refusal_delay_ms: int | None = None
+    # Largest body of an anonymous call (a login is well under 1 KB), refused before it is parsed.
+    anonymous_max_request_bytes: int = 65_536
 
 
 def _int(env: Mapping[str, str], name: str, default: int, problems: list[str], minimum: int = 1) -> int:
@@ -102,6 +113,16 @@ def _windows(env: Mapping[str, str], name: str, limit: str, problems: list[str])
         return RATE_LIMIT_DEFAULTS[limit]
 
 
+def _shared_and_address_limits(env: Mapping[str, str], problems: list[str]) -> dict[str, Windows]:
+    n = limit_names
+    return {
+        n.SHARED_GROUP_WRITES: _windows(env, "RATE_LIMIT_SHARED_GROUP_WRITES", n.SHARED_GROUP_WRITES, problems),
+        n.SHARED_GROUP_READS: _windows(env, "RATE_LIMIT_SHARED_GROUP_READS", n.SHARED_GROUP_READS, problems),
+        n.ACCOUNT_CREATION: _windows(env, "RATE_LIMIT_ACCOUNT_CREATION", n.ACCOUNT_CREATION, problems),
+        n.ANONYMOUS_CALLS: _windows(env, "RATE_LIMIT_ANONYMOUS_CALLS", n.ANONYMOUS_CALLS, problems),
+    }
+
+
 def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict[str, Windows]]:
     scope = env.get("RATE_LIMITS", "").strip().lower() or "client"
     if scope not in RATE_LIMIT_SCOPES:
@@ -110,7 +131,15 @@ def _rate_limits(env: Mapping[str, str], problems: list[str]) -> tuple[str, dict
         USER_DATA: _windows(env, "RATE_LIMIT_USER_DATA", USER_DATA, problems),
         CHARACTER_DATA: _windows(env, "RATE_LIMIT_CHARACTER_DATA", CHARACTER_DATA, problems),
         ENTITY_UPDATES: _windows(env, "RATE_LIMIT_ENTITY_UPDATES", ENTITY_UPDATES, problems),
+        **_shared_and_address_limits(env, problems),
     }
+
+
+def _trust_forwarded_for(env: Mapping[str, str], problems: list[str]) -> str:
+    raw = env.get("TRUST_X_FORWARDED_FOR", "").strip().lower() or "auto"
+    if raw not in TRUST_CHOICES:
+        problems.append(f"TRUST_X_FORWARDED_FOR must be one of {', '.join(TRUST_CHOICES)}, got {raw!r}")
+    return raw
 
 
 def _csv(env: Mapping[str, str], name: str) -> tuple[str, ...]:
@@ -191,6 +220,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         character_data_max_value_bytes=_int(env, "CHARACTER_DATA_MAX_VALUE_BYTES", 300_000, problems),
         shared_group_max_keys=_int(env, "SHARED_GROUP_DATA_MAX_KEYS_PER_UPDATE", 10, problems),
         shared_group_max_value_bytes=_int(env, "SHARED_GROUP_DATA_MAX_VALUE_BYTES", 300_000, problems),
+        shared_group_max_members=_int(env, "SHARED_GROUP_MAX_MEMBERS", 100, problems),
+        shared_groups_per_player=_int(env, "SHARED_GROUPS_PER_PLAYER", 100, problems),
         data_max_document_bytes=_int(env, "DATA_MAX_DOCUMENT_BYTES", 1_000_000, problems, minimum=1024),
         rate_limits=rate_scope,
         rate_limit_windows=rate_windows,
@@ -199,6 +230,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         cosmos_operation_timeout_seconds=_int(env, "COSMOS_OPERATION_TIMEOUT_SECONDS", 3, problems),
         cosmos_max_calls=_int(env, "COSMOS_MAX_CALLS", 100, problems),
         cosmos_queue_wait_ms=_int(env, "COSMOS_QUEUE_WAIT_MS", 500, problems, minimum=0),
+        trust_forwarded_for=_trust_forwarded_for(env, problems),
+        refusal_delay_ms=_int(env, "RATE_LIMIT_REFUSAL_DELAY_MS", 0, problems, minimum=0)
+        if env.get("RATE_LIMIT_REFUSAL_DELAY_MS", "").strip()
+        else None,
+        anonymous_max_request_bytes=_int(env, "ANONYMOUS_MAX_REQUEST_BYTES", 65_536, problems, minimum=1024),
     )
     if settings.cosmos_operation_timeout_seconds < settings.cosmos_request_timeout_seconds:
         problems.append("COSMOS_OPERATION_TIMEOUT_SECONDS must be at least COSMOS_REQUEST_TIMEOUT_SECONDS")

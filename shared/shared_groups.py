@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from shared import accounts, custom_data
+from shared import accounts, custom_data, group_memberships
 from shared.caller import Auth, Caller
 from shared.clock import iso, new_id, now
 from shared.data_families import PUBLIC_ONLY
 from shared.errors import PlayFabError
 from shared.pipeline import Operation
+from shared.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
 from shared.services import Services
 from shared.storage import DELETE, Conflict, Mutation
 from shared.validation import (
@@ -51,15 +52,39 @@ def limits(services: Services) -> custom_data.Limits:
     return custom_data.Limits(s.shared_group_max_keys, s.shared_group_max_value_bytes, s.data_max_document_bytes)
 
 
+async def _take_places(services: Services, group_id: str, playfab_ids: list[str]) -> list[str]:
+    """Count the group among each player's groups (OverLimit if one has too many); who was newly counted."""
+    taken: list[str] = []
+    try:
+        for playfab_id in playfab_ids:
+            quota = services.settings.shared_groups_per_player
+            if await group_memberships.take_place(services.store, playfab_id, group_id, quota):
+                taken.append(playfab_id)
+    except BaseException:
+        await _give_back(services, group_id, taken)
+        raise
+    return taken
+
+
+async def _give_back(services: Services, group_id: str, playfab_ids: list[str]) -> None:
+    for playfab_id in playfab_ids:
+        await group_memberships.give_back(services.store, playfab_id, group_id)
+
+
 async def _create(services: Services, caller: Caller, req: CreateSharedGroupRequest) -> dict[str, Any]:
     group_id = req.SharedGroupId or new_id()
     members = [] if caller.is_title else [caller.playfab_id]
+    taken = await _take_places(services, group_id, [m for m in members if m])
     try:
         await services.store.create(CONTAINER, group_id, DOC, {"Members": members, "Data": {}, "Created": now()})
     except Conflict:
+        await _give_back(services, group_id, taken)
         raise PlayFabError(
             "InvalidSharedGroupId", f"Shared group {group_id!r} already exists.", {"SharedGroupId": [group_id]}
         ) from None
+    except BaseException:
+        await _give_back(services, group_id, taken)
+        raise
     return {"SharedGroupId": group_id}
 
 
@@ -67,16 +92,28 @@ async def _add_members(services: Services, caller: Caller, req: SharedGroupMembe
     wanted = list(dict.fromkeys(req.PlayFabIds))
     for playfab_id in wanted:  # accounts are never deleted, so checking before the update is safe
         await accounts.require_account(services.store, playfab_id)
+    cap = services.settings.shared_group_max_members
 
     def add(body: dict[str, Any] | None) -> dict[str, Any]:
         group = _existing(body, req.SharedGroupId, caller)
         already = [p for p in wanted if p in group["Members"]]
         if already:
             raise PlayFabError("UserAlreadyAdded", "Some players are members already.", {"PlayFabIds": already})
+        if len(group["Members"]) + len(wanted) > cap:
+            raise PlayFabError(
+                "OverLimit",
+                f"A shared group may have at most {cap} members.",
+                {"PlayFabIds": [f"the group has {len(group['Members'])} members"]},
+            )
         group["Members"].extend(wanted)
         return group
 
-    await services.store.update(CONTAINER, req.SharedGroupId, DOC, add)
+    taken = await _take_places(services, req.SharedGroupId, wanted)
+    try:
+        await services.store.update(CONTAINER, req.SharedGroupId, DOC, add)
+    except BaseException:
+        await _give_back(services, req.SharedGroupId, taken)
+        raise
     return {}
 
 
@@ -91,7 +128,9 @@ async def _remove_members(services: Services, caller: Caller, req: SharedGroupMe
             return None  # nobody named was a member: nothing to change
         return group if group["Members"] else DELETE  # the last member out takes the group with it
 
-    await services.store.update(CONTAINER, req.SharedGroupId, DOC, remove)
+    after = await services.store.update(CONTAINER, req.SharedGroupId, DOC, remove)
+    still = set(after.body["Members"]) if after else set()
+    await _give_back(services, req.SharedGroupId, [p for p in req.PlayFabIds if p not in still])
     return {}
 
 
@@ -130,22 +169,25 @@ async def _update_data(services: Services, caller: Caller, req: UpdateSharedGrou
 
 
 async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequest) -> dict[str, Any]:
+    members: list[str] = []
+
     def delete(body: dict[str, Any] | None) -> Any:
-        _existing(body, req.SharedGroupId, caller)
+        members[:] = _existing(body, req.SharedGroupId, caller)["Members"]
         return DELETE
 
     await services.store.update(CONTAINER, req.SharedGroupId, DOC, delete)
+    await _give_back(services, req.SharedGroupId, members)
     return {}
 
 
-client_create = Operation(Auth.SESSION, CreateSharedGroupRequest, _create)
+client_create = Operation(Auth.SESSION, CreateSharedGroupRequest, _create, SHARED_GROUP_WRITES)
 server_create = Operation(Auth.SECRET, CreateSharedGroupRequest, _create)
-client_add_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _add_members)
+client_add_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _add_members, SHARED_GROUP_WRITES)
 server_add_members = Operation(Auth.SECRET, SharedGroupMembersRequest, _add_members)
-client_remove_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _remove_members)
+client_remove_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _remove_members, SHARED_GROUP_WRITES)
 server_remove_members = Operation(Auth.SECRET, SharedGroupMembersRequest, _remove_members)
-client_get_data = Operation(Auth.SESSION, GetSharedGroupDataRequest, _get_data)
+client_get_data = Operation(Auth.SESSION, GetSharedGroupDataRequest, _get_data, SHARED_GROUP_READS)
 server_get_data = Operation(Auth.SECRET, GetSharedGroupDataRequest, _get_data)
-client_update_data = Operation(Auth.SESSION, UpdateSharedGroupDataRequest, _update_data)
+client_update_data = Operation(Auth.SESSION, UpdateSharedGroupDataRequest, _update_data, SHARED_GROUP_WRITES)
 server_update_data = Operation(Auth.SECRET, UpdateSharedGroupDataRequest, _update_data)
 delete_group = Operation(Auth.SECRET, DeleteSharedGroupRequest, _delete)

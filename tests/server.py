@@ -33,6 +33,8 @@ class Server(HostProcess):
 
 
 def base_env(data_dir: Path, **overrides: str) -> dict[str, str]:
+    # Refusals answer at once, so tests that go past a limit are not slowed down.
+    overrides = {"RATE_LIMIT_REFUSAL_DELAY_MS": "0", **overrides}
     return isolated_env(data_dir, TITLE_ID, f"{SECRET_KEY},{OTHER_SECRET_KEY}", SIGNING_KEY, **overrides)
 
 

@@ -30,6 +30,7 @@ LOCAL_ONLY = {
     "HTTP_IDLE_TIMEOUT_SECONDS": "local host",
     "HTTP_MAX_CONNECTIONS": "local host",
     "HTTP_MAX_HEADER_BYTES": "local host",
+    "TEST_CLOCK_OFFSET_FILE": "tests only: moves a test host's clock",
 }
 # Read by the platform or the Azure SDKs rather than by this code.
 PLATFORM = {

@@ -53,7 +53,7 @@ def test_non_object_body_is_invalid_content_type(server, raw):
 
 
 def test_deep_nesting_is_refused_not_crashed(server):
-    raw = b'{"a":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    raw = b'{"a":' + b"[" * 30_000 + b"]" * 30_000 + b"}"  # under the 64 KB cap on anonymous bodies
     _assert_error(server.post(LOGIN, raw=raw), 400, "InvalidContentType", 1144)
 
 
