@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from shared.settings_table import DECLARED, default
+
 USER_DATA: Final = "UserData"
 CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
 
 # Who is limited: "client" (players only, PlayFab's behaviour), "all" (the title's calls too), "off".
-SCOPES: Final = ("client", "all", "off")
+SCOPES: Final = DECLARED["RATE_LIMITS"].choices
 
 
 @dataclass(frozen=True)
@@ -21,13 +23,6 @@ class Window:
 
 
 Windows = tuple[Window, ...]
-
-# PlayFab's tier table: UserDataValueUpdates, CharacterDataValueUpdates and EntityUpdates per 15 s / 5 min / 1 h.
-DEFAULTS: Final[Mapping[str, Windows]] = {
-    USER_DATA: (Window(10, 15), Window(150, 300), Window(3600, 3600)),
-    CHARACTER_DATA: (Window(5, 15), Window(30, 300), Window(60, 3600)),
-    ENTITY_UPDATES: (Window(10, 15), Window(50, 300), Window(900, 3600)),
-}
 
 
 def parse_windows(raw: str) -> Windows:
@@ -42,3 +37,13 @@ def parse_windows(raw: str) -> Windows:
             raise ValueError(f"{part.strip()!r} must be positive")
         windows.append(window)
     return tuple(windows)
+
+
+# The setting that holds each limit's windows (shared/settings_table.py declares its default).
+SETTING_OF: Final[Mapping[str, str]] = {
+    USER_DATA: "RATE_LIMIT_USER_DATA",
+    CHARACTER_DATA: "RATE_LIMIT_CHARACTER_DATA",
+    ENTITY_UPDATES: "RATE_LIMIT_ENTITY_UPDATES",
+}
+# PlayFab's tier table: UserDataValueUpdates, CharacterDataValueUpdates and EntityUpdates per 15 s / 5 min / 1 h.
+DEFAULTS: Final[Mapping[str, Windows]] = {limit: parse_windows(default(name)) for limit, name in SETTING_OF.items()}
