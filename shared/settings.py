@@ -1,8 +1,7 @@
 """The one settings object, read from the environment once (local.settings.json `Values` land there too).
 
-Each setting is declared once, as a row of shared/settings_table.py; this module reads the rows, then
-applies the rules that tie settings together. A row with a `field` needs that attribute here too, typed
-(tests/test_settings_table.py checks that the two agree).
+Each setting is declared once, as a row of shared/settings_table.py (`Settings` is defined there, one
+field per row); this module reads the rows, then applies the rules that tie settings together.
 """
 
 from __future__ import annotations
@@ -10,13 +9,13 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from shared.rate_windows import SETTING_OF as RATE_LIMIT_SETTINGS
-from shared.rate_windows import Windows, parse_windows
+from shared.rate_windows import parse_windows
 from shared.settings_table import CHOICE, FLAG, KEYS, PATH, SETTINGS, TEXT, WHOLE, WINDOWS, Setting, default
+from shared.settings_table import Settings as Settings  # the app imports it from here
 from shared.unresolved_references import CheckedEnvironment
 
 MIN_SIGNING_KEY_CHARS = 32
@@ -29,43 +28,6 @@ _generated_key_files: set[Path] = set()
 
 class SettingsError(Exception):
     """Missing or invalid settings; the message lists every problem found."""
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The parsed settings; defaults, bounds and meanings are in shared/settings_table.py."""
-
-    title_id: str
-    secret_keys: tuple[str, ...]
-    signing_keys: tuple[str, ...]  # first signs, all verify (rotation)
-    storage_backend: str
-    sqlite_path: Path
-    cosmos_endpoint: str | None
-    cosmos_key: str | None
-    cosmos_database: str
-    cosmos_verify_tls: bool
-    max_request_bytes: int
-    session_ttl_seconds: int
-    entity_token_ttl_seconds: int
-    player_object_count: int
-    player_object_bytes: int
-    title_object_count: int
-    title_object_bytes: int
-    object_name_max_chars: int
-    user_data_max_keys: int
-    user_data_max_value_bytes: int
-    character_data_max_keys: int
-    character_data_max_value_bytes: int
-    data_max_document_bytes: int
-    shared_group_max_keys: int
-    shared_group_max_value_bytes: int
-    rate_limits: str  # who is limited: client, all or off (shared/rate_limits.py)
-    rate_limit_windows: Mapping[str, Windows]  # each limit's windows, from its RATE_LIMIT_* setting
-    sqlite_recreate_missing_store: bool
-    cosmos_request_timeout_seconds: int
-    cosmos_operation_timeout_seconds: int
-    cosmos_max_calls: int
-    cosmos_queue_wait_ms: int
 
 
 def _choices(choices: tuple[str, ...]) -> str:
@@ -145,7 +107,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     problems: list[str] = []
     # Every read goes through the check, so a setting added later cannot take a reference as its value.
     env = CheckedEnvironment(os.environ if env is None else env, problems)
-    read = {s.name: _read(s, env, problems) for s in SETTINGS if s.field or s.kind is WINDOWS}
+    read = {s.name: _read(s, env, problems) for s in SETTINGS if s.field}
 
     # Rules that tie settings together, written once here.
     if not read["PLAYFAB_TITLE_ID"]:
