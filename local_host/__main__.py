@@ -1,8 +1,8 @@
 """Serve function_app on uvicorn, without Azure Functions Core Tools.
 
     python -m local_host            # reads local.settings.json, then the environment
-HOST (127.0.0.1), PORT (7071), TLS_CERT_FILE + TLS_KEY_FILE for HTTPS, WORKERS (1),
-LOCAL_SETTINGS_FILE (local.settings.json), and the HTTP limits in local_host/http_limits.py.
+HOST, PORT, WORKERS, TLS_CERT_FILE + TLS_KEY_FILE for HTTPS, LOCAL_SETTINGS_FILE and the HTTP_* limits
+(local_host/http_limits.py): their defaults and meanings are rows of shared/settings_table.py.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
 from shared.services import open_title_store
 from shared.settings import Settings, SettingsError, load_settings
+from shared.settings_table import default
 from shared.storage import StoreError
 from shared.storage.sqlite import prepare_store
 
@@ -60,7 +61,7 @@ def main() -> None:
     root = Path(__file__).resolve().parent.parent
     os.chdir(root)
     sys.path.insert(0, str(root))
-    load_local_settings(root / os.environ.get("LOCAL_SETTINGS_FILE", "local.settings.json"))
+    load_local_settings(root / os.environ.get("LOCAL_SETTINGS_FILE", default("LOCAL_SETTINGS_FILE")))
     try:
         settings = load_settings()  # also creates the local signing key once, before workers start
     except SettingsError as exc:
@@ -76,10 +77,10 @@ def main() -> None:
         sys.exit(f"cannot start: {exc}")
     except Exception as exc:  # an unreadable file or unreachable account: say so, without a traceback
         sys.exit(f"cannot start: the store cannot be opened: {type(exc).__name__}: {exc}")
-    host = os.environ.get("HOST", "127.0.0.1")
+    host = os.environ.get("HOST", default("HOST"))
     try:
-        port = int(os.environ.get("PORT", "7071"))
-        workers = int(os.environ.get("WORKERS", "1"))
+        port = int(os.environ.get("PORT", default("PORT")))
+        workers = int(os.environ.get("WORKERS", default("WORKERS")))
     except ValueError:
         sys.exit("cannot start: PORT and WORKERS must be whole numbers")
     cert, key = os.environ.get("TLS_CERT_FILE") or None, os.environ.get("TLS_KEY_FILE") or None

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
+from shared.settings_table import default
+
 
 @dataclass(frozen=True)
 class HttpLimits:
@@ -24,37 +26,38 @@ class HttpLimits:
 def _number(
     env: Mapping[str, str],
     name: str,
-    default: float,
     low: float,
     high: float,
     problems: list[str],
     *,
     whole: bool = False,
 ) -> float:
+    """The setting's value within [low, high]; its default is its row's (shared/settings_table.py)."""
+    fallback = float(default(name))
     raw = env.get(name, "").strip()
     if not raw:
-        return default
+        return fallback
     try:
         value = float(raw)
     except ValueError:
         value = math.nan
     if math.isnan(value) or (whole and not value.is_integer()):
         problems.append(f"{name} must be a {'whole ' if whole else ''}number, got {raw!r}")
-        return default
+        return fallback
     if not low <= value <= high:
         problems.append(f"{name} must be between {low:g} and {high:g}, got {raw}")
-        return default
+        return fallback
     return value
 
 
 def read_http_limits(env: Mapping[str, str]) -> tuple[HttpLimits, list[str]]:
     problems: list[str] = []
     limits = HttpLimits(
-        header_timeout=_number(env, "HTTP_HEADER_TIMEOUT_SECONDS", 10, 0.1, 3600, problems),
-        body_timeout=_number(env, "HTTP_BODY_TIMEOUT_SECONDS", 60, 0.1, 3600, problems),
-        idle_timeout=_number(env, "HTTP_IDLE_TIMEOUT_SECONDS", 5, 0.1, 3600, problems),
-        max_connections=int(_number(env, "HTTP_MAX_CONNECTIONS", 1000, 1, 1_000_000, problems, whole=True)),
-        max_header_bytes=int(_number(env, "HTTP_MAX_HEADER_BYTES", 16384, 1024, 1_048_576, problems, whole=True)),
+        header_timeout=_number(env, "HTTP_HEADER_TIMEOUT_SECONDS", 0.1, 3600, problems),
+        body_timeout=_number(env, "HTTP_BODY_TIMEOUT_SECONDS", 0.1, 3600, problems),
+        idle_timeout=_number(env, "HTTP_IDLE_TIMEOUT_SECONDS", 0.1, 3600, problems),
+        max_connections=int(_number(env, "HTTP_MAX_CONNECTIONS", 1, 1_000_000, problems, whole=True)),
+        max_header_bytes=int(_number(env, "HTTP_MAX_HEADER_BYTES", 1024, 1_048_576, problems, whole=True)),
     )
     return limits, problems
 

@@ -17,7 +17,6 @@ PEER: ContextVar[str | None] = ContextVar("client_peer", default=None)
 # The resolved address of the request being handled, set by the pipeline for handlers that need it.
 CURRENT: ContextVar[str | None] = ContextVar("client_address", default=None)
 
-TRUST_CHOICES: Final = ("auto", "true", "false")
 UNKNOWN: Final = "unknown"  # every request whose address cannot be told shares one budget
 _IPV6_PREFIX: Final = 64  # one subscriber usually holds a whole /64: count it as one address
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from shared.settings_table import DECLARED, default
+
 USER_DATA: Final = "UserData"
 CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
@@ -16,7 +18,7 @@ ACCOUNT_CREATION: Final = "AccountCreation"
 ANONYMOUS_CALLS: Final = "AnonymousCalls"
 
 # Who is limited: "client" (players only, PlayFab's behaviour), "all" (the title's calls too), "off".
-SCOPES: Final = ("client", "all", "off")
+SCOPES: Final = DECLARED["RATE_LIMITS"].choices
 
 
 @dataclass(frozen=True)
@@ -26,20 +28,6 @@ class Window:
 
 
 Windows = tuple[Window, ...]
-
-# PlayFab's tier table: UserDataValueUpdates, CharacterDataValueUpdates and EntityUpdates per 15 s / 5 min / 1 h.
-DEFAULTS: Final[Mapping[str, Windows]] = {
-    USER_DATA: (Window(10, 15), Window(150, 300), Window(3600, 3600)),
-    CHARACTER_DATA: (Window(5, 15), Window(30, 300), Window(60, 3600)),
-    ENTITY_UPDATES: (Window(10, 15), Window(50, 300), Window(900, 3600)),
-    # PlayFab publishes no figures for these; chosen to match a player's user-data budget (writes), a
-    # turn-based game polling a few groups (reads), a household or café behind one address (accounts),
-    # and many players behind one NAT logging in (anonymous calls).
-    SHARED_GROUP_WRITES: (Window(10, 15), Window(150, 300), Window(3600, 3600)),
-    SHARED_GROUP_READS: (Window(30, 15), Window(300, 300), Window(3600, 3600)),
-    ACCOUNT_CREATION: (Window(20, 60), Window(200, 3600)),
-    ANONYMOUS_CALLS: (Window(60, 15), Window(600, 300)),
-}
 
 
 def parse_windows(raw: str) -> Windows:
@@ -54,3 +42,17 @@ def parse_windows(raw: str) -> Windows:
             raise ValueError(f"{part.strip()!r} must be positive")
         windows.append(window)
     return tuple(windows)
+
+
+# The setting that holds each limit's windows (shared/settings_table.py declares its default).
+SETTING_OF: Final[Mapping[str, str]] = {
+    USER_DATA: "RATE_LIMIT_USER_DATA",
+    CHARACTER_DATA: "RATE_LIMIT_CHARACTER_DATA",
+    ENTITY_UPDATES: "RATE_LIMIT_ENTITY_UPDATES",
+    SHARED_GROUP_WRITES: "RATE_LIMIT_SHARED_GROUP_WRITES",
+    SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
+    ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",
+    ANONYMOUS_CALLS: "RATE_LIMIT_ANONYMOUS_CALLS",
+}
+# PlayFab's tier table: UserDataValueUpdates, CharacterDataValueUpdates and EntityUpdates per 15 s / 5 min / 1 h.
+DEFAULTS: Final[Mapping[str, Windows]] = {limit: parse_windows(default(name)) for limit, name in SETTING_OF.items()}

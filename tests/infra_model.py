@@ -1,4 +1,4 @@
-"""Read the deployment offline: Bicep files parsed with pycep, and the settings names the code reads.
+"""Read the deployment offline: Bicep files parsed with pycep.
 
 pycep turns a Bicep file into plain JSON-like data. An identifier and a string literal both come out as
 a Python str (`principalId` and `'principalId'` look alike), so checks compare against names they
@@ -7,10 +7,8 @@ expect, and dotted() rebuilds property access such as `identity.outputs.id`.
 
 from __future__ import annotations
 
-import ast
 import functools
 import json
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +20,6 @@ INFRA = ROOT / "infra"
 MAIN = INFRA / "main.bicep"
 MODULES = INFRA / "modules"
 BICEP_FILES = sorted(INFRA.rglob("*.bicep"))
-# Where the app's own code lives (everything that runs in Azure or locally, not tests or scripts).
-CODE_DIRS = ("shared", "functions", "local_host")
-CODE_FILES = ("function_app.py",)
-
-SETTING_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 @functools.cache
@@ -108,52 +101,3 @@ def _union_parts(node: Any) -> list[Any]:
     if function.get("type") == "union":
         return [part for arg in function["parameters"].values() for part in _union_parts(arg)]
     return [node]
-
-
-def settings_read_by_code() -> set[str]:
-    """Setting names the app's code reads from the environment, found by walking its syntax trees."""
-    files = [path for d in CODE_DIRS for path in (ROOT / d).rglob("*.py")] + [ROOT / f for f in CODE_FILES]
-    names: set[str] = set()
-    for path in files:
-        names |= settings_read_in(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
-    return names
-
-
-def settings_read_in(tree: ast.AST) -> set[str]:
-    """Names read as env.get("X"), os.environ["X"], os.getenv("X"), "X" in os.environ, or parse_fn(env, "X", ...)."""
-    names: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            names |= _names_in_call(node)
-        elif isinstance(node, ast.Subscript) and _is_environment(node.value):
-            names |= _constant_names([node.slice])
-        elif isinstance(node, ast.Compare) and any(_is_environment(c) for c in node.comparators):
-            names |= _constant_names([node.left])
-    return names
-
-
-def _names_in_call(call: ast.Call) -> set[str]:
-    func = call.func
-    reads = isinstance(func, ast.Attribute) and func.attr in ("get", "pop", "getenv") and call.args
-    if reads and (func.attr == "getenv" or _is_environment(func.value)):
-        return _constant_names(call.args[:1])
-    # A function handed the environment and then a name: _int(env, "NAME", ...).
-    for before, after in zip(call.args, call.args[1:], strict=False):
-        if _is_environment(before):
-            return _constant_names([after])
-    return set()
-
-
-ENVIRONMENT_NAMES = ("env", "_env", "environ", "environment")
-
-
-def _is_environment(node: ast.AST) -> bool:
-    """`env`, `os.environ`, `self._env` and the like: what the code calls the environment mapping."""
-    if isinstance(node, ast.Name):
-        return node.id in ENVIRONMENT_NAMES
-    return isinstance(node, ast.Attribute) and node.attr in ENVIRONMENT_NAMES
-
-
-def _constant_names(nodes: list[ast.expr]) -> set[str]:
-    values = (n.value for n in nodes if isinstance(n, ast.Constant))
-    return {v for v in values if isinstance(v, str) and SETTING_NAME.match(v)}

@@ -55,9 +55,9 @@ param settingOverrides object = {}
 @minLength(1)
 param routePrefix string = 'playfab'
 
-// Settings the app reads that have a built-in default: blank means that default (shared/settings.py).
-// Listed so each can be found and changed; tests/test_infra.py fails when the code reads a setting
-// that is missing here.
+// Settings the app reads that have a built-in default: blank means that default (shared/settings_table.py).
+// Listed so each can be found and changed; tests/test_infra_settings.py fails when a setting declared
+// there is missing here.
 var tunableSettings = {
   MAX_REQUEST_BYTES: ''
   SESSION_TTL_SECONDS: ''

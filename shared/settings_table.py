@@ -1,0 +1,453 @@
+"""Every setting, declared once, in one row: a field of `Settings` below, or a row of ELSEWHERE.
+
+A row reads `name: type = setting(NAME, KIND, default, meaning, WHERE, ...)` for a value the app reads
+as `settings.name`, or `Setting(NAME, KIND, default, meaning, WHERE, ...)` in ELSEWHERE for one only the
+local host or the platform reads:
+
+- NAME: the environment variable (local.settings.json `Values` land there too).
+- KIND: how its text is read, and the field's type: WHOLE (int, at least `minimum`, 1 unless given),
+  FLAG (bool: true/false, yes/no, 1/0), TEXT (str, trimmed; `str | None` when it may be unset), CHOICE
+  (str, one of `choices`, any letter case), KEYS (tuple[str, ...], comma-separated), PATH (Path),
+  WINDOWS (rate-limit windows, `calls/seconds` pairs).
+- default: the value as written in the environment, or None when there is none (then `unset=` says
+  what that means, e.g. "required"). A blank value means the default.
+- meaning: one line, shown in README's Configuration table.
+- WHERE: EVERYWHERE unless given (the app reads it on Azure and locally, so infra/modules/app.bicep
+  sets it), LOCAL (never set in Azure; `reason=` says why) or PLATFORM (read by the Functions host or
+  an Azure SDK, set in app.bicep, never parsed here; `reason=` says who reads it).
+
+From the rows come the parsing, bounds and messages of `load_settings` (shared/settings.py), the rate
+limits' default windows (shared/rate_windows.py), README's Configuration table
+(`python scripts/gen_settings_table.py`) and the deployment check (tests/test_infra_settings.py).
+Rules that tie settings together (a key required with Cosmos, one timeout at least another) are
+written once in `load_settings`, after the rows are read. This module imports nothing of the app at
+run time, so every other module may read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from shared.rate_windows import Windows
+
+
+class Kind(Enum):
+    WHOLE = "whole number"
+    FLAG = "true or false"
+    TEXT = "text"
+    CHOICE = "choice"
+    KEYS = "comma-separated list"
+    PATH = "file path"
+    WINDOWS = "calls/seconds pairs"
+
+
+class Where(Enum):
+    EVERYWHERE = "everywhere"
+    LOCAL = "local only"
+    PLATFORM = "platform"
+
+
+WHOLE, FLAG, TEXT, CHOICE, KEYS, PATH, WINDOWS = Kind
+EVERYWHERE, LOCAL, PLATFORM = Where
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: Kind
+    default: str | None
+    meaning: str
+    where: Where = EVERYWHERE
+    field: str | None = None  # the Settings attribute, for a row of Settings
+    minimum: int = 1  # WHOLE only
+    choices: tuple[str, ...] = ()  # CHOICE only, lower case
+    unset: str = "unset"  # what no value means, when there is no default
+    reason: str = ""  # LOCAL and PLATFORM: why Azure leaves it out, or who reads it
+
+
+_ROW = "setting"  # the metadata key of a Settings field's row
+
+
+def setting(
+    name: str,
+    kind: Kind,
+    default: str | None,
+    meaning: str,
+    where: Where = EVERYWHERE,
+    *,
+    minimum: int = 1,
+    choices: tuple[str, ...] = (),
+    unset: str = "unset",
+    reason: str = "",
+) -> Any:
+    """A field of Settings, declared by its row; load_settings fills every field."""
+    row = Setting(name, kind, default, meaning, where, minimum=minimum, choices=choices, unset=unset, reason=reason)
+    return field(metadata={_ROW: row})
+
+
+_HOST = "the local host (uvicorn); in Azure the Functions host serves the app"
+_EMBEDDED = "the embedded store; Azure runs STORAGE_BACKEND=cosmos"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings in force: one field per row, filled by load_settings (shared/settings.py)."""
+
+    # The title and its keys.
+    title_id: str = setting("PLAYFAB_TITLE_ID", TEXT, None, "the title id callers send as `TitleId`", unset="required")
+    secret_keys: tuple[str, ...] = setting(
+        "PLAYFAB_SECRET_KEYS",
+        KEYS,
+        None,
+        "comma-separated title secret keys (several, for rotation), 16+ characters each",
+        unset="required",
+    )
+    signing_keys: tuple[str, ...] = setting(
+        "TOKEN_SIGNING_KEY",
+        KEYS,
+        None,
+        "comma-separated HMAC keys for session tickets and entity tokens (first signs, all verify), 32+ "
+        "characters; required with Cosmos",
+        unset="generated beside the SQLite file",
+    )
+    # Storage.
+    storage_backend: str = setting(
+        "STORAGE_BACKEND", CHOICE, "sqlite", "`sqlite` or `cosmos`", choices=("sqlite", "cosmos")
+    )
+    sqlite_path: Path = setting(
+        "SQLITE_PATH", PATH, ".data/playfab.sqlite3", "the embedded store's file", LOCAL, reason=_EMBEDDED
+    )
+    sqlite_recreate_missing_store: bool = setting(
+        "SQLITE_RECREATE_MISSING_STORE",
+        FLAG,
+        "false",
+        "`true` lets the local host start a new empty store where the file is missing although its marker or "
+        "generated signing key shows one existed (see [The embedded store's files](#the-embedded-stores-files))",
+        LOCAL,
+        reason=_EMBEDDED,
+    )
+    cosmos_endpoint: str | None = setting(
+        "COSMOS_ENDPOINT",
+        TEXT,
+        None,
+        "the account's URL, e.g. `https://<account>.documents.azure.com:443/`",
+        unset="required with `cosmos`",
+    )
+    cosmos_key: str | None = setting(
+        "COSMOS_KEY",
+        TEXT,
+        None,
+        "account key; unset, `DefaultAzureCredential` (managed identity) is used",
+        LOCAL,
+        reason="account keys are disabled there; the app signs in with its identity",
+    )
+    cosmos_database: str = setting("COSMOS_DATABASE", TEXT, "playfab", "database name")
+    cosmos_verify_tls: bool = setting(
+        "COSMOS_VERIFY_TLS",
+        FLAG,
+        "true",
+        "`false` only for a local emulator's self-signed certificate",
+        LOCAL,
+        reason="only for a local emulator's self-signed certificate",
+    )
+    cosmos_request_timeout_seconds: int = setting(
+        "COSMOS_REQUEST_TIMEOUT_SECONDS",
+        WHOLE,
+        "1",
+        "one attempt of a Cosmos DB call: connecting, and waiting for the answer",
+    )
+    cosmos_operation_timeout_seconds: int = setting(
+        "COSMOS_OPERATION_TIMEOUT_SECONDS",
+        WHOLE,
+        "3",
+        "one Cosmos DB call in all, the SDK's retries included; at least the request timeout",
+    )
+    cosmos_max_calls: int = setting(
+        "COSMOS_MAX_CALLS",
+        WHOLE,
+        "100",
+        "Cosmos DB calls one process has in flight (the SDK's connection pool holds 100)",
+    )
+    cosmos_queue_wait_ms: int = setting(
+        "COSMOS_QUEUE_WAIT_MS",
+        WHOLE,
+        "500",
+        "how long a call waits for a turn when `COSMOS_MAX_CALLS` are in flight, before `ServiceUnavailable`",
+        minimum=0,
+    )
+    # Requests and tokens.
+    max_request_bytes: int = setting(
+        "MAX_REQUEST_BYTES", WHOLE, "4194304", "largest request body, before and after gzip", minimum=1024
+    )
+    session_ttl_seconds: int = setting("SESSION_TTL_SECONDS", WHOLE, "86400", "lifetime of session tickets")
+    entity_token_ttl_seconds: int = setting("ENTITY_TOKEN_TTL_SECONDS", WHOLE, "86400", "lifetime of entity tokens")
+    # Entity object limits (PlayFab's tier table): player and character entities, then the title entity.
+    player_object_count: int = setting(
+        "PLAYER_OBJECT_COUNT", WHOLE, "5", "entity objects per player or character entity"
+    )
+    player_object_bytes: int = setting(
+        "PLAYER_OBJECT_BYTES", WHOLE, "1000", "bytes per object of a player or character"
+    )
+    title_object_count: int = setting("TITLE_OBJECT_COUNT", WHOLE, "10", "entity objects of the title entity")
+    title_object_bytes: int = setting("TITLE_OBJECT_BYTES", WHOLE, "2000", "bytes per object of the title entity")
+    object_name_max_chars: int = setting("OBJECT_NAME_MAX_CHARS", WHOLE, "64", "longest entity object name")
+    # Custom data limits (PlayFab's tier table), per update call and per stored data type.
+    user_data_max_keys: int = setting(
+        "USER_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `Update*UserData` call may set or remove"
+    )
+    user_data_max_value_bytes: int = setting(
+        "USER_DATA_MAX_VALUE_BYTES", WHOLE, "300000", "UTF-8 bytes of one user data value"
+    )
+    character_data_max_keys: int = setting(
+        "CHARACTER_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `Update*CharacterData` call may set or remove"
+    )
+    character_data_max_value_bytes: int = setting(
+        "CHARACTER_DATA_MAX_VALUE_BYTES", WHOLE, "300000", "UTF-8 bytes of one character data value"
+    )
+    data_max_document_bytes: int = setting(
+        "DATA_MAX_DOCUMENT_BYTES",
+        WHOLE,
+        "1000000",
+        "stored size of one data type of one player or character (or one shared group), all keys together",
+        minimum=1024,
+    )
+    shared_group_max_keys: int = setting(
+        "SHARED_GROUP_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `UpdateSharedGroupData` call may set or remove"
+    )
+    shared_group_max_value_bytes: int = setting(
+        "SHARED_GROUP_DATA_MAX_VALUE_BYTES", WHOLE, "300000", "UTF-8 bytes of one shared group data value"
+    )
+    # Request rate limits (shared/rate_limits.py); each window list is a limit's default (shared/rate_windows.py).
+    rate_limits: str = setting(
+        "RATE_LIMITS",
+        CHOICE,
+        "client",
+        "who is rate limited: `client` (players), `all` (the title's calls too) or `off`",
+        choices=("client", "all", "off"),
+    )
+    rate_limit_user_data: Windows = setting(
+        "RATE_LIMIT_USER_DATA",
+        WINDOWS,
+        "10/15,150/300,3600/3600",
+        "player data updates allowed per window, as calls/seconds pairs",
+    )
+    rate_limit_character_data: Windows = setting(
+        "RATE_LIMIT_CHARACTER_DATA",
+        WINDOWS,
+        "5/15,30/300,60/3600",
+        "the same for character data (all of a player's characters together)",
+    )
+    rate_limit_entity_updates: Windows = setting(
+        "RATE_LIMIT_ENTITY_UPDATES",
+        WINDOWS,
+        "10/15,50/300,900/3600",
+        "the same for entity updates (`SetObjects` on a player's entities)",
+    )
+    # PlayFab publishes no figures for these; chosen to match a player's user-data budget (writes), a
+    # turn-based game polling a few groups (reads), a household or cafe behind one address (accounts),
+    # and many players behind one NAT logging in (anonymous calls).
+    rate_limit_shared_group_writes: Windows = setting(
+        "RATE_LIMIT_SHARED_GROUP_WRITES",
+        WINDOWS,
+        "10/15,150/300,3600/3600",
+        "a player's shared-group writes (create, add or remove members, update data) per window",
+    )
+    rate_limit_shared_group_reads: Windows = setting(
+        "RATE_LIMIT_SHARED_GROUP_READS",
+        WINDOWS,
+        "30/15,300/300,3600/3600",
+        "a player's `GetSharedGroupData` calls per window, member or not",
+    )
+    rate_limit_account_creation: Windows = setting(
+        "RATE_LIMIT_ACCOUNT_CREATION",
+        WINDOWS,
+        "20/60,200/3600",
+        "new accounts per client address per window (counted in the store)",
+    )
+    rate_limit_anonymous_calls: Windows = setting(
+        "RATE_LIMIT_ANONYMOUS_CALLS",
+        WINDOWS,
+        "60/15,600/300",
+        "calls without credentials (logins) per client address per window, counted in each process",
+    )
+    refusal_delay_ms: int | None = setting(
+        "RATE_LIMIT_REFUSAL_DELAY_MS",
+        WHOLE,
+        None,
+        "how long a rate-limited refusal is held before it is sent (never past its `Retry-After`)",
+        minimum=0,
+        unset="1000 on the local host, 0 under the Functions host",
+    )
+    trust_forwarded_for: str = setting(
+        "TRUST_X_FORWARDED_FOR",
+        CHOICE,
+        "auto",
+        "whether `X-Forwarded-For` names the client: `auto` (only where the host gives no peer address, as "
+        "under the Functions host), `true` or `false`",
+        choices=("auto", "true", "false"),
+    )
+    anonymous_max_request_bytes: int = setting(
+        "ANONYMOUS_MAX_REQUEST_BYTES",
+        WHOLE,
+        "65536",
+        "largest body of a call without credentials (a login), refused before it is parsed",
+        minimum=1024,
+    )
+    # Shared-group quotas.
+    shared_group_max_members: int = setting("SHARED_GROUP_MAX_MEMBERS", WHOLE, "100", "members of one shared group")
+    shared_groups_per_player: int = setting(
+        "SHARED_GROUPS_PER_PLAYER", WHOLE, "100", "shared groups one player may belong to, created or joined"
+    )
+    # Each limit's windows, from its WINDOWS row above (shared/rate_windows.py names them); not a setting.
+    rate_limit_windows: Mapping[str, Windows] = field(default_factory=dict)
+
+
+ELSEWHERE: Final[tuple[Setting, ...]] = (
+    # The embedded store's, and the local host's own (python -m local_host).
+    Setting(
+        "SQLITE_STORE_PREPARED",
+        TEXT,
+        None,
+        "set by the local host for its worker processes: the store file it opened (never set it yourself)",
+        LOCAL,
+        reason="set by the local host for its own worker processes, not by people",
+    ),
+    Setting("HOST", TEXT, "127.0.0.1", "address the local host listens on", LOCAL, reason=_HOST),
+    Setting("PORT", WHOLE, "7071", "port the local host listens on", LOCAL, reason=_HOST),
+    Setting("WORKERS", WHOLE, "1", "worker processes of the local host", LOCAL, reason=_HOST),
+    Setting(
+        "TLS_CERT_FILE",
+        PATH,
+        None,
+        "certificate file; with `TLS_KEY_FILE`, the local host serves HTTPS",
+        LOCAL,
+        reason=_HOST,
+    ),
+    Setting("TLS_KEY_FILE", PATH, None, "the certificate's private key file", LOCAL, reason=_HOST),
+    Setting(
+        "LOCAL_SETTINGS_FILE",
+        PATH,
+        "local.settings.json",
+        "the file whose `Values` the local host loads (the environment wins)",
+        LOCAL,
+        reason=_HOST,
+    ),
+    # The local host's HTTP limits (local_host/http_limits.py checks their bounds).
+    Setting(
+        "HTTP_HEADER_TIMEOUT_SECONDS",
+        TEXT,
+        "10",
+        "seconds from a request's first byte to the end of its headers, then 408 (0.1 to 3600)",
+        LOCAL,
+        reason=_HOST + ", whose front end has its own limits",
+    ),
+    Setting(
+        "HTTP_BODY_TIMEOUT_SECONDS",
+        TEXT,
+        "60",
+        "seconds from the end of the headers to the end of the body, then 408; also the most time spent "
+        "dropping the rest of a body refused with 413 (0.1 to 3600)",
+        LOCAL,
+        reason=_HOST + ", whose front end has its own limits",
+    ),
+    Setting(
+        "HTTP_IDLE_TIMEOUT_SECONDS",
+        TEXT,
+        "5",
+        "seconds a connection may sit with no request under way, new or kept alive (0.1 to 3600)",
+        LOCAL,
+        reason=_HOST + ", whose front end has its own limits",
+    ),
+    Setting(
+        "HTTP_MAX_CONNECTIONS",
+        WHOLE,
+        "1000",
+        "open connections per worker process; more are answered 503 and closed (1 to 1000000); the open "
+        "file limit is raised to fit where the hard limit allows",
+        LOCAL,
+        reason=_HOST + ", whose front end has its own limits",
+    ),
+    Setting(
+        "HTTP_MAX_HEADER_BYTES",
+        WHOLE,
+        "16384",
+        "request line and headers together, then 431 (1024 to 1048576)",
+        LOCAL,
+        reason=_HOST + ", whose front end has its own limits",
+    ),
+    Setting(
+        "TEST_CLOCK_OFFSET_FILE",
+        PATH,
+        None,
+        "tests only: a file whose seconds are added to the clock the rate limits use",
+        LOCAL,
+        reason="tests only: moves a test host's clock",
+    ),
+    # Read by the platform or the Azure SDKs; set by infra/modules/app.bicep.
+    Setting(
+        "AzureFunctionsJobHost__extensions__http__routePrefix",
+        TEXT,
+        None,
+        "path prefix of every endpoint (host.json's, unless set); the local host honours it too",
+        PLATFORM,
+        reason="the Functions host",
+    ),
+    Setting(
+        "AZURE_CLIENT_ID",
+        TEXT,
+        None,
+        "the user-assigned identity",
+        PLATFORM,
+        reason="DefaultAzureCredential: which identity to use",
+    ),
+    Setting(
+        "AzureWebJobsStorage__blobServiceUri",
+        TEXT,
+        None,
+        "the host's blob storage",
+        PLATFORM,
+        reason="the Functions host",
+    ),
+    Setting(
+        "AzureWebJobsStorage__credential", TEXT, None, "how the host signs in", PLATFORM, reason="the Functions host"
+    ),
+    Setting("AzureWebJobsStorage__clientId", TEXT, None, "the host's identity", PLATFORM, reason="the Functions host"),
+    Setting(
+        "APPLICATIONINSIGHTS_CONNECTION_STRING", TEXT, None, "where logs go", PLATFORM, reason="the Functions host"
+    ),
+    Setting(
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        TEXT,
+        None,
+        "how logs are sent (Entra ID)",
+        PLATFORM,
+        reason="the Functions host",
+    ),
+    Setting(
+        "AzureWebJobsDisableHomepage",
+        FLAG,
+        "false",
+        "the host's landing page at /",
+        PLATFORM,
+        reason="the Functions host",
+    ),
+)
+
+SETTINGS: Final[tuple[Setting, ...]] = (
+    *(replace(f.metadata[_ROW], field=f.name) for f in fields(Settings) if _ROW in f.metadata),
+    *ELSEWHERE,
+)
+DECLARED: Final[dict[str, Setting]] = {s.name: s for s in SETTINGS}
+
+
+def default(name: str) -> str:
+    """The declared default of a setting that has one (KeyError for an undeclared name)."""
+    value = DECLARED[name].default
+    if value is None:
+        raise ValueError(f"{name} has no default")
+    return value
