@@ -58,7 +58,11 @@ def test_the_settings_object_holds_each_declared_field_with_its_type():
     declared = {s.field: s for s in SETTINGS if s.field}
     assert set(annotations) == set(declared) | {"rate_limit_windows"}, "declare the setting, or drop the field"
     for name, setting in declared.items():
-        optional = setting.default is None and setting.kind in (Kind.TEXT, Kind.CHOICE) and setting.unset != "required"
+        optional = (
+            setting.default is None
+            and setting.kind in (Kind.TEXT, Kind.CHOICE, Kind.WHOLE)
+            and setting.unset != "required"
+        )
         wanted = FIELD_TYPES[setting.kind] + (" | None" if optional else "")
         assert annotations[name] == wanted, f"Settings.{name} holds a {setting.kind.value}: {wanted}"
     # load_settings fills every field: a default here would be a second one, never used.
