@@ -39,7 +39,12 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
     and harmless; the race loser removes its own, and only when the lookup names another player.
     """
-    account = {"PlayFabId": new_id(), "TitlePlayerAccountId": new_id(), "Created": created, "Identity": identity}
+    account: dict[str, Any] = {
+        "PlayFabId": new_id(),
+        "TitlePlayerAccountId": new_id(),
+        "Created": created,
+        "Identity": identity,
+    }
     await store.create("players", account["PlayFabId"], ACCOUNT, account)
     await store.create(
         "entities",

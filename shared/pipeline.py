@@ -161,8 +161,8 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
         data = await run(op, req, services)
         resp = HttpResponse(200, dumps_bytes(success_body(data)))
         outcome = "OK"
-    except PlayFabError as err:
-        resp, outcome = respond(err, req.headers), err.name
+    except PlayFabError as raised:
+        resp, outcome = respond(raised, req.headers), raised.name
     except (StoreBusy, StoreUnavailable, DocumentTooLarge) as exc:
         err = _store_error(exc)
         log.warning("store fault on %s: %s", req.path, exc)
