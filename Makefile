@@ -37,6 +37,7 @@ cosmos-emulator: node-deps
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 INFRA_VENV := .venv-infra
 INFRA_STAMP := $(INFRA_VENV)/.installed
@@ -72,7 +73,7 @@ bench-abuse: $(STAMP)
 	$(PY) -m bench.abuse --out bench/results/abuse.json
 
 clean: clean-infra
-	rm -rf $(VENV) $(LOCK_VENV) node_modules .data .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(LOCK_VENV) node_modules .data .pytest_cache .ruff_cache .mypy_cache
 
 LOCK_VENV := .venv-lock
 PIP_COMPILE := $(LOCK_VENV)/bin/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \

@@ -35,7 +35,8 @@ def build(
         if row.get("first_error"):
             entry["first_error"] = row["first_error"]
         scenarios.append(entry)
-    results = {
+    cosmos_results: list[dict[str, Any]] = cosmos_rows or []
+    results: dict[str, Any] = {
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cores": os.cpu_count(),
         "workers": workers,
@@ -45,9 +46,9 @@ def build(
         "scenarios": scenarios,
         "skipped": skipped,
         # The hot-document scenario on the Cosmos DB emulator (bench/cosmos.py): no floor, requests per call.
-        "cosmos": cosmos_rows or [],
+        "cosmos": cosmos_results,
     }
-    results["targets"] = targets(results) + cosmos.targets(results["cosmos"])
+    results["targets"] = targets(results) + cosmos.targets(cosmos_results)
     return results
 
 

@@ -152,9 +152,10 @@ def _entity_token(w: World) -> Load:
 
 
 def _update_user(w: World) -> Load:
-    secret = w.api.secret
-    body = lambda p: {"PlayFabId": p.playfab_id, "Data": {"level": "{seq}", "gold": "{seq}"}}  # noqa: E731
-    return Load([sdk_request(body(p), secret) for p in w.ensure_players(WRITERS)])
+    def body(p: Player) -> dict[str, Any]:
+        return {"PlayFabId": p.playfab_id, "Data": {"level": "{seq}", "gold": "{seq}"}}
+
+    return Load([sdk_request(body(p), w.api.secret) for p in w.ensure_players(WRITERS)])
 
 
 def _read_user(w: World) -> Load:
@@ -165,12 +166,16 @@ def _read_user(w: World) -> Load:
 
 
 def _update_character(w: World) -> Load:
-    body = lambda p: {"CharacterId": p.character_id, "Data": {"hp": "{seq}", "xp": "{seq}"}}  # noqa: E731
+    def body(p: Player) -> dict[str, Any]:
+        return {"CharacterId": p.character_id, "Data": {"hp": "{seq}", "xp": "{seq}"}}
+
     return Load([sdk_request(body(p), session_auth(p)) for p in w.ensure_characters(WRITERS)])
 
 
 def _read_character(w: World) -> Load:
-    body = lambda p: {"PlayFabId": p.playfab_id, "CharacterId": p.character_id}  # noqa: E731
+    def body(p: Player) -> dict[str, Any]:
+        return {"PlayFabId": p.playfab_id, "CharacterId": p.character_id}
+
     return Load([sdk_request(body(p), session_auth(p)) for p in w.ensure_characters(WRITERS)])
 
 

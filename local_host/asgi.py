@@ -145,7 +145,9 @@ async def _send(send: Send, status: int, body: bytes, headers: dict[str, str]) -
 def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     configure_logging()
     if function_app is None:
-        from function_app import app as function_app
+        from function_app import app
+
+        function_app = app
     routes = routes_of(function_app.get_functions(), route_prefix(Path(__file__).resolve().parent.parent / "host.json"))
     # The body cap is enforced while reading, so an oversized upload is refused without buffering it.
     # The core checks it again; this only protects the local host's memory.
@@ -215,9 +217,9 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
         client = scope.get("client")
         client_address.PEER.set(client[0] if client else None)  # the pipeline decides whom to believe
         if inspect.iscoroutinefunction(route.function):
-            resp = await route.function(req)
+            reply = await route.function(req)
         else:
-            resp = await asyncio.to_thread(route.function, req)
-        await _send(send, resp.status_code, resp.get_body(), dict(resp.headers))
+            reply = await asyncio.to_thread(route.function, req)
+        await _send(send, reply.status_code, reply.get_body(), dict(reply.headers))
 
     return asgi

@@ -68,7 +68,7 @@ def _schema(api: str, node: Any) -> Any:
 def _parameter(api: str, param: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in param:
         return {"$ref": _ref(api, param["$ref"])}
-    keep = {k: param[k] for k in ("name", "in", "required") if k in param}
+    keep: dict[str, Any] = {k: param[k] for k in ("name", "in", "required") if k in param}
     return {**keep, "schema": _schema(api, param["schema"])}
 
 
@@ -105,7 +105,7 @@ def load(specs_dir: Path) -> dict[str, dict[str, Any]]:
 
 
 def _definition(api: str, raw: dict[str, Any], maps: list[str]) -> dict[str, Any]:
-    node = _schema(api, raw)
+    node: dict[str, Any] = _schema(api, raw)
     for name in maps:
         prop = node.get("properties", {}).get(name)
         if prop is not None and "$ref" in prop:

@@ -15,7 +15,7 @@ def write_local_settings(target: Path) -> dict[str, Any] | None:
     """Write the settings file unless it exists; return what was written."""
     if target.exists():
         return None
-    settings = json.loads((ROOT / "local.settings.json.example").read_text(encoding="utf-8"))
+    settings: dict[str, Any] = json.loads((ROOT / "local.settings.json.example").read_text(encoding="utf-8"))
     settings["Values"]["PLAYFAB_SECRET_KEYS"] = secrets.token_urlsafe(32)
     # Set here so both stores use it; the Cosmos store requires it (it keeps no local files).
     settings["Values"]["TOKEN_SIGNING_KEY"] = secrets.token_urlsafe(48)

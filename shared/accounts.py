@@ -41,7 +41,7 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     and harmless; the race loser removes its own, and only when the lookup names another player.
     """
     # Created as logged in, so a first login needs no second write to stamp it.
-    account = {
+    account: dict[str, Any] = {
         "PlayFabId": new_id(),
         "TitlePlayerAccountId": new_id(),
         "Created": created,
@@ -132,10 +132,10 @@ async def login(
         # A store that cannot take writes now (disk full, read-only) must not lock players out; reads
         # may still work. Contention (StoreBusy) still fails the call, since a retry soon will land.
         log.warning("login without its LastLogin time recorded: %s", exc)
-        account = await find_account(store, playfab_id)
-        if account is None:
+        unstamped = await find_account(store, playfab_id)
+        if unstamped is None:
             raise PlayFabError("AccountNotFound", "User not found.") from None
-        return account, False, account.get("LastLogin")
+        return unstamped, False, unstamped.get("LastLogin")
     if doc is None:  # the lookup names a missing account: give it back rather than lock the login out
         return await _restore_account(store, identity, playfab_id, at), False, None
     return doc.body, False, previous[0]

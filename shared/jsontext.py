@@ -1,7 +1,7 @@
 """JSON on the hot path: orjson, where it gives what the standard library gives, several times faster.
 
-`dumps` writes the text of `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` for the values
-the core handles; where orjson refuses a value (integers past 64 bits, non-text keys, lone surrogates)
+`dumps_bytes` writes the UTF-8 of `json.dumps(value, separators=(",", ":"), ensure_ascii=False)` for the
+values the core handles; where orjson refuses a value (integers past 64 bits, non-text keys, lone surrogates)
 the standard library writes it. `loads` leaves to the standard library any text orjson refuses (NaN,
 lone surrogates, out-of-range numbers) and any with a 19-digit run, which could be an integer that
 orjson would turn into a float.
@@ -10,7 +10,7 @@ orjson would turn into a float.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 
@@ -22,13 +22,14 @@ def dumps_bytes(value: Any) -> bytes:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
-def dumps(value: Any) -> str:
-    return dumps_bytes(value).decode("utf-8")
-
-
 # Every ASCII digit becomes "0", so one substring search finds a run of 19 (a regex takes ms on big text).
 _ZERO_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _LONG_RUN = b"0" * 19
+
+
+def reject_constant(name: str) -> NoReturn:
+    """For `json.loads(parse_constant=...)`: NaN, Infinity and -Infinity are not JSON, so refuse them."""
+    raise ValueError(f"{name} is not JSON")
 
 
 def loads(text: str) -> Any:

@@ -27,6 +27,7 @@ from shared.entities import (
     require_profile,
 )
 from shared.errors import PlayFabError, invalid_params
+from shared.jsontext import reject_constant
 from shared.pipeline import Operation
 from shared.rate_windows import ENTITY_UPDATES
 from shared.services import Services
@@ -49,10 +50,6 @@ def limits(settings: Settings, entity: Entity) -> tuple[int, int]:
     return settings.player_object_count, settings.player_object_bytes
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _bad_json(field_name: str, why: str) -> PlayFabError:
     return PlayFabError("InvalidJSONContent", f"{field_name}: {why}", {field_name: [why]})
 
@@ -69,7 +66,7 @@ def _value(obj: SetObject, where: str) -> tuple[Any, str]:
     if escaped is None:
         return obj.DataObject, "DataObject"
     try:
-        return json.loads(escaped, parse_constant=_reject_constant), "EscapedDataObject"
+        return json.loads(escaped, parse_constant=reject_constant), "EscapedDataObject"
     except (ValueError, RecursionError):
         raise _bad_json(f"{where}.EscapedDataObject", "not valid JSON") from None
 

@@ -21,7 +21,7 @@ from shared import caller as auth
 from shared.entities import ensure_caller_exists
 from shared.envelope import error_body, success_body
 from shared.errors import PlayFabError
-from shared.jsontext import dumps_bytes
+from shared.jsontext import dumps_bytes, reject_constant
 from shared.services import Services, current_settings, get_services
 from shared.settings import SettingsError
 from shared.storage import DocumentTooLarge, StoreBusy, StoreUnavailable
@@ -65,10 +65,6 @@ class HttpResponse:
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "application/json; charset=utf-8"})
 
 
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
 def _decode_body(req: HttpRequest, limit: int) -> dict[str, Any]:
     content_type = req.headers.get("content-type", "")
     if not _JSON_TYPE.match(content_type):
@@ -86,7 +82,7 @@ def _decode_body(req: HttpRequest, limit: int) -> dict[str, Any]:
     try:
         # Decode as UTF-8 ourselves: json.loads(bytes) would also take UTF-16 and UTF-32.
         text = raw.decode("utf-8")
-        payload = json.loads(text, parse_constant=_reject_constant)
+        payload = json.loads(text, parse_constant=reject_constant)
     except (ValueError, RecursionError):
         raise PlayFabError("InvalidContentType", "The request body is not valid JSON.") from None
     if payload is None:  # the Python SDK sends `null` for a request passed as None
@@ -184,9 +180,9 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
         data = await run(op, req, services)
         resp = HttpResponse(200, dumps_bytes(success_body(data)))
         outcome = "OK"
-    except PlayFabError as err:
-        resp, outcome = respond(err, req.headers), err.name
-        hold = rate_limits.refusal_delay(services.settings, req.peer is not None, err) if services else 0.0
+    except PlayFabError as raised:
+        resp, outcome = respond(raised, req.headers), raised.name
+        hold = rate_limits.refusal_delay(services.settings, req.peer is not None, raised) if services else 0.0
         if hold > 0:
             await asyncio.sleep(hold)
     except (StoreBusy, StoreUnavailable, DocumentTooLarge) as exc:

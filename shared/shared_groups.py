@@ -151,7 +151,7 @@ async def _get_data(services: Services, caller: Caller, req: GetSharedGroupDataR
 
 def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: custom_data.Limits) -> Mutation:
     stamp = iso(now())
-    extra = {} if caller.is_title else {"LastUpdatedBy": caller.playfab_id}
+    extra = {} if caller.is_title or caller.playfab_id is None else {"LastUpdatedBy": caller.playfab_id}
 
     def write(body: dict[str, Any] | None) -> dict[str, Any]:
         group = _existing(body, group_id, caller)

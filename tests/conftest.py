@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -47,8 +46,3 @@ def pf(server: Server) -> Server:
     """The server, with the official Python SDK pointed at it and no one logged in."""
     sdk.point_at(server)
     return server
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path

@@ -17,7 +17,6 @@ VALUES = [
 @pytest.mark.parametrize("value", VALUES)
 def test_dumps_matches_the_standard_library(value):
     expected = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-    assert jsontext.dumps(value) == expected
     assert jsontext.dumps_bytes(value) == expected.encode("utf-8")
 
 

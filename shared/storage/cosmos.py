@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, Final, TypeVar
@@ -191,7 +191,7 @@ class CosmosStore(BaseStore):
             return await self._own_write(container, pk, id, ids[-1], err)
         return self._written(where, text, ids, result.get_response_headers())
 
-    def _written(self, where: str, text: str, ids: list[str], headers: dict[str, str]) -> Document:
+    def _written(self, where: str, text: str, ids: list[str], headers: Mapping[str, str]) -> Document:
         # Writes ask for no response body; the new etag comes back as a header.
         doc = Document(json.loads(text), headers["etag"])
         self._writes.wrote(where, doc.etag, ids)
@@ -216,7 +216,9 @@ class CosmosStore(BaseStore):
 
     async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None:
         proxy, item_id, where = self._item_args(container, pk, id)
-        condition = {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag is not None else {}
+        condition: dict[str, Any] = (
+            {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag is not None else {}
+        )
         async with self._gate.turn(where):
             with _faults(where):
                 await proxy.delete_item(item_id, partition_key=pk, timeout=self._timeout, **condition)

@@ -1,12 +1,22 @@
 """Embedded store: one SQLite file in WAL mode, safe for several worker processes.
 
-Each process owns one connection, used from one dedicated thread, so the event loop never blocks on
-SQLite. update() runs read, mutation and write inside one IMMEDIATE transaction: no lost updates
-inside a process or across processes, and no retries needed.
+Each process holds three connections to the file, so the event loop never waits on another writer:
+- the writer's, used only from one dedicated thread: create, replace, delete, and the updates that
+  found the write lock taken, which wait for it there;
+- the reader's, used on the caller's thread: in WAL mode a read never waits for a writer, and on its
+  own connection it sees only committed data;
+- the inline one, also on the caller's thread: an update runs there when the write lock is free at once
+  (busy timeout 0), sparing the hand-offs between threads, which cost more than the write.
+One lock lets one caller at a time use those two, whatever thread it calls from.
 
-Only the constructor creates the file (sqlite_files.py); every connection opens it without create,
-and each call first checks that the path still names the file the connections hold, so a deleted or
-replaced store, a full disk or a read-only one answers StoreUnavailable rather than losing writes.
+update() runs read, mutation and write inside one IMMEDIATE transaction, on either connection: no lost
+updates inside a process or across processes, and no retries needed.
+
+Only the constructor creates the file (sqlite_files.py); every connection opens it without create. The
+constructor checks that the path names the same file before and after its connections open, and the
+file the host prepared at start-up; each call then stats the path first. So a deleted or replaced
+store answers StoreUnavailable rather than writing to a file nobody reads, and so do a full disk and a
+read-only one.
 """
 
 from __future__ import annotations
