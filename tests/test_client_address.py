@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from shared.client_address import normalise, resolve
 from shared.errors import PlayFabError
 from shared.rate_limits import refusal_delay
 from shared.rate_windows import Window
-from shared.settings import Settings
+from shared.settings import load_settings
 
 
 def test_address_keys():
@@ -37,7 +36,9 @@ def test_the_per_process_counter_stays_bounded():
 
 
 def test_refusals_are_held_only_where_the_host_gives_the_peer():
-    settings = Settings("T", ("s" * 16,), ("k" * 32,), "sqlite", Path("x"), None, None, "db", True, 1024, 1, 1)
+    settings = load_settings(
+        {"PLAYFAB_TITLE_ID": "T", "PLAYFAB_SECRET_KEYS": "s" * 16, "TOKEN_SIGNING_KEY": "k" * 32, "SQLITE_PATH": "x"}
+    )
     throttled = PlayFabError("APIClientRequestRateLimitExceeded", "slow down", retry_after_seconds=30)
     assert refusal_delay(settings, True, throttled) == 1.0  # the local host
     assert refusal_delay(settings, False, throttled) == 0.0  # the Functions host: a held call bills
