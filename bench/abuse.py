@@ -30,7 +30,8 @@ from typing import Any
 
 import httpx
 
-from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
+from bench.servers import SECRET_KEY, SIGNING_KEY, TITLE_ID
+from local_host.process import HostProcess, isolated_env, running_host
 
 MAX_CALLS = 20_000  # per thread and phase, whatever --seconds says
 JSON = {"Content-Type": "application/json"}
@@ -39,6 +40,13 @@ JSON = {"Content-Type": "application/json"}
 def _post(client: httpx.Client, path: str, body: bytes, headers: dict[str, str]) -> int:
     resp = client.post(path, content=body, headers={**JSON, **headers})
     return resp.status_code
+
+
+class Server(HostProcess):
+    """The host, with the JSON calls that set up a run."""
+
+    def post(self, path: str, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
+        return httpx.post(self.url + path, json=body, headers=headers or {}, timeout=30)
 
 
 def _login(server: Server) -> dict[str, Any]:
@@ -155,9 +163,9 @@ def run_once(limits: str, seconds: float, rounds: int, only: list[str] | None = 
     per_kind: dict[str, Counter[int]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-abuse-") as tmp:
         root = Path(tmp)
-        env = base_env(root, RATE_LIMITS="client" if limits == "on" else "off")
-        env.pop("RATE_LIMIT_REFUSAL_DELAY_MS", None)  # the test hosts' 0; here the host's own default
-        with running_server(root, env=env) as server:
+        # Refusals keep the host's own delay, as in production.
+        env = isolated_env(root, TITLE_ID, SECRET_KEY, SIGNING_KEY, RATE_LIMITS="client" if limits == "on" else "off")
+        with running_host(Server, root, env) as server:
             victim = _login(server)
             ticket = victim["SessionTicket"]
             server.post("/Client/UpdateUserData", {"Data": {"save": "level 3"}}, {"X-Authorization": ticket})

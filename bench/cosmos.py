@@ -1,7 +1,8 @@
 """The hot-document scenario on Cosmos DB: many writers updating one document, on the bundled emulator.
 
-The local host runs with STORAGE_BACKEND=cosmos against the emulator (tests/cosmos.py), which counts
-the requests it serves, so each run reports Cosmos DB requests per successful call beside its p99.
+The local host runs with STORAGE_BACKEND=cosmos against the emulator (local_host/cosmos_emulator.py),
+which counts the requests it serves, so each run reports Cosmos DB requests per successful call beside
+its p99.
 A call is an error unless its envelope's code is 200, so a ConcurrentEditError (1133) counts as one.
 There is no floor here: the emulator, not the stack, sets the pace.
 """
@@ -16,8 +17,9 @@ import httpx
 
 from bench.load import measure
 from bench.scenarios import Api, World, _update_hot_group
-from tests.cosmos import EMULATOR_KEY, CosmosAccount, running_emulator
-from tests.server import SECRET_KEY, TITLE_ID, base_env, running_server
+from bench.servers import SECRET_KEY, SIGNING_KEY, TITLE_ID
+from local_host.cosmos_emulator import EMULATOR_KEY, running_emulator
+from local_host.process import HostProcess, isolated_env, running_host
 
 NAME: Final = "hot document on cosmos"
 ENDPOINT: Final = "Server/UpdateSharedGroupData"
@@ -30,14 +32,24 @@ def _served(emulator: str) -> int:
     return sum(int(n) for n in counts.values())
 
 
+def _cosmos_env(emulator: str, database: str) -> dict[str, str]:
+    """Settings that point the host at the emulator, whose certificate is self-signed."""
+    return {
+        "STORAGE_BACKEND": "cosmos",
+        "COSMOS_ENDPOINT": emulator,
+        "COSMOS_KEY": EMULATOR_KEY,
+        "COSMOS_DATABASE": database,
+        "COSMOS_VERIFY_TLS": "false",
+    }
+
+
 def run(levels: list[int], amount: int, seconds: float, warmup: int) -> list[dict[str, Any]]:
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench-cosmos-") as tmp:
         root = Path(tmp)
         with running_emulator(root / "emulator") as emulator:
-            account = CosmosAccount(emulator, EMULATOR_KEY, verify_tls=False)
-            env = base_env(root / "host", **account.env("bench"))
-            with running_server(root / "host", env=env) as host:
+            env = isolated_env(root / "host", TITLE_ID, SECRET_KEY, SIGNING_KEY, **_cosmos_env(emulator, "bench"))
+            with running_host(HostProcess, root / "host", env) as host:
                 served_before = _served(emulator)
                 load = _update_hot_group(World(Api(host.url, TITLE_ID, SECRET_KEY)))
                 if _served(emulator) == served_before:  # another server took the port between pick and bind

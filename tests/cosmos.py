@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
-import shutil
-import subprocess
-import time
+import shutil  # noqa: F401  tests hide Node.js by patching tests.cosmos.shutil.which, which the emulator reads
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
@@ -24,13 +21,28 @@ import pytest
 from azure.cosmos.aio import CosmosClient
 from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
+from local_host import cosmos_emulator as emulator
+from local_host.cosmos_emulator import (
+    EMULATOR_KEY,
+    EMULATOR_PACKAGE,
+    EMULATOR_SCRIPT,
+    EmulatorUnavailable,
+    _wait_for_ready_line,
+)
 from shared.settings import Settings, load_settings
-from tests.server import REPO, base_env, stop
+from tests.server import base_env
 
-EMULATOR_SCRIPT = REPO / "scripts" / "cosmos_emulator.js"
-EMULATOR_PACKAGE = REPO / "node_modules" / "@vercel" / "cosmosdb-server"
-# The emulator accepts any key; the SDK only needs one that is valid base64 to sign requests with.
-EMULATOR_KEY = "bG9jYWwtY29zbW9zLWVtdWxhdG9yLWtleQ=="
+__all__ = [
+    "EMULATOR_KEY",
+    "EMULATOR_PACKAGE",
+    "EMULATOR_SCRIPT",
+    "CosmosAccount",
+    "_wait_for_ready_line",
+    "cosmos_account",
+    "new_database_name",
+    "running_emulator",
+    "unavailable",
+]
 
 
 def unavailable(reason: str) -> NoReturn:
@@ -89,41 +101,10 @@ def cosmos_account(log_dir: Path) -> Iterator[CosmosAccount]:
 
 @contextmanager
 def running_emulator(log_dir: Path, timeout: float = 30, *, plain_http: bool = False) -> Iterator[str]:
-    node = shutil.which("node")
-    if node is None:
-        unavailable("Node.js is not installed")
-    if not EMULATOR_PACKAGE.is_dir():
-        unavailable("the npm packages are not installed (run `make node-deps`)")
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / ("cosmos-emulator-http.log" if plain_http else "cosmos-emulator.log")
-    flags = ["--http"] if plain_http else []  # plain HTTP, for tests/cosmos_proxy.py in front of it
-    with log_path.open("wb") as log:
-        # Port 0: the emulator binds a free port itself and prints it, so no other process can take it.
-        proc = subprocess.Popen(
-            [str(node), str(EMULATOR_SCRIPT), "--host", "127.0.0.1", "--port", "0", *flags],
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=log,
-        )
-    try:
-        yield _wait_for_ready_line(proc, log_path, timeout)
-    finally:
-        stop(proc)
-        assert proc.stdout is not None
-        proc.stdout.close()
-
-
-def _wait_for_ready_line(proc: subprocess.Popen[bytes], log_path: Path, timeout: float) -> str:
-    assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as sel:
-        sel.register(proc.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if sel.select(timeout=0.2):
-                line = proc.stdout.readline().decode("utf-8", "replace").strip()
-                if line.startswith("Cosmos DB emulator ready at "):
-                    return line.removeprefix("Cosmos DB emulator ready at ")
-            if proc.poll() is not None:
-                break
-    log = log_path.read_text(encoding="utf-8", errors="replace")
-    raise RuntimeError(f"the Cosmos DB emulator did not start (exit {proc.poll()}):\n{log}")
+    """The bundled emulator; without Node.js or its npm package, `unavailable`."""
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(emulator.running_emulator(log_dir, timeout, plain_http=plain_http))
+        except EmulatorUnavailable as missing:
+            unavailable(str(missing))
+        yield url
