@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import NoReturn
 
 import pytest
+from azure.cosmos import PartitionKey
 from azure.cosmos.aio import CosmosClient
 from azure.cosmos.exceptions import CosmosResourceNotFoundError
 
@@ -30,6 +31,7 @@ from local_host.cosmos_emulator import (
     _wait_for_ready_line,
 )
 from shared.settings import Settings, load_settings
+from shared.storage.cosmos_health import INDEXING_POLICY
 from tests.server import base_env
 
 __all__ = [
@@ -108,3 +110,13 @@ def running_emulator(log_dir: Path, timeout: float = 30, *, plain_http: bool = F
         except EmulatorUnavailable as missing:
             unavailable(str(missing))
         yield url
+
+
+async def delete_or_restore_container(account: CosmosAccount, database: str, name: str, *, delete: bool) -> None:
+    """Delete a container behind the store's back, or put it back empty, as an operator would."""
+    async with CosmosClient(account.endpoint, credential=account.key, connection_verify=account.verify_tls) as client:
+        db = client.get_database_client(database)
+        if delete:
+            await db.delete_container(name)
+        else:
+            await db.create_container(name, PartitionKey("/pk"), indexing_policy=INDEXING_POLICY)

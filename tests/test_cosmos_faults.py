@@ -21,8 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from azure.cosmos import PartitionKey
-from azure.cosmos.aio import CosmosClient
 
 from shared import services
 from shared.data_api import OPERATIONS
@@ -31,9 +29,9 @@ from shared.pipeline import HttpRequest, handle
 from shared.services import Services
 from shared.storage import Document
 from shared.storage.cosmos import CosmosStore, open_cosmos_store
-from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, INDEXING_POLICY, OPEN_TIMEOUT_SECONDS
+from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, OPEN_TIMEOUT_SECONDS
 from shared.tokens import Signer
-from tests.cosmos import CosmosAccount, new_database_name
+from tests.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
 from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
 from tests.server import TITLE_ID, base_env, free_port
 
@@ -232,28 +230,19 @@ def test_a_failed_open_is_remembered_for_a_back_off_then_tried_again(silent_endp
         loop.close()
 
 
-async def _container(account: CosmosAccount, database: str, name: str, delete: bool) -> None:
-    async with CosmosClient(account.endpoint, credential=account.key, connection_verify=account.verify_tls) as client:
-        db = client.get_database_client(database)
-        if delete:
-            await db.delete_container(name)
-        else:
-            await db.create_container(name, PartitionKey("/pk"), indexing_policy=INDEXING_POLICY)
-
-
 def test_a_deleted_container_is_service_unavailable_not_a_new_player_and_recovers(backend, cosmos, caplog):
     custom_id = f"deleted-{uuid.uuid4()}"
     status, _first, _ = backend.login(custom_id)
     assert status == 200
     database = backend.store._containers["lookups"].database_link.split("/")[-1]
-    backend.loop.run_until_complete(_container(cosmos, database, "lookups", delete=True))
+    backend.loop.run_until_complete(delete_or_restore_container(cosmos, database, "lookups", delete=True))
 
     with caplog.at_level(logging.WARNING, logger="playfab.requests"):
         status, body, _headers = backend.login(custom_id)
     assert status == 503 and _error(body)["error"] == "ServiceUnavailable"  # not AccountNotFound, not 500
     assert any("does not exist" in r.getMessage() for r in caplog.records)
 
-    backend.loop.run_until_complete(_container(cosmos, database, "lookups", delete=False))
+    backend.loop.run_until_complete(delete_or_restore_container(cosmos, database, "lookups", delete=False))
     status, again, _ = backend.login(custom_id)  # the same process, no restart
     # The restored container is empty: the identity is unbound, so this login makes a new player.
     assert status == 200 and again["data"]["NewlyCreated"] is True

@@ -11,13 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from azure.cosmos import PartitionKey
-from azure.cosmos.aio import CosmosClient
 
 from shared.storage import StoreUnavailable
 from shared.storage.cosmos import open_cosmos_store
 from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, INDEXING_POLICY, OPEN_TIMEOUT_SECONDS
-from tests.cosmos import CosmosAccount, new_database_name
+from tests.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
 from tests.cosmos_transport import Fault, InstrumentedTransport
 from tests.infra_model import module, resources
 
@@ -90,20 +88,11 @@ def test_a_role_revoked_at_run_time_is_unavailable_with_a_retry_hint(opened):
         assert err.value.retry_after_seconds == FORBIDDEN_RETRY_SECONDS and not err.value.throttled
 
 
-async def _recreate(account: CosmosAccount, database: str, name: str, delete: bool) -> None:
-    async with CosmosClient(account.endpoint, credential=account.key, connection_verify=account.verify_tls) as client:
-        db = client.get_database_client(database)
-        if delete:
-            await db.delete_container(name)
-        else:
-            await db.create_container(name, PartitionKey("/pk"), indexing_policy=INDEXING_POLICY)
-
-
 def test_a_container_deleted_at_run_time_is_unavailable_not_missing_data_and_recovers(opened, cosmos):
     loop, store, database = opened
     run = loop.run_until_complete
     run(store.create("players", "P", "doc", {"n": 1}))
-    run(_recreate(cosmos, database, "players", delete=True))
+    run(delete_or_restore_container(cosmos, database, "players", delete=True))
     store.transport.sent.clear()
 
     for call in (
@@ -117,7 +106,9 @@ def test_a_container_deleted_at_run_time_is_unavailable_not_missing_data_and_rec
     assert len(store.transport.sent) == 4  # one request each: no retry loop against a missing container
     assert run(store.read("lookups", "L", "doc")) is None  # the other containers still serve
 
-    run(_recreate(cosmos, database, "players", delete=False))  # restored (empty): served again, same store
+    run(
+        delete_or_restore_container(cosmos, database, "players", delete=False)
+    )  # restored (empty): served again, same store
     assert run(store.read("players", "P", "doc")) is None
     assert run(store.update("players", "P", "doc", lambda b: {"n": 1})).body == {"n": 1}
 
