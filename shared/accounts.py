@@ -11,19 +11,13 @@ from shared.caller import TITLE_PLAYER
 from shared.clock import new_id, now
 from shared.errors import PlayFabError
 from shared.storage import Conflict, NotFound, Store, StoreBusy, StoreUnavailable
+from shared.storage.layout import ACCOUNT_DOC, ENTITIES, LOGIN_DOC, LOOKUPS, PLAYERS, PROFILE_DOC, entity_pk
 
 log = logging.getLogger("playfab.accounts")
 
-ACCOUNT = "account"
-PROFILE = "profile"
-
-
-def entity_pk(entity_type: str, entity_id: str) -> str:
-    return f"{entity_type}!{entity_id}"
-
 
 async def find_account(store: Store, playfab_id: str) -> dict[str, Any] | None:
-    doc = await store.read("players", playfab_id, ACCOUNT)
+    doc = await store.read(PLAYERS, playfab_id, ACCOUNT_DOC)
     return doc.body if doc else None
 
 
@@ -48,24 +42,24 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
         "Identity": identity,
         "LastLogin": created,
     }
-    await store.create("players", account["PlayFabId"], ACCOUNT, account)
+    await store.create(PLAYERS, account["PlayFabId"], ACCOUNT_DOC, account)
     await store.create(
-        "entities",
+        ENTITIES,
         entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]),
-        PROFILE,
+        PROFILE_DOC,
         {"Created": created, "PlayFabId": account["PlayFabId"]},
     )
     try:
-        await store.create("lookups", identity, "login", {"PlayFabId": account["PlayFabId"]})
+        await store.create(LOOKUPS, identity, LOGIN_DOC, {"PlayFabId": account["PlayFabId"]})
     except Conflict:
-        lookup = await store.read("lookups", identity, "login")
+        lookup = await store.read(LOOKUPS, identity, LOGIN_DOC)
         if lookup is None:  # lookups are never deleted; a conflict without one is the store misbehaving
             raise StoreBusy(f"lookup {identity!r} conflicted but cannot be read") from None
         if lookup.body["PlayFabId"] == account["PlayFabId"]:
             return account, True  # our own lookup: an earlier attempt of this very write landed
         for container, pk, doc_id in (
-            ("entities", entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE),
-            ("players", account["PlayFabId"], ACCOUNT),
+            (ENTITIES, entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
+            (PLAYERS, account["PlayFabId"], ACCOUNT_DOC),
         ):
             with contextlib.suppress(NotFound):
                 await store.delete(container, pk, doc_id)
@@ -83,14 +77,14 @@ async def _restore_account(store: Store, identity: str, playfab_id: str, at: flo
     """
     title_player_id = new_id()
     await store.create(
-        "entities", entity_pk(TITLE_PLAYER, title_player_id), PROFILE, {"Created": at, "PlayFabId": playfab_id}
+        ENTITIES, entity_pk(TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}
     )
     account = {"PlayFabId": playfab_id, "TitlePlayerAccountId": title_player_id, "Created": at, "Identity": identity}
 
     def restore(body: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if body is not None else dict(account)
 
-    doc = await store.update("players", playfab_id, ACCOUNT, restore)
+    doc = await store.update(PLAYERS, playfab_id, ACCOUNT_DOC, restore)
     if doc is None:  # not reachable: the mutation never deletes
         raise PlayFabError("AccountNotFound", "User not found.")
     return doc.body
@@ -103,7 +97,7 @@ async def login(
 
     `before_create` runs once before a new account is written, and may refuse it by raising.
     """
-    lookup = await store.read("lookups", identity, "login")
+    lookup = await store.read(LOOKUPS, identity, LOGIN_DOC)
     if lookup is None and not create:
         raise PlayFabError("AccountNotFound", "User not found.")
     if lookup is None and before_create is not None:
@@ -127,7 +121,7 @@ async def login(
 
     # The stamp's read is the account read: a returning login costs the lookup, one read and one write.
     try:
-        doc = await store.update("players", playfab_id, ACCOUNT, stamp)
+        doc = await store.update(PLAYERS, playfab_id, ACCOUNT_DOC, stamp)
     except StoreUnavailable as exc:
         # A store that cannot take writes now (disk full, read-only) must not lock players out; reads
         # may still work. Contention (StoreBusy) still fails the call, since a retry soon will land.

@@ -20,6 +20,7 @@ from shared.rate_limits import WindowFull, charge_in_store, spend, windows_of
 from shared.rate_windows import ACCOUNT_CREATION, ANONYMOUS_CALLS, Windows
 from shared.services import Services
 from shared.settings import Settings
+from shared.storage.layout import LOOKUPS, address_pk
 
 # Most addresses remembered at once; the least recently seen is forgotten first, so memory stays
 # bounded however many addresses call. An evicted address starts afresh, which only helps an attacker
@@ -71,4 +72,4 @@ async def charge_account_creation(services: Services) -> None:
     """Count one new account against the calling address, in the store so every process shares it."""
     if services.settings.rate_limits != "off":
         address = CURRENT.get() or UNKNOWN
-        await charge_in_store(services, ACCOUNT_CREATION, "lookups", f"address!{address}")
+        await charge_in_store(services, ACCOUNT_CREATION, LOOKUPS, address_pk(address))

@@ -7,7 +7,7 @@ CharacterId means something only together with the PlayFabId whose index lists i
 from __future__ import annotations
 
 import contextlib
-from typing import Any, Final
+from typing import Any
 
 from shared import accounts
 from shared.caller import CHARACTER, Auth, Caller
@@ -17,6 +17,7 @@ from shared.errors import PlayFabError
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import NotFound, Store, StoreError
+from shared.storage.layout import CHARACTERS_DOC, ENTITIES, PLAYERS, PROFILE_DOC, entity_pk
 from shared.validation import (
     ClientGrantCharacterToUserRequest,
     ClientListUsersCharactersRequest,
@@ -24,8 +25,6 @@ from shared.validation import (
     GrantCharacterToUserRequest,
     ListUsersCharactersRequest,
 )
-
-INDEX: Final = "characters"
 
 
 def _not_found(character_id: str) -> PlayFabError:
@@ -41,7 +40,7 @@ async def _missing_character(store: Store, playfab_id: str, character_id: str) -
 
 
 async def list_characters(store: Store, playfab_id: str, *, check_account: bool) -> list[dict[str, Any]]:
-    doc = await store.read("players", playfab_id, INDEX)
+    doc = await store.read(PLAYERS, playfab_id, CHARACTERS_DOC)
     if doc is None and check_account:
         await accounts.require_account(store, playfab_id)
     return list(doc.body["Characters"]) if doc else []
@@ -49,7 +48,7 @@ async def list_characters(store: Store, playfab_id: str, *, check_account: bool)
 
 async def require(store: Store, playfab_id: str, character_id: str) -> dict[str, Any]:
     """The index entry of a character of this player, or AccountNotFound / CharacterNotFound."""
-    doc = await store.read("players", playfab_id, INDEX)
+    doc = await store.read(PLAYERS, playfab_id, CHARACTERS_DOC)
     for entry in doc.body["Characters"] if doc else ():
         if entry["CharacterId"] == character_id:
             return dict(entry)
@@ -61,9 +60,9 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
     await accounts.require_account(store, owner)
     character_id = new_id()
     entry = {"CharacterId": character_id, "CharacterName": req.CharacterName, "CharacterType": req.CharacterType}
-    profile_pk = accounts.entity_pk(CHARACTER, character_id)
+    profile_pk = entity_pk(CHARACTER, character_id)
     # The entity profile first: the index entry is what makes the character exist.
-    await store.create("entities", profile_pk, accounts.PROFILE, {"Created": now(), "PlayFabId": owner})
+    await store.create(ENTITIES, profile_pk, PROFILE_DOC, {"Created": now(), "PlayFabId": owner})
 
     def add(body: dict[str, Any] | None) -> dict[str, Any] | None:
         body = body or {"Characters": []}
@@ -73,13 +72,13 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
         return body
 
     try:
-        await store.update("players", owner, INDEX, add)
+        await store.update(PLAYERS, owner, CHARACTERS_DOC, add)
     except Exception:
         # A failure can come after the write landed (a timeout): undo only if the entry is surely absent.
         with contextlib.suppress(StoreError):
             listed = await list_characters(store, owner, check_account=False)
             if all(e["CharacterId"] != character_id for e in listed):
-                await store.delete("entities", profile_pk, accounts.PROFILE)
+                await store.delete(ENTITIES, profile_pk, PROFILE_DOC)
         raise
     return {"CharacterId": character_id}
 
@@ -96,7 +95,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUs
         return body
 
     try:
-        await store.update("players", owner, INDEX, remove)
+        await store.update(PLAYERS, owner, CHARACTERS_DOC, remove)
     except PlayFabError as err:
         if err.name == "CharacterNotFound":
             raise await _missing_character(store, owner, character_id) from None
@@ -105,8 +104,8 @@ async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUs
     # (A data write that passed its ownership check just before this can still land after it: that
     # document stays unreachable, since CharacterIds are random and never handed out again.)
     # The profile goes first: it is what the character's entity tokens and objects hang on.
-    leftovers = [("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE)]
-    leftovers += [("players", owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
+    leftovers = [(ENTITIES, entity_pk(CHARACTER, character_id), PROFILE_DOC)]
+    leftovers += [(PLAYERS, owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
     for container, pk, doc_id in leftovers:
         with contextlib.suppress(NotFound):
             await store.delete(container, pk, doc_id)

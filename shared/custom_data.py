@@ -16,9 +16,9 @@ from shared.clock import iso, now
 from shared.errors import PlayFabError, invalid_params
 from shared.jsontext import dumps_bytes
 from shared.storage import Mutation, Store
+from shared.storage.layout import PLAYERS
 from shared.validation import DataQuery
 
-CONTAINER: Final = "players"
 DEFAULT_PERMISSION: Final = "Private"
 # PlayFab documented 1,024 characters per key (2015) and only "limited in size" since. Its service is .NET,
 # whose strings count UTF-16 code units: an emoji outside the BMP is two.
@@ -185,7 +185,7 @@ def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
 
 async def write(store: Store, pk: str, doc_id: str, changes: Changes, limits: Limits) -> int:
     """Apply an update atomically; return the new DataVersion."""
-    doc = await store.update(CONTAINER, pk, doc_id, apply(changes, limits, iso(now())))
+    doc = await store.update(PLAYERS, pk, doc_id, apply(changes, limits, iso(now())))
     assert doc is not None  # the mutation always returns a body
     return int(doc.body["DataVersion"])
 
@@ -212,5 +212,5 @@ def select(records: dict[str, Any], keys: list[str] | None, visible: frozenset[s
 
 
 async def read(store: Store, pk: str, doc_id: str, query: DataQuery, visible: frozenset[str] | None) -> dict[str, Any]:
-    doc = await store.read(CONTAINER, pk, doc_id)
+    doc = await store.read(PLAYERS, pk, doc_id)
     return view(doc.body if doc else None, query, visible)

@@ -11,6 +11,7 @@ from typing import Final
 
 from shared.custom_data import Limits
 from shared.settings import Settings
+from shared.storage.layout import character_data_doc, player_data_doc
 
 PUBLIC_ONLY: Final = frozenset({"Public"})
 
@@ -34,8 +35,8 @@ class Family:
     def doc_id(self, character_id: str | None = None) -> str:
         if self.scope is Scope.CHARACTER:
             assert character_id
-            return f"character.{character_id}.{self.kind}"
-        return f"data.{self.kind}"
+            return character_data_doc(character_id, self.kind)
+        return player_data_doc(self.kind)
 
     def limits(self, settings: Settings) -> Limits:
         if self.scope is Scope.CHARACTER:

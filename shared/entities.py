@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared import known_accounts
-from shared.accounts import PROFILE, entity_pk, find_account
+from shared.accounts import find_account
 from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Caller
 from shared.clock import now
 from shared.errors import PlayFabError, invalid_params
 from shared.settings import Settings
 from shared.storage import Conflict, Store
+from shared.storage.layout import ENTITIES, PROFILE_DOC, entity_pk
 from shared.tokens import ENTITY
 from shared.validation import EntityKey
 
-ENTITIES = "entities"
 SUPPORTED_TYPES = (TITLE_PLAYER, CHARACTER, TITLE)
 
 
@@ -108,15 +108,15 @@ def new_title_profile(settings: Settings, entity: Entity, at: float) -> dict[str
 async def find_profile(store: Store, settings: Settings, entity: Entity) -> dict[str, Any] | None:
     if entity.type == TITLE and entity.id != settings.title_id:
         return None
-    doc = await store.read(ENTITIES, entity.pk, PROFILE)
+    doc = await store.read(ENTITIES, entity.pk, PROFILE_DOC)
     if doc is not None:
         return doc.body
     if entity.type != TITLE:
         return None
     try:
-        return (await store.create(ENTITIES, entity.pk, PROFILE, new_title_profile(settings, entity, now()))).body
+        return (await store.create(ENTITIES, entity.pk, PROFILE_DOC, new_title_profile(settings, entity, now()))).body
     except Conflict:  # created by a concurrent first call
-        again = await store.read(ENTITIES, entity.pk, PROFILE)
+        again = await store.read(ENTITIES, entity.pk, PROFILE_DOC)
         return again.body if again else None
 
 
@@ -133,7 +133,7 @@ async def ensure_caller_exists(store: Store, caller: Caller) -> None:
     first. A player's ticket or token for an account the store does not hold (another store's player)
     is refused as a dead credential."""
     if caller.entity_type == CHARACTER and caller.entity_id is not None:
-        doc = await store.read(ENTITIES, entity_pk(CHARACTER, caller.entity_id), PROFILE)
+        doc = await store.read(ENTITIES, entity_pk(CHARACTER, caller.entity_id), PROFILE_DOC)
         if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
             raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")
         return

@@ -15,10 +15,8 @@ from typing import Any, Final
 from shared.clock import now
 from shared.errors import PlayFabError
 from shared.storage import Mutation, Store
+from shared.storage.layout import GROUP_DOC, GROUPS, MEMBERSHIPS_DOC, PLAYERS
 
-CONTAINER: Final = "players"
-INDEX: Final = "sharedgroups"
-GROUPS: Final = "groups"
 # Longer than a membership write can take (the store gives up on a call well before this).
 IN_FLIGHT_SECONDS: Final = 300
 
@@ -42,17 +40,17 @@ def _taking(group_id: str, quota: int, taken: list[bool]) -> Mutation:
 
 async def _prune(store: Store, playfab_id: str) -> None:
     """Drop the entries naming groups the player is no longer in."""
-    doc = await store.read(CONTAINER, playfab_id, INDEX)
+    doc = await store.read(PLAYERS, playfab_id, MEMBERSHIPS_DOC)
     stale = set()
     settled = now() - IN_FLIGHT_SECONDS
     for group_id, taken_at in (doc.body["Groups"] if doc else {}).items():
         if taken_at > settled:
             continue  # its membership may still be being written
-        group = await store.read(GROUPS, group_id, "group")
+        group = await store.read(GROUPS, group_id, GROUP_DOC)
         if group is None or playfab_id not in group.body["Members"]:
             stale.add(group_id)
     if stale:
-        await store.update(CONTAINER, playfab_id, INDEX, lambda b: _without(b, stale))
+        await store.update(PLAYERS, playfab_id, MEMBERSHIPS_DOC, lambda b: _without(b, stale))
 
 
 def _without(body: dict[str, Any] | None, group_ids: set[str]) -> dict[str, Any] | None:
@@ -68,11 +66,11 @@ async def take_place(store: Store, playfab_id: str, group_id: str, quota: int) -
     """
     taken = [False]
     try:
-        await store.update(CONTAINER, playfab_id, INDEX, _taking(group_id, quota, taken))
+        await store.update(PLAYERS, playfab_id, MEMBERSHIPS_DOC, _taking(group_id, quota, taken))
     except _Full:
         await _prune(store, playfab_id)
         try:
-            await store.update(CONTAINER, playfab_id, INDEX, _taking(group_id, quota, taken))
+            await store.update(PLAYERS, playfab_id, MEMBERSHIPS_DOC, _taking(group_id, quota, taken))
         except _Full:
             raise PlayFabError(
                 "OverLimit",
@@ -83,4 +81,4 @@ async def take_place(store: Store, playfab_id: str, group_id: str, quota: int) -
 
 
 async def give_back(store: Store, playfab_id: str, group_id: str) -> None:
-    await store.update(CONTAINER, playfab_id, INDEX, lambda b: _without(b, {group_id}))
+    await store.update(PLAYERS, playfab_id, MEMBERSHIPS_DOC, lambda b: _without(b, {group_id}))

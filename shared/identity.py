@@ -10,6 +10,7 @@ from shared.clock import iso
 from shared.errors import PlayFabError
 from shared.pipeline import Operation
 from shared.services import Services
+from shared.storage.layout import ENTITIES, PROFILE_DOC, custom_id_pk, entity_pk
 from shared.tokens import ENTITY, SESSION
 from shared.validation import GetEntityTokenRequest, LoginWithCustomIDRequest
 
@@ -29,7 +30,7 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
         raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
     account, created, previous = await accounts.login(
         services.store,
-        f"custom:{req.CustomId}",
+        custom_id_pk(req.CustomId),
         create=bool(req.CreateAccount),
         before_create=lambda: address_limits.charge_account_creation(services),
     )
@@ -50,7 +51,7 @@ async def _character_token(services: Services, caller: Caller, character_id: str
     """A player may act as one of its characters: listed in its index, with a live profile naming it."""
     assert caller.playfab_id
     listed = await characters.list_characters(services.store, caller.playfab_id, check_account=False)
-    doc = await services.store.read("entities", accounts.entity_pk(CHARACTER, character_id), accounts.PROFILE)
+    doc = await services.store.read(ENTITIES, entity_pk(CHARACTER, character_id), PROFILE_DOC)
     owned = any(entry["CharacterId"] == character_id for entry in listed)
     if not owned or doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
         raise PlayFabError(

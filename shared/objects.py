@@ -12,11 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.accounts import PROFILE
 from shared.caller import TITLE, Auth, Caller
 from shared.clock import now
 from shared.entities import (
-    ENTITIES,
     Entity,
     may_read_objects,
     may_try_write,
@@ -32,6 +30,7 @@ from shared.pipeline import Operation
 from shared.rate_windows import ENTITY_UPDATES
 from shared.services import Services
 from shared.settings import Settings
+from shared.storage.layout import ENTITIES, PROFILE_DOC
 from shared.validation import GetObjectsRequest, SetObject, SetObjectsRequest
 
 _NAME = re.compile(r"[A-Za-z0-9()_.\-]+")
@@ -199,7 +198,7 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         profile["ProfileVersion"] = out.version
         return profile
 
-    await services.store.update(ENTITIES, entity.pk, PROFILE, mutation)
+    await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, mutation)
     return {"ProfileVersion": out.version, "SetResults": out.results}
 
 

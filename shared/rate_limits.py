@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any, Final
 
 from shared import full_windows
-from shared.accounts import entity_pk
 from shared.caller import Caller
 from shared.clock import now
 from shared.errors import PlayFabError
 from shared.rate_windows import DEFAULTS, Windows
 from shared.services import Services
 from shared.settings import Settings
+from shared.storage.layout import ENTITIES, PLAYERS, entity_pk, rate_limit_doc
 
 
 def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
@@ -31,12 +31,12 @@ def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:
     spends the budget of the entity or player it writes.
     """
     if not caller.is_title:
-        return ("players", caller.playfab_id) if caller.playfab_id else None
+        return (PLAYERS, caller.playfab_id) if caller.playfab_id else None
     entity = getattr(req, "Entity", None)
     if entity is not None and entity.type_name():
-        return "entities", entity_pk(entity.type_name(), entity.Id)
+        return ENTITIES, entity_pk(entity.type_name(), entity.Id)
     playfab_id = getattr(req, "PlayFabId", None)
-    return ("players", playfab_id) if playfab_id else None
+    return (PLAYERS, playfab_id) if playfab_id else None
 
 
 class WindowFull(Exception):
@@ -77,7 +77,7 @@ async def charge_in_store(services: Services, limit: str, container: str, pk: st
     """Count one call against `limit` in the counter document of partition `pk`, or refuse it (429)."""
     key = (container, pk, limit)
     full_windows.check(key)
-    doc_id = f"ratelimit.{limit}"  # one per partition and limit: bounded whatever ids a request names
+    doc_id = rate_limit_doc(limit)
     at = now()
     try:
         await services.store.update(container, pk, doc_id, _counter(windows_of(services.settings, limit), at))
@@ -114,7 +114,7 @@ def _limited(settings: Settings, limit: str | None, caller: Caller) -> bool:
 def refuse_early(settings: Settings, limit: str | None, caller: Caller) -> None:
     """Before the body is read: refuse a player whose budget this process has already seen full."""
     if _limited(settings, limit, caller) and not caller.is_title and caller.playfab_id and limit:
-        full_windows.check(("players", caller.playfab_id, limit))
+        full_windows.check((PLAYERS, caller.playfab_id, limit))
 
 
 async def charge(services: Services, limit: str | None, caller: Caller, req: Any) -> None:

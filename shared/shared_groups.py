@@ -7,7 +7,7 @@ and writers of different keys never overwrite each other (each mutation touches 
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any
 
 from shared import accounts, custom_data, group_memberships
 from shared.caller import Auth, Caller
@@ -18,6 +18,7 @@ from shared.pipeline import Operation
 from shared.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
 from shared.services import Services
 from shared.storage import DELETE, Conflict, Mutation
+from shared.storage.layout import GROUP_DOC, GROUPS
 from shared.validation import (
     CreateSharedGroupRequest,
     DeleteSharedGroupRequest,
@@ -25,9 +26,6 @@ from shared.validation import (
     SharedGroupMembersRequest,
     UpdateSharedGroupDataRequest,
 )
-
-CONTAINER: Final = "groups"
-DOC: Final = "group"
 
 
 def _unknown(group_id: str) -> PlayFabError:
@@ -76,7 +74,7 @@ async def _create(services: Services, caller: Caller, req: CreateSharedGroupRequ
     members = [] if caller.is_title else [caller.playfab_id]
     taken = await _take_places(services, group_id, [m for m in members if m])
     try:
-        await services.store.create(CONTAINER, group_id, DOC, {"Members": members, "Data": {}, "Created": now()})
+        await services.store.create(GROUPS, group_id, GROUP_DOC, {"Members": members, "Data": {}, "Created": now()})
     except Conflict:
         await _give_back(services, group_id, taken)
         raise PlayFabError(
@@ -110,7 +108,7 @@ async def _add_members(services: Services, caller: Caller, req: SharedGroupMembe
 
     taken = await _take_places(services, req.SharedGroupId, wanted)
     try:
-        await services.store.update(CONTAINER, req.SharedGroupId, DOC, add)
+        await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, add)
     except BaseException:
         await _give_back(services, req.SharedGroupId, taken)
         raise
@@ -128,7 +126,7 @@ async def _remove_members(services: Services, caller: Caller, req: SharedGroupMe
             return None  # nobody named was a member: nothing to change
         return group if group["Members"] else DELETE  # the last member out takes the group with it
 
-    after = await services.store.update(CONTAINER, req.SharedGroupId, DOC, remove)
+    after = await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, remove)
     still = set(after.body["Members"]) if after else set()
     await _give_back(services, req.SharedGroupId, [p for p in req.PlayFabIds if p not in still])
     return {}
@@ -140,7 +138,7 @@ def _record_view(caller: Caller, group: dict[str, Any], req: GetSharedGroupDataR
 
 
 async def _get_data(services: Services, caller: Caller, req: GetSharedGroupDataRequest) -> dict[str, Any]:
-    doc = await services.store.read(CONTAINER, req.SharedGroupId, DOC)
+    doc = await services.store.read(GROUPS, req.SharedGroupId, GROUP_DOC)
     if doc is None:
         raise _unknown(req.SharedGroupId)
     result: dict[str, Any] = {"Data": _record_view(caller, doc.body, req)}
@@ -164,7 +162,7 @@ def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: cus
 async def _update_data(services: Services, caller: Caller, req: UpdateSharedGroupDataRequest) -> dict[str, Any]:
     lim = limits(services)
     changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
-    await services.store.update(CONTAINER, req.SharedGroupId, DOC, _write(changes, caller, req.SharedGroupId, lim))
+    await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, _write(changes, caller, req.SharedGroupId, lim))
     return {}
 
 
@@ -175,7 +173,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequ
         members[:] = _existing(body, req.SharedGroupId, caller)["Members"]
         return DELETE
 
-    await services.store.update(CONTAINER, req.SharedGroupId, DOC, delete)
+    await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, delete)
     await _give_back(services, req.SharedGroupId, members)
     return {}
 

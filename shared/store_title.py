@@ -8,14 +8,9 @@ of two hosts starting on an empty store at once, exactly one title wins and the 
 
 from __future__ import annotations
 
-from typing import Final
-
 from shared.clock import now
 from shared.storage import Conflict, Store, StoreError
-
-META_CONTAINER: Final = "lookups"
-META_PK: Final = "meta"
-META_ID: Final = "title"
+from shared.storage.layout import LOOKUPS, META_PK, TITLE_DOC
 
 
 class TitleMismatch(StoreError):
@@ -31,7 +26,7 @@ class TitleMismatch(StoreError):
 
 
 async def stored_title(store: Store) -> str | None:
-    doc = await store.read(META_CONTAINER, META_PK, META_ID)
+    doc = await store.read(LOOKUPS, META_PK, TITLE_DOC)
     if doc is None:
         return None
     return str(doc.body.get("TitleId"))
@@ -42,7 +37,7 @@ async def claim(store: Store, title_id: str) -> None:
     stored = await stored_title(store)
     if stored is None:
         try:
-            await store.create(META_CONTAINER, META_PK, META_ID, {"TitleId": title_id, "Created": now()})
+            await store.create(LOOKUPS, META_PK, TITLE_DOC, {"TitleId": title_id, "Created": now()})
             return
         except Conflict:  # another host claimed it first (or our own create's answer was lost)
             stored = await stored_title(store)

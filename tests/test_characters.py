@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from shared.accounts import entity_pk
+from shared.storage.layout import entity_pk
 from tests.data_calls import assert_error, call, error_of, grant_character, stored
 from tests.players import new_player
 

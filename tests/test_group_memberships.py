@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shared import group_memberships
+from shared.storage.layout import MEMBERSHIPS_DOC
 from shared.storage.sqlite import SQLiteStore
 
 
@@ -22,9 +23,9 @@ def test_stale_entries_are_dropped_when_a_player_is_at_the_quota(tmp_path: Path)
             await store.create("groups", "real", "group", {"Members": ["P1"], "Data": {}, "Created": 0})
             old = time.time() - group_memberships.IN_FLIGHT_SECONDS - 1
             index = {"Groups": {"real": old, "ghost": old}}
-            await store.create("players", "P1", group_memberships.INDEX, index)
+            await store.create("players", "P1", MEMBERSHIPS_DOC, index)
             assert await group_memberships.take_place(store, "P1", "new", 2)
-            doc = await store.read("players", "P1", group_memberships.INDEX)
+            doc = await store.read("players", "P1", MEMBERSHIPS_DOC)
             assert doc is not None and list(doc.body["Groups"]) == ["real", "new"]
             # "new" has no group yet, but it is recent: a create in flight keeps its place.
             with pytest.raises(Exception, match="OverLimit"):

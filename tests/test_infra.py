@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.storage import CONTAINERS
+from shared.storage.layout import CONTAINERS
 from tests.infra_model import (
     BICEP_FILES,
     INFRA,

@@ -26,7 +26,6 @@ from azure.cosmos import PartitionKey, exceptions
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 
 from shared.settings import Settings
-from shared.storage import CONTAINERS
 from shared.storage.base import (
     BaseStore,
     Conflict,
@@ -50,6 +49,7 @@ from shared.storage.cosmos_health import (
 )
 from shared.storage.cosmos_queue import DocumentQueue
 from shared.storage.cosmos_recent import RecentDocuments
+from shared.storage.layout import CONTAINERS
 from shared.storage.write_ids import FIELD as WRITE_IDS
 from shared.storage.write_ids import WriteHistory, landed, new_write_id
 

@@ -1,0 +1,72 @@
+"""Where every document lives: the one place container names, partition keys and document ids are spelled.
+
+A document is addressed by (container, partition key, id). Both stores create the containers below;
+every module builds its addresses with these names, so a reader finds the whole layout here.
+
+  players  - pk = PlayFabId: the account, per-type custom data, the characters and their data, the
+             shared groups the player is in, the player's rate-limit counters
+  lookups  - pk = a login identity ("custom:<CustomId>"): which player it belongs to;
+             pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
+             pk = a client address ("address!<address>"): its account-creation counter
+  groups   - pk = SharedGroupId: membership and group data
+  entities - pk = "<EntityType>!<EntityId>": the entity profile with its objects, the entity's counters
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# Containers.
+PLAYERS: Final = "players"
+LOOKUPS: Final = "lookups"
+GROUPS: Final = "groups"
+ENTITIES: Final = "entities"
+CONTAINERS: Final = (PLAYERS, LOOKUPS, GROUPS, ENTITIES)
+
+# Documents in a player's partition (players/<PlayFabId>).
+ACCOUNT_DOC: Final = "account"
+CHARACTERS_DOC: Final = "characters"  # the player's characters
+MEMBERSHIPS_DOC: Final = "sharedgroups"  # the shared groups the player is in
+
+
+def player_data_doc(kind: str) -> str:
+    """One family's custom data of a player (e.g. "data.UserData")."""
+    return f"data.{kind}"
+
+
+def character_data_doc(character_id: str, kind: str) -> str:
+    """One family's custom data of a character, under its owning player."""
+    return f"character.{character_id}.{kind}"
+
+
+# Lookups: login identities, the store's meta record, client addresses.
+LOGIN_DOC: Final = "login"  # in a login identity's partition: {"PlayFabId": ...}
+META_PK: Final = "meta"  # no login identity has this partition key: identities are "<kind>:<id>"
+TITLE_DOC: Final = "title"  # in META_PK: the title the store belongs to
+
+
+def custom_id_pk(custom_id: str) -> str:
+    """The lookup partition of a CustomId login."""
+    return f"custom:{custom_id}"
+
+
+def address_pk(address: str) -> str:
+    """The lookup partition holding a client address's counters."""
+    return f"address!{address}"
+
+
+# Shared groups (groups/<SharedGroupId>).
+GROUP_DOC: Final = "group"
+
+
+# Entities (entities/<EntityType>!<EntityId>).
+PROFILE_DOC: Final = "profile"
+
+
+def entity_pk(entity_type: str, entity_id: str) -> str:
+    return f"{entity_type}!{entity_id}"
+
+
+def rate_limit_doc(limit: str) -> str:
+    """A rate-limit counter: one per partition and limit, so bounded whatever ids a request names."""
+    return f"ratelimit.{limit}"
