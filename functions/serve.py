@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import azure.functions as func
 
-from shared import client_address
+from shared.auth import client_address
 from shared.pipeline import HttpRequest, HttpResponse, Operation, handle, not_found
 
 

@@ -2,7 +2,7 @@
 
     python -m local_host            # reads local.settings.json, then the environment
 HOST, PORT, WORKERS, TLS_CERT_FILE + TLS_KEY_FILE for HTTPS, LOCAL_SETTINGS_FILE and the HTTP_* limits
-(local_host/http_limits.py): their defaults and meanings are rows of shared/settings_table.py.
+(local_host/http_limits.py): their defaults and meanings are rows of shared/config/settings_table.py.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from local_host.http_guard import GUARDED_PROTOCOL
 from local_host.http_limits import HttpLimits, read_http_limits
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
+from shared.config.settings import Settings, SettingsError, load_settings
+from shared.config.settings_table import default
 from shared.services import open_title_store
-from shared.settings import Settings, SettingsError, load_settings
-from shared.settings_table import default
 from shared.storage import StoreError
 from shared.storage.sqlite import prepare_store
 

@@ -22,11 +22,11 @@ import azure.functions as func
 from local_host.http_limits import http_limits
 from local_host.log_throttle import quiet_accept_errors
 from local_host.logs import configure_logging
-from shared import client_address
-from shared.errors import PlayFabError
+from shared.auth import client_address
+from shared.config.settings import DEFAULT_MAX_REQUEST_BYTES, SettingsError
 from shared.pipeline import HttpRequest, log_request, not_found, respond
 from shared.services import close_services, current_settings
-from shared.settings import DEFAULT_MAX_REQUEST_BYTES, SettingsError
+from shared.wire.errors import PlayFabError
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

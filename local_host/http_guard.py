@@ -28,8 +28,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from local_host.http_limits import HttpLimits, http_limits
 from local_host.log_throttle import OncePerInterval
-from shared.errors import PlayFabError
 from shared.pipeline import log_request, respond
+from shared.wire.errors import PlayFabError
 
 LINGER_SECONDS = 1.0  # after an answer, read and drop what the client still sends, so it sees the answer
 _over_cap = OncePerInterval("refusing connections past HTTP_MAX_CONNECTIONS")

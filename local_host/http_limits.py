@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
-from shared.settings_table import default
+from shared.config.settings_table import default
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ def _number(
     *,
     whole: bool = False,
 ) -> float:
-    """The setting's value within [low, high]; its default is its row's (shared/settings_table.py)."""
+    """The setting's value within [low, high]; its default is its row's (shared/config/settings_table.py)."""
     fallback = float(default(name))
     raw = env.get(name, "").strip()
     if not raw:

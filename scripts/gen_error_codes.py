@@ -1,4 +1,4 @@
-"""Generate shared/error_codes.py from PlayFab's published error list (error_codes.tsv).
+"""Generate shared/wire/error_codes.py from PlayFab's published error list (error_codes.tsv).
 
 Usage: python scripts/gen_error_codes.py PATH/TO/error_codes.tsv
 The generated module is committed; tests/test_error_codes.py checks it against the list.
@@ -10,7 +10,7 @@ import csv
 import sys
 from pathlib import Path
 
-TARGET = Path(__file__).resolve().parent.parent / "shared" / "error_codes.py"
+TARGET = Path(__file__).resolve().parent.parent / "shared" / "wire" / "error_codes.py"
 
 
 def read_codes(tsv: Path) -> dict[str, int]:

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared import data_api, identity, objects, profiles
-from shared import shared_groups as groups
+from shared.features import data_api, identity, objects, profiles
+from shared.features import shared_groups as groups
 from shared.pipeline import Operation
 
 # The Functions host keeps every path under /admin for its own API and refuses route templates starting

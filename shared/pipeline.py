@@ -16,16 +16,17 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from shared import address_limits, client_address, rate_limits
-from shared import caller as auth
-from shared.entities import ensure_caller_exists
-from shared.envelope import error_body, success_body
-from shared.errors import PlayFabError
-from shared.jsontext import dumps_bytes, reject_constant
+from shared.auth import caller as auth
+from shared.auth import client_address
+from shared.auth.entities import ensure_caller_exists
+from shared.config.settings import SettingsError
+from shared.limits import address_limits, rate_limits
 from shared.services import Services, current_settings, get_services
-from shared.settings import SettingsError
 from shared.storage import DocumentTooLarge, StoreBusy, StoreUnavailable
-from shared.validation import Request, parse
+from shared.wire.envelope import error_body, success_body
+from shared.wire.errors import PlayFabError
+from shared.wire.jsontext import dumps_bytes, reject_constant
+from shared.wire.validation import Request, parse
 
 log = logging.getLogger("playfab.requests")
 
@@ -46,7 +47,7 @@ class Operation(Generic[M]):
     auth: auth.Auth
     model: type[M]
     handler: Handler[M]
-    rate_limit: str | None = None  # the limit each call draws on (shared/rate_windows.py), if any
+    rate_limit: str | None = None  # the limit each call draws on (shared/config/rate_windows.py), if any
 
 
 @dataclass

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from typing import Final
 
 from shared import store_title
-from shared.settings import Settings, SettingsError, load_settings
+from shared.auth.tokens import Signer
+from shared.config.settings import Settings, SettingsError, load_settings
 from shared.storage import Store, StoreError, StoreUnavailable
-from shared.tokens import Signer
 
 log = logging.getLogger("playfab.settings")
 store_log = logging.getLogger("playfab.store")

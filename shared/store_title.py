@@ -8,7 +8,7 @@ of two hosts starting on an empty store at once, exactly one title wins and the 
 
 from __future__ import annotations
 
-from shared.clock import now
+from shared.config.clock import now
 from shared.storage import Conflict, Store, StoreError
 from shared.storage.layout import LOOKUPS, META_PK, TITLE_DOC
 

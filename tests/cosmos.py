@@ -30,7 +30,7 @@ from local_host.cosmos_emulator import (
     EmulatorUnavailable,
     _wait_for_ready_line,
 )
-from shared.settings import Settings, load_settings
+from shared.config.settings import Settings, load_settings
 from shared.storage.cosmos_health import INDEXING_POLICY
 from tests.server import base_env
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from shared.caller import Auth
+from shared.auth.caller import Auth
 from tests.players import Player
 from tests.server import SECRET_KEY, TITLE_ID, Server
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from playfab import PlayFabAdminAPI, PlayFabClientAPI, PlayFabServerAPI
 
-from shared.data_families import FAMILIES, Family, Scope
+from shared.config.settings import load_settings
+from shared.features.data_families import FAMILIES, Family, Scope
 from shared.services import open_store
-from shared.settings import load_settings
 from tests import sdk
 from tests.server import Server
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from shared.caller import Auth
+from shared.auth.caller import Auth
 from tests.server import TITLE_ID
 from tests.world import Target, fresh_custom_id, fresh_group_id
 

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from shared.caller import Auth
-from shared.error_codes import ERROR_CODES
-from shared.errors import STATUS_TEXT
+from shared.auth.caller import Auth
+from shared.wire.error_codes import ERROR_CODES
+from shared.wire.errors import STATUS_TEXT
 from tests.credentials import headers_for
 from tests.endpoint_requests import (
     BAD_KEY,

@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from shared.address_limits import AddressBudgets
-from shared.client_address import normalise, resolve
-from shared.errors import PlayFabError
-from shared.rate_limits import refusal_delay
-from shared.rate_windows import Window
-from shared.settings import load_settings
+from shared.auth.client_address import normalise, resolve
+from shared.config.rate_windows import Window
+from shared.config.settings import load_settings
+from shared.limits.address_limits import AddressBudgets
+from shared.limits.rate_limits import refusal_delay
+from shared.wire.errors import PlayFabError
 
 
 def test_address_keys():

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from shared.settings import SettingsError, load_settings
+from shared.config.settings import SettingsError, load_settings
 from shared.storage import StoreUnavailable
 from shared.storage.call_gate import CallGate
 from tests.server import base_env

@@ -23,14 +23,14 @@ from typing import Any
 import pytest
 
 from shared import services
-from shared.data_api import OPERATIONS
-from shared.identity import login_with_custom_id
+from shared.auth.tokens import Signer
+from shared.features.data_api import OPERATIONS
+from shared.features.identity import login_with_custom_id
 from shared.pipeline import HttpRequest, handle
 from shared.services import Services
 from shared.storage import Document
 from shared.storage.cosmos import CosmosStore, open_cosmos_store
 from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, OPEN_TIMEOUT_SECONDS
-from shared.tokens import Signer
 from tests.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
 from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
 from tests.server import TITLE_ID, base_env, free_port

@@ -10,7 +10,7 @@ import playfab.PlayFabSettings as pf_settings
 from playfab import PlayFabAuthenticationAPI, PlayFabClientAPI
 
 from scripts.init_local_settings import write_local_settings
-from shared.settings import load_settings
+from shared.config.settings import load_settings
 from tests import sdk
 from tests.cosmos import new_database_name
 from tests.server import running_server

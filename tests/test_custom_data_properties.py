@@ -1,4 +1,4 @@
-"""Property tests of the key/value rules (shared/custom_data.py): whatever the keys and values, an update
+"""Property tests of the key/value rules (shared/features/custom_data.py): whatever the keys and values, an update
 is refused with a PlayFab error before anything is written, or it lands exactly as the rules say."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from shared.custom_data import MAX_KEY_CHARS, Changes, Limits, apply, normal_key, plan, utf16_units
-from shared.error_codes import ERROR_CODES
-from shared.errors import PlayFabError
+from shared.features.custom_data import MAX_KEY_CHARS, Changes, Limits, apply, normal_key, plan, utf16_units
+from shared.wire.error_codes import ERROR_CODES
+from shared.wire.errors import PlayFabError
 
 LIMITS = Limits(max_keys=10, max_value_bytes=64, max_document_bytes=4096)
 STAMP = "2026-01-01T00:00:00.000Z"
@@ -105,7 +105,7 @@ def test_apply_is_additive_and_counts_one_version(before, raw, remove, permissio
     assert before == original  # the mutation works on its own copy
     old = (before or {"Data": {}})["Data"]
     assert after["DataVersion"] == (before or {"DataVersion": 0})["DataVersion"] + 1
-    # A key stored under an older, unnormalised spelling of a named key goes too (shared/custom_data.py).
+    # A key stored under an older, unnormalised spelling of a named key goes too (shared/features/custom_data.py).
     assert changes.old_spellings == {k.strip() for k in [*(raw or {}), *(remove or ())]} - {
         normal_key(k) for k in [*(raw or {}), *(remove or ())]
     }

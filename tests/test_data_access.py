@@ -5,7 +5,7 @@ from __future__ import annotations
 import playfab.PlayFabSettings as settings
 import pytest
 
-from shared.data_families import FAMILIES, Family, Scope
+from shared.features.data_families import FAMILIES, Family, Scope
 from tests.data_calls import assert_error, call, error_of, grant_character, reader_routes, target
 from tests.players import new_player
 from tests.server import SECRET_KEY

@@ -14,12 +14,12 @@ import httpx
 import pytest
 
 from shared import pipeline, services
-from shared.data_api import OPERATIONS
+from shared.auth.tokens import Signer
+from shared.config.settings import load_settings
+from shared.features.data_api import OPERATIONS
 from shared.pipeline import HttpRequest
-from shared.settings import load_settings
 from shared.storage import Conflict, PreconditionFailed, Store
 from shared.storage.sqlite import SQLiteStore
-from shared.tokens import Signer
 from tests import sdk
 from tests.data_calls import call, grant_character
 from tests.players import new_player

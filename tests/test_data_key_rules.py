@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from playfab import PlayFabServerAPI
 
+from shared.config.settings import load_settings
 from shared.services import open_store
-from shared.settings import load_settings
 from tests import sdk
 from tests.data_calls import assert_error, call, error_of
 from tests.players import Player, new_player

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from shared.settings import SettingsError, load_settings
+from shared.config.settings import SettingsError, load_settings
 from tests import sdk
 from tests.data_calls import assert_error, call, error_of, grant_character
 from tests.players import Player, new_player

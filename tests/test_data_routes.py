@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from shared.caller import Auth
-from shared.data_api import OPERATIONS
+from shared.auth.caller import Auth
 from shared.endpoints import BY_PATH
+from shared.features.data_api import OPERATIONS
 
 USER_DATA = ["User", "UserReadOnly", "UserInternal", "UserPublisher", "UserPublisherReadOnly", "UserPublisherInternal"]
 CHARACTER_DATA = ["Character", "CharacterReadOnly", "CharacterInternal"]

@@ -18,8 +18,8 @@ from collections.abc import Iterator
 import pytest
 from playfab import PlayFabServerAPI
 
-from shared.data_families import FAMILIES, Family, Scope
-from shared.data_values import data_text
+from shared.features.data_families import FAMILIES, Family, Scope
+from shared.wire.data_values import data_text
 from tests import sdk
 from tests.conftest import BACKENDS
 from tests.cosmos import CosmosAccount, new_database_name

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 from scripts.gen_error_codes import read_codes, render
-from shared.error_codes import ERROR_CODES
+from shared.wire.error_codes import ERROR_CODES
 from tests.ci import unavailable
 from tests.server import REPO
 
@@ -16,7 +16,7 @@ TSV = REPO.parent / "shared" / "playfab-api" / "specs" / "error_codes.tsv"
 def test_generated_table_matches_the_published_list():
     if not TSV.exists():  # the reference list sits beside the checkout, not in it
         unavailable(f"PlayFab's published error list ({TSV.name}) is not beside this checkout")
-    assert (REPO / "shared" / "error_codes.py").read_text(encoding="utf-8") == render(read_codes(TSV))
+    assert (REPO / "shared" / "wire" / "error_codes.py").read_text(encoding="utf-8") == render(read_codes(TSV))
 
 
 def test_well_known_codes():

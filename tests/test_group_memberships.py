@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shared import group_memberships
+from shared.features import group_memberships
 from shared.storage.layout import MEMBERSHIPS_DOC
 from shared.storage.sqlite import SQLiteStore
 

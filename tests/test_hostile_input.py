@@ -19,8 +19,8 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from shared.error_codes import ERROR_CODES
-from shared.errors import STATUS_TEXT
+from shared.wire.error_codes import ERROR_CODES
+from shared.wire.errors import STATUS_TEXT
 from tests.credentials import headers_for
 from tests.endpoint_requests import TABLE
 from tests.routes import ENDPOINTS

@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from local_host.__main__ import FILES_BESIDES_CONNECTIONS
-from shared.error_codes import ERROR_CODES
+from shared.wire.error_codes import ERROR_CODES
 from tests.node_sdk import self_signed_cert
 from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, running_server
 

@@ -1,14 +1,14 @@
 """Every setting the app reads everywhere has its line in the Function App's settings
 (infra/modules/app.bicep), and Azure sets nothing undeclared: the declarations in
-shared/settings_table.py are the list, so a setting added later cannot be forgotten in the deployment."""
+shared/config/settings_table.py are the list, so a setting added later cannot be forgotten in the deployment."""
 
 from __future__ import annotations
 
 import importlib.util
 from types import ModuleType
 
-from shared.settings import MIN_SIGNING_KEY_CHARS, load_settings
-from shared.settings_table import DECLARED, EVERYWHERE, LOCAL, PLATFORM, SETTINGS, Where
+from shared.config.settings import MIN_SIGNING_KEY_CHARS, load_settings
+from shared.config.settings_table import DECLARED, EVERYWHERE, LOCAL, PLATFORM, SETTINGS, Where
 from tests.infra_model import INFRA, app_settings, module, parse
 
 # Enough to start the app with the values Azure would resolve at run time.

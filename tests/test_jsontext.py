@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from shared import jsontext
+from shared.wire import jsontext
 
 VALUES = [
     {"DataVersion": 3, "Data": {"k": {"Value": 'a "quoted" \\ value\n\x01\x7f\u2028 é 😀', "Permission": "Public"}}},

@@ -13,7 +13,7 @@ PRODUCTION = ("shared", "functions", "local_host", "bench", "scripts")
 # What the core (shared/) may not import: the hosts, the Functions SDK, tools and tests.
 OUTSIDE_THE_CORE = ("functions", "function_app", "local_host", "bench", "scripts", "tests", "azure.functions")
 # The storage adapters sit below every rule: besides each other they may use only these.
-BELOW_STORAGE = ("shared.clock", "shared.jsontext", "shared.settings")
+BELOW_STORAGE = ("shared.config.clock", "shared.wire.jsontext", "shared.config.settings")
 
 
 def _files(*folders: str) -> list[Path]:
@@ -21,7 +21,7 @@ def _files(*folders: str) -> list[Path]:
 
 
 def imported(path: Path) -> set[str]:
-    """Every module `path` imports, absolute names ("shared.storage.base", "shared.clock")."""
+    """Every module `path` imports, absolute names ("shared.storage.base", "shared.config.clock")."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Import):

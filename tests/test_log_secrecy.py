@@ -16,9 +16,9 @@ import pytest
 
 from local_host.logs import JsonLines
 from shared import services as services_module
-from shared.caller import Auth
+from shared.auth.caller import Auth
 from shared.pipeline import HttpRequest, Operation, handle
-from shared.validation import Request
+from shared.wire.validation import Request
 from tests.credentials import headers_for
 from tests.endpoint_requests import TABLE
 from tests.routes import ENDPOINTS

@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import uuid
 
-from shared.clock import new_id
+from shared.config.clock import new_id
+from shared.config.settings import load_settings
 from shared.services import open_store
-from shared.settings import load_settings
 from tests.data_calls import stored
 from tests.server import SECRET_KEY, TITLE_ID, Server
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from shared.settings import SettingsError, load_settings
+from shared.config.settings import SettingsError, load_settings
 from tests import sdk
 from tests.entity_calls import envelope, get_objects, key, set_objects, use_title
 from tests.players import new_player

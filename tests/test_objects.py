@@ -7,7 +7,7 @@ import json
 import pytest
 from playfab import PlayFabDataAPI
 
-from shared.error_codes import ERROR_CODES
+from shared.wire.error_codes import ERROR_CODES
 from tests import sdk
 from tests.entity_calls import envelope, error_of, fields, get_objects, get_profile, key, set_objects, use_title
 from tests.players import new_player

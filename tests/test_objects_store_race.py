@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from shared.caller import TITLE, Caller
-from shared.errors import PlayFabError
-from shared.objects import get_objects, set_objects
+from shared.auth.caller import TITLE, Caller
+from shared.auth.tokens import Signer
+from shared.config.settings import load_settings
+from shared.features.objects import get_objects, set_objects
 from shared.services import Services
-from shared.settings import load_settings
-from shared.tokens import Signer
-from shared.validation import GetObjectsRequest, SetObjectsRequest
+from shared.wire.errors import PlayFabError
+from shared.wire.validation import GetObjectsRequest, SetObjectsRequest
 from tests.server import SECRET_KEY, SIGNING_KEY, TITLE_ID
 from tests.storage.adapters import ADAPTERS
 

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from playfab import PlayFabDataAPI
 
-from shared.caller import Auth
-from shared.rate_windows import DEFAULTS, ENTITY_UPDATES, SHARED_GROUP_WRITES
+from shared.auth.caller import Auth
+from shared.config.rate_windows import DEFAULTS, ENTITY_UPDATES, SHARED_GROUP_WRITES
 from tests import sdk
 from tests.credentials import Player, headers_for, login
 from tests.endpoint_requests import TABLE

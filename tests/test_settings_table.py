@@ -1,4 +1,4 @@
-"""The settings are declared once (shared/settings_table.py) and everything else follows from the rows:
+"""The settings are declared once (shared/config/settings_table.py) and everything else follows from the rows:
 the Settings object, the rate limits' default windows, README's table; no code reads an undeclared one."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.rate_windows import DEFAULTS, SCOPES, SETTING_OF, parse_windows
-from shared.settings import DEFAULT_MAX_REQUEST_BYTES, Settings, SettingsError, _parse, load_settings
-from shared.settings_table import CHOICE, DECLARED, EVERYWHERE, PLATFORM, SETTINGS, WHOLE, WINDOWS, Kind, Setting
+from shared.config.rate_windows import DEFAULTS, SCOPES, SETTING_OF, parse_windows
+from shared.config.settings import DEFAULT_MAX_REQUEST_BYTES, Settings, SettingsError, _parse, load_settings
+from shared.config.settings_table import CHOICE, DECLARED, EVERYWHERE, PLATFORM, SETTINGS, WHOLE, WINDOWS, Kind, Setting
 from tests.server import REPO
 
 # Where the app's own code lives (everything that runs in Azure or locally, not tests or tools).
@@ -169,7 +169,7 @@ def test_production_code_reads_only_declared_settings(path: Path):
     reads = environment_reads(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
     where = path.relative_to(REPO).as_posix()
     undeclared = sorted(n for n in reads if n is not None and n not in DECLARED)
-    assert not undeclared, f"{where} reads {undeclared}: declare them in shared/settings_table.py"
+    assert not undeclared, f"{where} reads {undeclared}: declare them in shared/config/settings_table.py"
     assert None not in reads or where in DYNAMIC_READS, f"{where} reads a setting by a name not known in advance"
 
 

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from shared.rate_windows import DEFAULTS, SHARED_GROUP_READS, SHARED_GROUP_WRITES, Window
+from shared.config.rate_windows import DEFAULTS, SHARED_GROUP_READS, SHARED_GROUP_WRITES, Window
 from tests.conftest import BACKENDS
 from tests.credentials import Player, login
 from tests.limited_hosts import assert_error, assert_throttled, call, host_on

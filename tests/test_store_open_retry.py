@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from shared import services
-from shared.identity import login_with_custom_id
+from shared.config.settings import Settings
+from shared.features.identity import login_with_custom_id
 from shared.pipeline import HttpRequest, handle
-from shared.settings import Settings
 from shared.storage import Store
 from shared.storage.cosmos import open_cosmos_store
 from tests.cosmos import CosmosAccount, new_database_name

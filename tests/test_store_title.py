@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from shared import services, store_title
-from shared.identity import login_with_custom_id
+from shared.features.identity import login_with_custom_id
 from shared.pipeline import HttpRequest, HttpResponse, handle
 from shared.storage import Document, Store
 from shared.storage.sqlite import SQLiteStore

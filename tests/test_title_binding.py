@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from shared.rate_windows import ENTITY_UPDATES, USER_DATA
+from shared.config.rate_windows import ENTITY_UPDATES, USER_DATA
 from tests.cosmos import CosmosAccount, new_database_name
 from tests.data_calls import stored
 from tests.server import REPO, SECRET_KEY, Server, base_env, free_port, running_server, stop

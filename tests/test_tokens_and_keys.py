@@ -8,7 +8,7 @@ import playfab.PlayFabSettings as settings
 import pytest
 from playfab import PlayFabAuthenticationAPI
 
-from shared.tokens import ENTITY, SESSION, Signer, TokenInvalid
+from shared.auth.tokens import ENTITY, SESSION, Signer, TokenInvalid
 from tests import sdk
 from tests.players import new_player
 from tests.sdk import PlayFabCallError

@@ -18,8 +18,8 @@ import azure.functions as func
 import pytest
 
 from shared import services
-from shared.settings import SettingsError, load_settings
-from shared.unresolved_references import reference_kind
+from shared.config.settings import SettingsError, load_settings
+from shared.config.unresolved_references import reference_kind
 from tests.routes import FUNCTIONS
 from tests.server import REPO, SIGNING_KEY, Server, base_env, free_port, stop, wait_until_serving
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from shared.data_families import FAMILIES, Family, Scope
+from shared.features.data_families import FAMILIES, Family, Scope
 from tests.data_calls import (
     assert_error,
     call,

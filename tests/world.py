@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
+from shared.auth.tokens import ENTITY, SESSION, Signer
 from shared.storage.layout import entity_pk
-from shared.tokens import ENTITY, SESSION, Signer
 from tests.credentials import Player, login
 from tests.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server
 

@@ -55,7 +55,7 @@ param settingOverrides object = {}
 @minLength(1)
 param routePrefix string = 'playfab'
 
-// Settings the app reads that have a built-in default: blank means that default (shared/settings_table.py).
+// Settings the app reads that have a built-in default: blank means that default (shared/config/settings_table.py).
 // Listed so each can be found and changed; tests/test_infra_settings.py fails when a setting declared
 // there is missing here.
 var tunableSettings = {

@@ -14,7 +14,8 @@ import sys
 from collections.abc import Mapping
 
 # Bytes of randomness per generated key. Hex keeps values free of commas (both settings are lists) and of
-# a leading "-" (which azd would read as a flag); both lengths are well over the floors shared/settings.py checks.
+# a leading "-" (which azd would read as a flag); both lengths are well over the floors
+# shared/config/settings.py checks.
 GENERATED = {
     "PLAYFAB_SECRET_KEYS": 32,
     "TOKEN_SIGNING_KEY": 48,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
-from shared.jsontext import dumps_bytes
+from shared.wire.jsontext import dumps_bytes
 
 # Cosmos DB caps an item at 2 MB; both adapters refuse bigger documents the same way.
 MAX_DOCUMENT_BYTES: Final = 2_000_000

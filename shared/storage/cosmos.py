@@ -25,7 +25,7 @@ from azure.core.exceptions import AzureError
 from azure.cosmos import PartitionKey, exceptions
 from azure.cosmos.aio import ContainerProxy, CosmosClient
 
-from shared.settings import Settings
+from shared.config.settings import Settings
 from shared.storage.base import (
     BaseStore,
     Conflict,

@@ -31,7 +31,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shared.jsontext import loads
 from shared.storage import sqlite_files
 from shared.storage.base import (
     DELETE,
@@ -44,6 +43,7 @@ from shared.storage.base import (
     StoreBusy,
     encode,
 )
+from shared.wire.jsontext import loads
 
 T = TypeVar("T")
 

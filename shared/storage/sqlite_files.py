@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from shared.clock import iso, now
-from shared.settings import SIGNING_KEY_FILE, generated_signing_key_files
+from shared.config.clock import iso, now
+from shared.config.settings import SIGNING_KEY_FILE, generated_signing_key_files
 from shared.storage.base import StoreUnavailable
 
 log = logging.getLogger("playfab.storage")

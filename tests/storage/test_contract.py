@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from shared.errors import PlayFabError
 from shared.storage import DELETE, Conflict, DocumentTooLarge, NotFound, PreconditionFailed
+from shared.wire.errors import PlayFabError
 
 
 def test_read_of_a_missing_document_is_none(run):

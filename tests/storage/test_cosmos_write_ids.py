@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from shared.settings import load_settings
+from shared.config.settings import load_settings
 from shared.storage.cosmos import CosmosStore, open_cosmos_store
 from tests.cosmos import EMULATOR_KEY, new_database_name, running_emulator
 from tests.cosmos_proxy import CosmosProxy, cosmos_proxy

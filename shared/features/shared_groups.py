@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import accounts, custom_data, group_memberships
-from shared.caller import Auth, Caller
-from shared.clock import iso, new_id, now
-from shared.data_families import PUBLIC_ONLY
-from shared.errors import PlayFabError
+from shared.auth import accounts
+from shared.auth.caller import Auth, Caller
+from shared.config.clock import iso, new_id, now
+from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
+from shared.features import custom_data, group_memberships
+from shared.features.data_families import PUBLIC_ONLY
 from shared.pipeline import Operation
-from shared.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
 from shared.services import Services
 from shared.storage import DELETE, Conflict, Mutation
 from shared.storage.layout import GROUP_DOC, GROUPS
-from shared.validation import (
+from shared.wire.errors import PlayFabError
+from shared.wire.validation import (
     CreateSharedGroupRequest,
     DeleteSharedGroupRequest,
     GetSharedGroupDataRequest,

@@ -5,7 +5,7 @@ are counted here before the caller is authenticated and before the body is parse
 costs a dictionary lookup: a counter in the store would cost a write per refused call, which is the
 very load an attacker would then be able to cause. The price is that each worker process (and each
 instance) counts on its own, so the effective limit is the configured one times the processes.
-Account creation, which writes anyway, is counted in the store (shared/identity.py).
+Account creation, which writes anyway, is counted in the store (shared/features/identity.py).
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Final
 
-from shared.client_address import CURRENT, UNKNOWN
-from shared.clock import now
-from shared.full_windows import refused
-from shared.rate_limits import WindowFull, charge_in_store, spend, windows_of
-from shared.rate_windows import ACCOUNT_CREATION, ANONYMOUS_CALLS, Windows
+from shared.auth.client_address import CURRENT, UNKNOWN
+from shared.config.clock import now
+from shared.config.rate_windows import ACCOUNT_CREATION, ANONYMOUS_CALLS, Windows
+from shared.config.settings import Settings
+from shared.limits.full_windows import refused
+from shared.limits.rate_limits import WindowFull, charge_in_store, spend, windows_of
 from shared.services import Services
-from shared.settings import Settings
 from shared.storage.layout import LOOKUPS, address_pk
 
 # Most addresses remembered at once; the least recently seen is forgotten first, so memory stays

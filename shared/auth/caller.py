@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from shared.errors import PlayFabError
-from shared.settings import Settings
-from shared.tokens import ENTITY, SESSION, Signer, TokenExpired, TokenInvalid
+from shared.auth.tokens import ENTITY, SESSION, Signer, TokenExpired, TokenInvalid
+from shared.config.settings import Settings
+from shared.wire.errors import PlayFabError
 
 TITLE_PLAYER = "title_player_account"
 CHARACTER = "character"
@@ -30,7 +30,7 @@ class Caller:
     playfab_id: str | None = None  # the player behind a session ticket or a player/character entity token
     entity_type: str | None = None
     entity_id: str | None = None
-    token: str | None = None  # SESSION or ENTITY (shared.tokens): the kind of token that named the caller
+    token: str | None = None  # SESSION or ENTITY (shared.auth.tokens): the kind of token that named the caller
 
 
 def _secret_matches(settings: Settings, presented: str) -> bool:

@@ -1,6 +1,6 @@
 """The custom-data families, declared once: where each lives and who may read, write and see what.
 
-Endpoints are generated from these declarations (shared/data_api.py); no family has code of its own.
+Endpoints are generated from these declarations (shared/features/data_api.py); no family has code of its own.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Final
 
-from shared.custom_data import Limits
-from shared.settings import Settings
+from shared.config.settings import Settings
+from shared.features.custom_data import Limits
 from shared.storage.layout import character_data_doc, player_data_doc
 
 PUBLIC_ONLY: Final = frozenset({"Public"})

@@ -1,6 +1,6 @@
 """The one settings object, read from the environment once (local.settings.json `Values` land there too).
 
-Each setting is declared once, as a row of shared/settings_table.py (`Settings` is defined there, one
+Each setting is declared once, as a row of shared/config/settings_table.py (`Settings` is defined there, one
 field per row); this module reads the rows, then applies the rules that tie settings together.
 """
 
@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from shared.rate_windows import SETTING_OF as RATE_LIMIT_SETTINGS
-from shared.rate_windows import parse_windows
-from shared.settings_table import CHOICE, FLAG, KEYS, PATH, SETTINGS, TEXT, WHOLE, WINDOWS, Setting, default
-from shared.settings_table import Settings as Settings  # the app imports it from here
-from shared.unresolved_references import CheckedEnvironment
+from shared.config.rate_windows import SETTING_OF as RATE_LIMIT_SETTINGS
+from shared.config.rate_windows import parse_windows
+from shared.config.settings_table import CHOICE, FLAG, KEYS, PATH, SETTINGS, TEXT, WHOLE, WINDOWS, Setting, default
+from shared.config.settings_table import Settings as Settings  # the app imports it from here
+from shared.config.unresolved_references import CheckedEnvironment
 
 MIN_SIGNING_KEY_CHARS = 32
 MIN_SECRET_KEY_CHARS = 16

@@ -5,13 +5,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from shared.caller import CHARACTER, TITLE_PLAYER, Auth, Caller
-from shared.clock import iso
-from shared.entities import Entity, find_profile, may_read_objects, named, no_profile
-from shared.objects import render
+from shared.auth.caller import CHARACTER, TITLE_PLAYER, Auth, Caller
+from shared.auth.entities import Entity, find_profile, may_read_objects, named, no_profile
+from shared.config.clock import iso
+from shared.features.objects import render
 from shared.pipeline import Operation
 from shared.services import Services
-from shared.validation import GetEntityProfileRequest, GetEntityProfilesRequest
+from shared.wire.validation import GetEntityProfileRequest, GetEntityProfilesRequest
 
 
 def _lineage(services: Services, entity: Entity, profile: dict[str, Any]) -> dict[str, str]:

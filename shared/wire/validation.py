@@ -1,7 +1,7 @@
 """Every request model, with PlayFab's field names, and the one place that turns bad input into InvalidParams.
 
 Models are strict (a number is not a string, except as a `Data` value) and ignore fields they do not know,
-as PlayFab does. Problems are worded as PlayFab words them (shared/validation_messages.py).
+as PlayFab does. Problems are worded as PlayFab words them (shared/wire/validation_messages.py).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
-from shared.data_values import data_text
-from shared.errors import PlayFabError
-from shared.validation_messages import field_message
+from shared.wire.data_values import data_text
+from shared.wire.errors import PlayFabError
+from shared.wire.validation_messages import field_message
 
 M = TypeVar("M", bound="Request")
 
@@ -132,7 +132,7 @@ class OptionalPlayerTarget(Request):
     PlayFabId: IdText | None = None
 
 
-# A string, or a JSON number or boolean kept as its text (shared/data_values.py); null removes the key.
+# A string, or a JSON number or boolean kept as its text (shared/wire/data_values.py); null removes the key.
 DataValue = Annotated[str | None, BeforeValidator(data_text)]
 
 

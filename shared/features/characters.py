@@ -9,16 +9,16 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from shared import accounts
-from shared.caller import CHARACTER, Auth, Caller
-from shared.clock import new_id, now
-from shared.data_families import CHARACTER_FAMILIES
-from shared.errors import PlayFabError
+from shared.auth import accounts
+from shared.auth.caller import CHARACTER, Auth, Caller
+from shared.config.clock import new_id, now
+from shared.features.data_families import CHARACTER_FAMILIES
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import NotFound, Store, StoreError
 from shared.storage.layout import CHARACTERS_DOC, ENTITIES, PLAYERS, PROFILE_DOC, entity_pk
-from shared.validation import (
+from shared.wire.errors import PlayFabError
+from shared.wire.validation import (
     ClientGrantCharacterToUserRequest,
     ClientListUsersCharactersRequest,
     DeleteCharacterFromUserRequest,

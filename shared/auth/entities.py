@@ -14,16 +14,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from shared import known_accounts
-from shared.accounts import find_account
-from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Caller
-from shared.clock import now
-from shared.errors import PlayFabError, invalid_params
-from shared.settings import Settings
+from shared.auth import known_accounts
+from shared.auth.accounts import find_account
+from shared.auth.caller import CHARACTER, TITLE, TITLE_PLAYER, Caller
+from shared.auth.tokens import ENTITY
+from shared.config.clock import now
+from shared.config.settings import Settings
 from shared.storage import Conflict, Store
 from shared.storage.layout import ENTITIES, PROFILE_DOC, entity_pk
-from shared.tokens import ENTITY
-from shared.validation import EntityKey
+from shared.wire.errors import PlayFabError, invalid_params
+from shared.wire.validation import EntityKey
 
 SUPPORTED_TYPES = (TITLE_PLAYER, CHARACTER, TITLE)
 

@@ -1,4 +1,4 @@
-"""Rate-limit windows and their defaults: plain data the settings parse and shared/rate_limits.py enforces."""
+"""Rate-limit windows and their defaults: plain data the settings parse and shared/limits/rate_limits.py enforces."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-from shared.settings_table import DECLARED, default
+from shared.config.settings_table import DECLARED, default
 
 USER_DATA: Final = "UserData"
 CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
 SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
 SHARED_GROUP_READS: Final = "SharedGroupReads"
-# Counted per client address rather than per player (shared/address_limits.py).
+# Counted per client address rather than per player (shared/limits/address_limits.py).
 ACCOUNT_CREATION: Final = "AccountCreation"
 ANONYMOUS_CALLS: Final = "AnonymousCalls"
 
@@ -44,7 +44,7 @@ def parse_windows(raw: str) -> Windows:
     return tuple(windows)
 
 
-# The setting that holds each limit's windows (shared/settings_table.py declares its default).
+# The setting that holds each limit's windows (shared/config/settings_table.py declares its default).
 SETTING_OF: Final[Mapping[str, str]] = {
     USER_DATA: "RATE_LIMIT_USER_DATA",
     CHARACTER_DATA: "RATE_LIMIT_CHARACTER_DATA",

@@ -7,11 +7,11 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from shared.caller import TITLE_PLAYER
-from shared.clock import new_id, now
-from shared.errors import PlayFabError
+from shared.auth.caller import TITLE_PLAYER
+from shared.config.clock import new_id, now
 from shared.storage import Conflict, NotFound, Store, StoreBusy, StoreUnavailable
 from shared.storage.layout import ACCOUNT_DOC, ENTITIES, LOGIN_DOC, LOOKUPS, PLAYERS, PROFILE_DOC, entity_pk
+from shared.wire.errors import PlayFabError
 
 log = logging.getLogger("playfab.accounts")
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared import accounts, address_limits, characters
-from shared.caller import CHARACTER, TITLE, TITLE_PLAYER, Auth, Caller
-from shared.clock import iso
-from shared.errors import PlayFabError
+from shared.auth import accounts
+from shared.auth.caller import CHARACTER, TITLE, TITLE_PLAYER, Auth, Caller
+from shared.auth.tokens import ENTITY, SESSION
+from shared.config.clock import iso
+from shared.features import characters
+from shared.limits import address_limits
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ENTITIES, PROFILE_DOC, custom_id_pk, entity_pk
-from shared.tokens import ENTITY, SESSION
-from shared.validation import GetEntityTokenRequest, LoginWithCustomIDRequest
+from shared.wire.errors import PlayFabError
+from shared.wire.validation import GetEntityTokenRequest, LoginWithCustomIDRequest
 
 
 def entity_token(services: Services, entity_type: str, entity_id: str, playfab_id: str | None) -> dict[str, Any]:

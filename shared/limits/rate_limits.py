@@ -5,22 +5,22 @@ it after the request is validated and before the handler runs. Each limit is a s
 (e.g. 10 calls per 15 s, 150 per 5 min, 3,600 per hour); a call over any window is refused with
 APIClientRequestRateLimitExceeded (1199, HTTP 429) and the seconds until that window reopens.
 A refused call is not counted, and nothing else is written. Each process also remembers a budget it
-has seen refuse until its full window reopens (shared/full_windows.py), so further calls are refused
-before the store is read or the body parsed. Limits counted per client address: shared/address_limits.py.
+has seen refuse until its full window reopens (shared/limits/full_windows.py), so further calls are refused
+before the store is read or the body parsed. Limits counted per client address: shared/limits/address_limits.py.
 """
 
 from __future__ import annotations
 
 from typing import Any, Final
 
-from shared import full_windows
-from shared.caller import Caller
-from shared.clock import now
-from shared.errors import PlayFabError
-from shared.rate_windows import DEFAULTS, Windows
+from shared.auth.caller import Caller
+from shared.config.clock import now
+from shared.config.rate_windows import DEFAULTS, Windows
+from shared.config.settings import Settings
+from shared.limits import full_windows
 from shared.services import Services
-from shared.settings import Settings
 from shared.storage.layout import ENTITIES, PLAYERS, entity_pk, rate_limit_doc
+from shared.wire.errors import PlayFabError
 
 
 def _subject(caller: Caller, req: Any) -> tuple[str, str] | None:

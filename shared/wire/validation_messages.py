@@ -68,6 +68,6 @@ def field_message(model: type[BaseModel], problem: ErrorDetails) -> str:
         return f"The field {name} must be less than or equal to {ctx['le']}."
     if kind in _KINDS:
         return f"The field {name} must be {_KINDS[kind]}."
-    if kind.startswith("data_"):  # raised by shared/data_values.py, worded to follow "must"
+    if kind.startswith("data_"):  # raised by shared/wire/data_values.py, worded to follow "must"
         return f"The field {name} must {problem['msg']}."
     return f"The value is not valid for {name}."

@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.caller import TITLE, Auth, Caller
-from shared.clock import now
-from shared.entities import (
+from shared.auth.caller import TITLE, Auth, Caller
+from shared.auth.entities import (
     Entity,
     may_read_objects,
     may_try_write,
@@ -24,14 +23,15 @@ from shared.entities import (
     not_authorized,
     require_profile,
 )
-from shared.errors import PlayFabError, invalid_params
-from shared.jsontext import reject_constant
+from shared.config.clock import now
+from shared.config.rate_windows import ENTITY_UPDATES
+from shared.config.settings import Settings
 from shared.pipeline import Operation
-from shared.rate_windows import ENTITY_UPDATES
 from shared.services import Services
-from shared.settings import Settings
 from shared.storage.layout import ENTITIES, PROFILE_DOC
-from shared.validation import GetObjectsRequest, SetObject, SetObjectsRequest
+from shared.wire.errors import PlayFabError, invalid_params
+from shared.wire.jsontext import reject_constant
+from shared.wire.validation import GetObjectsRequest, SetObject, SetObjectsRequest
 
 _NAME = re.compile(r"[A-Za-z0-9()_.\-]+")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.error_codes import ERROR_CODES
+from shared.wire.error_codes import ERROR_CODES
 
 # PlayFab only documents 400 and 429; the rest follow HTTP meaning (README, Compatibility notes).
 _HTTP_STATUS: dict[str, int] = {

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-from shared.clock import now
-from shared.errors import PlayFabError
+from shared.config.clock import now
 from shared.storage import Mutation, Store
 from shared.storage.layout import GROUP_DOC, GROUPS, MEMBERSHIPS_DOC, PLAYERS
+from shared.wire.errors import PlayFabError
 
 # Longer than a membership write can take (the store gives up on a call well before this).
 IN_FLIGHT_SECONDS: Final = 300

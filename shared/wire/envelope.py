@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import STATUS_TEXT, PlayFabError
+from shared.wire.errors import STATUS_TEXT, PlayFabError
 
 
 def success_body(data: dict[str, Any]) -> dict[str, Any]:

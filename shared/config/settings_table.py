@@ -16,8 +16,8 @@ local host or the platform reads:
   sets it), LOCAL (never set in Azure; `reason=` says why) or PLATFORM (read by the Functions host or
   an Azure SDK, set in app.bicep, never parsed here; `reason=` says who reads it).
 
-From the rows come the parsing, bounds and messages of `load_settings` (shared/settings.py), the rate
-limits' default windows (shared/rate_windows.py), README's Configuration table
+From the rows come the parsing, bounds and messages of `load_settings` (shared/config/settings.py), the rate
+limits' default windows (shared/config/rate_windows.py), README's Configuration table
 (`python scripts/gen_settings_table.py`) and the deployment check (tests/test_infra_settings.py).
 Rules that tie settings together (a key required with Cosmos, one timeout at least another) are
 written once in `load_settings`, after the rows are read. This module imports nothing of the app at
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 if TYPE_CHECKING:
-    from shared.rate_windows import Windows
+    from shared.config.rate_windows import Windows
 
 
 class Kind(Enum):
@@ -96,7 +96,7 @@ _EMBEDDED = "the embedded store; Azure runs STORAGE_BACKEND=cosmos"
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings in force: one field per row, filled by load_settings (shared/settings.py)."""
+    """The settings in force: one field per row, filled by load_settings (shared/config/settings.py)."""
 
     # The title and its keys.
     title_id: str = setting("PLAYFAB_TITLE_ID", TEXT, None, "the title id callers send as `TitleId`", unset="required")
@@ -222,7 +222,8 @@ class Settings:
     shared_group_max_value_bytes: int = setting(
         "SHARED_GROUP_DATA_MAX_VALUE_BYTES", WHOLE, "300000", "UTF-8 bytes of one shared group data value"
     )
-    # Request rate limits (shared/rate_limits.py); each window list is a limit's default (shared/rate_windows.py).
+    # Request rate limits (shared/limits/rate_limits.py); each window list is a limit's default
+    # (shared/config/rate_windows.py).
     rate_limits: str = setting(
         "RATE_LIMITS",
         CHOICE,
@@ -303,7 +304,7 @@ class Settings:
     shared_groups_per_player: int = setting(
         "SHARED_GROUPS_PER_PLAYER", WHOLE, "100", "shared groups one player may belong to, created or joined"
     )
-    # Each limit's windows, from its WINDOWS row above (shared/rate_windows.py names them); not a setting.
+    # Each limit's windows, from its WINDOWS row above (shared/config/rate_windows.py names them); not a setting.
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=dict)
 
 

@@ -11,8 +11,8 @@ import math
 from collections import OrderedDict
 from typing import Final
 
-from shared.clock import now
-from shared.errors import PlayFabError
+from shared.config.clock import now
+from shared.wire.errors import PlayFabError
 
 # Most budgets remembered at once (oldest forgotten first): forgetting one only costs a store read.
 MAX_REMEMBERED: Final = 100_000

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared import accounts, characters, custom_data
-from shared.caller import Auth, Caller
-from shared.data_families import FAMILIES, Family, Scope
+from shared.auth import accounts
+from shared.auth.caller import Auth, Caller
+from shared.config.rate_windows import CHARACTER_DATA, USER_DATA
+from shared.features import characters, custom_data
+from shared.features.data_families import FAMILIES, Family, Scope
 from shared.pipeline import Operation
-from shared.rate_windows import CHARACTER_DATA, USER_DATA
 from shared.services import Services
-from shared.validation import (
+from shared.wire.validation import (
     ClientGetCharacterDataRequest,
     ClientGetUserDataRequest,
     ClientUpdateCharacterDataRequest,

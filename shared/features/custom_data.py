@@ -2,7 +2,7 @@
 
 Every family (user, read-only, internal, publisher, character data) keeps one document per owner and
 data type in the `players` container, shaped {"DataVersion": n, "Data": {key: UserDataRecord}}. The
-engine knows nothing about who is asking; shared/data_api.py decides that from the family's policy.
+engine knows nothing about who is asking; shared/features/data_api.py decides that from the family's policy.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.clock import iso, now
-from shared.errors import PlayFabError, invalid_params
-from shared.jsontext import dumps_bytes
+from shared.config.clock import iso, now
 from shared.storage import Mutation, Store
 from shared.storage.layout import PLAYERS
-from shared.validation import DataQuery
+from shared.wire.errors import PlayFabError, invalid_params
+from shared.wire.jsontext import dumps_bytes
+from shared.wire.validation import DataQuery
 
 DEFAULT_PERMISSION: Final = "Private"
 # PlayFab documented 1,024 characters per key (2015) and only "limited in size" since. Its service is .NET,

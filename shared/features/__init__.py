@@ -1,0 +1,1 @@
+"""The operations, one module per feature: logins, custom data, characters, shared groups, objects, profiles."""
