@@ -16,8 +16,9 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from shared.auth import caller as auth
 from shared.auth import client_address
+from shared.auth.caller import Auth, Caller
+from shared.auth.caller import resolve as resolve_caller
 from shared.auth.entities import ensure_caller_exists
 from shared.config.settings import SettingsError
 from shared.limits import address_limits, rate_limits
@@ -31,7 +32,7 @@ from shared.wire.validation import Request, parse
 log = logging.getLogger("playfab.requests")
 
 M = TypeVar("M", bound=Request)
-Handler = Callable[[Services, auth.Caller, M], Awaitable[dict[str, Any]]]
+Handler = Callable[[Services, Caller, M], Awaitable[dict[str, Any]]]
 
 _JSON_TYPE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -44,7 +45,7 @@ _CREDENTIAL_HEADERS = ("X-SecretKey", "X-Authorization", "X-EntityToken")
 class Operation(Generic[M]):
     """A PlayFab call: who may make it, what it takes, and the core function that does it."""
 
-    auth: auth.Auth
+    auth: Auth
     model: type[M]
     handler: Handler[M]
     rate_limit: str | None = None  # the limit each call draws on (shared/config/rate_windows.py), if any
@@ -159,13 +160,13 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
     settings = services.settings
     address = client_address.resolve(req.headers.get("x-forwarded-for"), req.peer, settings.trust_forwarded_for)
     client_address.CURRENT.set(address)
-    if op.auth is auth.Auth.NONE:  # no player to charge: count by address, before any parsing
+    if op.auth is Auth.NONE:  # no player to charge: count by address, before any parsing
         address_limits.charge_anonymous(settings, address)
-    caller = auth.resolve(op.auth, services.settings, services.signer, dict(req.headers))
+    caller = resolve_caller(op.auth, services.settings, services.signer, dict(req.headers))
     rate_limits.refuse_early(settings, op.rate_limit, caller)  # a known-full budget: no body parsing
     await ensure_caller_exists(services.store, caller)
     limit = settings.max_request_bytes
-    if op.auth is auth.Auth.NONE:  # anyone may send these: no more than a login needs
+    if op.auth is Auth.NONE:  # anyone may send these: no more than a login needs
         limit = min(limit, settings.anonymous_max_request_bytes)
     payload = _decode_body(req, limit)
     request = parse(op.model, payload)

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from shared.auth.caller import TITLE, Caller
+from shared.auth.caller import ENTITY_TITLE, Caller
 from shared.auth.tokens import Signer
 from shared.config.settings import load_settings
 from shared.features.objects import get_objects, set_objects
@@ -24,8 +24,8 @@ from tests.server import SECRET_KEY, SIGNING_KEY, TITLE_ID
 from tests.storage.adapters import ADAPTERS
 
 WRITERS = 12
-TITLE_KEY = {"Id": TITLE_ID, "Type": TITLE}
-CALLER = Caller(is_title=True, entity_type=TITLE, entity_id=TITLE_ID)
+TITLE_KEY = {"Id": TITLE_ID, "Type": ENTITY_TITLE}
+CALLER = Caller(is_title=True, entity_type=ENTITY_TITLE, entity_id=TITLE_ID)
 
 
 async def _open(stack: AsyncExitStack, tmp: Path, adapter: str, request: pytest.FixtureRequest) -> list[Any]:

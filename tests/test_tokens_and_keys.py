@@ -8,7 +8,7 @@ import playfab.PlayFabSettings as settings
 import pytest
 from playfab import PlayFabAuthenticationAPI
 
-from shared.auth.tokens import ENTITY, SESSION, Signer, TokenInvalid
+from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET, Signer, TokenInvalid
 from tests import sdk
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
@@ -91,17 +91,19 @@ def test_wrong_secret_key_is_not_authorized(pf):
         (lambda p: "garbage", (401, "InvalidSessionTicket", 1100)),
         (lambda p: p.entity_token, (401, "InvalidSessionTicket", 1100)),  # an entity token is not a ticket
         (
-            lambda p: signer.issue(SESSION, {"p": p.playfab_id, "e": p.entity_id}, 60, now=time.time() - 120)[0],
+            lambda p: signer.issue(SESSION_TICKET, {"p": p.playfab_id, "e": p.entity_id}, 60, now=time.time() - 120)[0],
             (401, "ExpiredAuthToken", 1153),
         ),
         (
             lambda p: Signer(("another-signing-key-0123456789abcdef",), TITLE_ID).issue(
-                SESSION, {"p": p.playfab_id, "e": p.entity_id}, 60
+                SESSION_TICKET, {"p": p.playfab_id, "e": p.entity_id}, 60
             )[0],
             (401, "InvalidSessionTicket", 1100),
         ),
         (
-            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(SESSION, {"p": p.playfab_id, "e": p.entity_id}, 60)[0],
+            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(
+                SESSION_TICKET, {"p": p.playfab_id, "e": p.entity_id}, 60
+            )[0],
             (401, "InvalidSessionTicket", 1100),
         ),
         (lambda p: "0" * 16 + p.ticket[len(p.playfab_id) :], (401, "InvalidSessionTicket", 1100)),
@@ -133,18 +135,23 @@ def test_bad_session_tickets(pf, make, expected):
         (lambda p: p.ticket, (401, "EntityTokenInvalid", 1335)),  # a ticket is not an entity token
         (
             lambda p: signer.issue(
-                ENTITY, {"t": "title_player_account", "i": p.entity_id, "p": p.playfab_id}, 60, now=time.time() - 120
+                ENTITY_TOKEN,
+                {"t": "title_player_account", "i": p.entity_id, "p": p.playfab_id},
+                60,
+                now=time.time() - 120,
             )[0],
             (401, "EntityTokenExpired", 1336),
         ),
         (
             lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(
-                ENTITY, {"t": "title_player_account", "i": p.entity_id, "p": p.playfab_id}, 60
+                ENTITY_TOKEN, {"t": "title_player_account", "i": p.entity_id, "p": p.playfab_id}, 60
             )[0],
             (401, "EntityTokenInvalid", 1335),
         ),
         (
-            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(ENTITY, {"t": "title", "i": "OTHERTITLE"}, 60)[0],
+            lambda p: Signer((SIGNING_KEY,), "OTHERTITLE").issue(ENTITY_TOKEN, {"t": "title", "i": "OTHERTITLE"}, 60)[
+                0
+            ],
             (401, "EntityTokenInvalid", 1335),
         ),
     ],
@@ -161,14 +168,14 @@ def test_bad_entity_tokens(pf, make, expected):
 def test_a_session_ticket_starts_with_the_playfab_id_as_playfabs_do(pf):
     player = new_player()
     assert player.ticket.startswith(f"{player.playfab_id}-")
-    assert signer.verify(SESSION, player.ticket)["ti"] == TITLE_ID
+    assert signer.verify(SESSION_TICKET, player.ticket)["ti"] == TITLE_ID
 
 
 def test_a_token_names_its_title_and_no_other_title_accepts_it():
-    ticket, _ = signer.issue(SESSION, {"p": "ABCDEF0123456789", "e": "E"}, 60)
-    token, _ = signer.issue(ENTITY, {"t": "title", "i": TITLE_ID}, 60)
+    ticket, _ = signer.issue(SESSION_TICKET, {"p": "ABCDEF0123456789", "e": "E"}, 60)
+    token, _ = signer.issue(ENTITY_TOKEN, {"t": "title", "i": TITLE_ID}, 60)
     other = Signer((SIGNING_KEY,), "OTHERTITLE")
-    for kind, made in ((SESSION, ticket), (ENTITY, token)):
+    for kind, made in ((SESSION_TICKET, ticket), (ENTITY_TOKEN, token)):
         assert signer.verify(kind, made)["ti"] == TITLE_ID
         with pytest.raises(TokenInvalid):
             other.verify(kind, made)

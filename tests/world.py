@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 
-from shared.auth.tokens import ENTITY, SESSION, Signer
+from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET, Signer
 from shared.storage.layout import entity_pk
 from tests.credentials import Player, login
 from tests.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server
@@ -66,13 +66,15 @@ def fresh_group_id() -> str:
 
 def expired_ticket(player: Player) -> str:
     """Signed with the server's own key, so only its age is wrong."""
-    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(SESSION, {"p": player.playfab_id, "e": player.entity_id}, -60)
+    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(
+        SESSION_TICKET, {"p": player.playfab_id, "e": player.entity_id}, -60
+    )
     return token
 
 
 def expired_entity_token(player: Player) -> str:
     claims = {"t": TITLE_PLAYER, "i": player.entity_id, "p": player.playfab_id}
-    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(ENTITY, claims, -60)
+    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(ENTITY_TOKEN, claims, -60)
     return token
 
 

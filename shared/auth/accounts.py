@@ -7,7 +7,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from shared.auth.caller import TITLE_PLAYER
+from shared.auth.caller import ENTITY_TITLE_PLAYER
 from shared.config.clock import new_id, now
 from shared.storage import Conflict, NotFound, Store, StoreBusy, StoreUnavailable
 from shared.storage.layout import ACCOUNT_DOC, ENTITIES, LOGIN_DOC, LOOKUPS, PLAYERS, PROFILE_DOC, entity_pk
@@ -45,7 +45,7 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
     await store.create(PLAYERS, account["PlayFabId"], ACCOUNT_DOC, account)
     await store.create(
         ENTITIES,
-        entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]),
+        entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]),
         PROFILE_DOC,
         {"Created": created, "PlayFabId": account["PlayFabId"]},
     )
@@ -58,7 +58,7 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
         if lookup.body["PlayFabId"] == account["PlayFabId"]:
             return account, True  # our own lookup: an earlier attempt of this very write landed
         for container, pk, doc_id in (
-            (ENTITIES, entity_pk(TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
+            (ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
             (PLAYERS, account["PlayFabId"], ACCOUNT_DOC),
         ):
             with contextlib.suppress(NotFound):
@@ -77,7 +77,7 @@ async def _restore_account(store: Store, identity: str, playfab_id: str, at: flo
     """
     title_player_id = new_id()
     await store.create(
-        ENTITIES, entity_pk(TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}
+        ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}
     )
     account = {"PlayFabId": playfab_id, "TitlePlayerAccountId": title_player_id, "Created": at, "Identity": identity}
 

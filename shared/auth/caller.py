@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from shared.auth.tokens import ENTITY, SESSION, Signer, TokenExpired, TokenInvalid
+from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET, Signer, TokenExpired, TokenInvalid
 from shared.config.settings import Settings
 from shared.wire.errors import PlayFabError
 
-TITLE_PLAYER = "title_player_account"
-CHARACTER = "character"
-TITLE = "title"
+ENTITY_TITLE_PLAYER = "title_player_account"
+ENTITY_CHARACTER = "character"
+ENTITY_TITLE = "title"
 
 
 class Auth(Enum):
@@ -30,7 +30,8 @@ class Caller:
     playfab_id: str | None = None  # the player behind a session ticket or a player/character entity token
     entity_type: str | None = None
     entity_id: str | None = None
-    token: str | None = None  # SESSION or ENTITY (shared.auth.tokens): the kind of token that named the caller
+    # SESSION_TICKET or ENTITY_TOKEN (shared.auth.tokens): the kind of token that named the caller
+    token: str | None = None
 
 
 def _secret_matches(settings: Settings, presented: str) -> bool:
@@ -46,7 +47,7 @@ def from_secret(settings: Settings, header: str | None) -> Caller:
         raise PlayFabError("NotAuthenticated", "This API method requires the title secret key in X-SecretKey.")
     if not _secret_matches(settings, header):
         raise PlayFabError("NotAuthorized", "The secret key is not valid for this title.")
-    return Caller(is_title=True, entity_type=TITLE, entity_id=settings.title_id)
+    return Caller(is_title=True, entity_type=ENTITY_TITLE, entity_id=settings.title_id)
 
 
 # (error name, message) when the token is missing, expired, or invalid.
@@ -76,18 +77,18 @@ def _claims(signer: Signer, kind: str, header: str | None, errors: _TokenErrors)
 
 
 def from_session(signer: Signer, header: str | None) -> Caller:
-    claims = _claims(signer, SESSION, header, _SESSION_ERRORS)
-    return Caller(playfab_id=claims["p"], entity_type=TITLE_PLAYER, entity_id=claims["e"], token=SESSION)
+    claims = _claims(signer, SESSION_TICKET, header, _SESSION_ERRORS)
+    return Caller(playfab_id=claims["p"], entity_type=ENTITY_TITLE_PLAYER, entity_id=claims["e"], token=SESSION_TICKET)
 
 
 def from_entity_token(signer: Signer, header: str | None) -> Caller:
-    claims = _claims(signer, ENTITY, header, _ENTITY_ERRORS)
+    claims = _claims(signer, ENTITY_TOKEN, header, _ENTITY_ERRORS)
     return Caller(
-        is_title=claims["t"] == TITLE,
+        is_title=claims["t"] == ENTITY_TITLE,
         playfab_id=claims.get("p"),
         entity_type=claims["t"],
         entity_id=claims["i"],
-        token=ENTITY,
+        token=ENTITY_TOKEN,
     )
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from shared.auth import known_accounts
 from shared.auth.accounts import find_account
-from shared.auth.caller import CHARACTER, TITLE, TITLE_PLAYER, Caller
-from shared.auth.tokens import ENTITY
+from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Caller
+from shared.auth.tokens import ENTITY_TOKEN
 from shared.config.clock import now
 from shared.config.settings import Settings
 from shared.storage import Conflict, Store
@@ -25,7 +25,7 @@ from shared.storage.layout import ENTITIES, PROFILE_DOC, entity_pk
 from shared.wire.errors import PlayFabError, invalid_params
 from shared.wire.validation import EntityKey
 
-SUPPORTED_TYPES = (TITLE_PLAYER, CHARACTER, TITLE)
+SUPPORTED_TYPES = (ENTITY_TITLE_PLAYER, ENTITY_CHARACTER, ENTITY_TITLE)
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,9 @@ def _is_self(caller: Caller, entity: Entity) -> bool:
 def may_try_write(caller: Caller, entity: Entity) -> bool:
     """Decided before the profile is read; a player's claim on a character is checked against it."""
     return (
-        caller.is_title or _is_self(caller, entity) or (caller.entity_type == TITLE_PLAYER and entity.type == CHARACTER)
+        caller.is_title
+        or _is_self(caller, entity)
+        or (caller.entity_type == ENTITY_TITLE_PLAYER and entity.type == ENTITY_CHARACTER)
     )
 
 
@@ -90,7 +92,7 @@ def may_write(caller: Caller, entity: Entity, profile: dict[str, Any]) -> bool:
     if caller.is_title or _is_self(caller, entity):
         return True
     owner = profile.get("PlayFabId")
-    return caller.entity_type == TITLE_PLAYER and entity.type == CHARACTER and owner == caller.playfab_id
+    return caller.entity_type == ENTITY_TITLE_PLAYER and entity.type == ENTITY_CHARACTER and owner == caller.playfab_id
 
 
 def may_read_objects(caller: Caller, entity: Entity, profile: dict[str, Any]) -> bool:
@@ -100,18 +102,18 @@ def may_read_objects(caller: Caller, entity: Entity, profile: dict[str, Any]) ->
 
 
 def new_title_profile(settings: Settings, entity: Entity, at: float) -> dict[str, Any]:
-    if entity.type != TITLE or entity.id != settings.title_id:
+    if entity.type != ENTITY_TITLE or entity.id != settings.title_id:
         raise no_profile(entity)
     return {"Created": at}
 
 
 async def find_profile(store: Store, settings: Settings, entity: Entity) -> dict[str, Any] | None:
-    if entity.type == TITLE and entity.id != settings.title_id:
+    if entity.type == ENTITY_TITLE and entity.id != settings.title_id:
         return None
     doc = await store.read(ENTITIES, entity.pk, PROFILE_DOC)
     if doc is not None:
         return doc.body
-    if entity.type != TITLE:
+    if entity.type != ENTITY_TITLE:
         return None
     try:
         return (await store.create(ENTITIES, entity.pk, PROFILE_DOC, new_title_profile(settings, entity, now()))).body
@@ -132,12 +134,12 @@ async def ensure_caller_exists(store: Store, caller: Caller) -> None:
     is written. A character's entity token dies with the character: deleting it removes the profile
     first. A player's ticket or token for an account the store does not hold (another store's player)
     is refused as a dead credential."""
-    if caller.entity_type == CHARACTER and caller.entity_id is not None:
-        doc = await store.read(ENTITIES, entity_pk(CHARACTER, caller.entity_id), PROFILE_DOC)
+    if caller.entity_type == ENTITY_CHARACTER and caller.entity_id is not None:
+        doc = await store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, caller.entity_id), PROFILE_DOC)
         if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
             raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")
         return
-    if caller.entity_type != TITLE_PLAYER or caller.playfab_id is None or caller.entity_id is None:
+    if caller.entity_type != ENTITY_TITLE_PLAYER or caller.playfab_id is None or caller.entity_id is None:
         return
     playfab_id, entity_id = caller.playfab_id, caller.entity_id
 
@@ -147,6 +149,6 @@ async def ensure_caller_exists(store: Store, caller: Caller) -> None:
 
     if await known_accounts.exists(store, playfab_id, entity_id, load):
         return
-    if caller.token == ENTITY:
+    if caller.token == ENTITY_TOKEN:
         raise PlayFabError("EntityTokenRevoked", "The player this entity token was issued for does not exist.")
     raise PlayFabError("InvalidSessionTicket", "The session ticket is not valid: its player does not exist.")

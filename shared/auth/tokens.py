@@ -19,8 +19,8 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-SESSION = "s"
-ENTITY = "e"
+SESSION_TICKET = "s"
+ENTITY_TOKEN = "e"
 
 
 class TokenInvalid(Exception):
@@ -54,7 +54,7 @@ class Signer:
         # n: every token unique; ti: the title it is good for.
         body = {"k": kind, **claims, "ti": self.title_id, "n": secrets.token_hex(4), "x": expires}
         signed = _b64(json.dumps(body, separators=(",", ":"), sort_keys=True).encode("utf-8"))
-        if kind == SESSION:
+        if kind == SESSION_TICKET:
             signed = f"{claims['p']}-{signed}"
         return f"{signed}.{self._mac(self.keys[0], kind, signed)}", expires
 
@@ -65,7 +65,7 @@ class Signer:
         if not any(hmac.compare_digest(self._mac(key, kind, signed), mac) for key in self.keys):
             raise TokenInvalid()
         player, payload = None, signed
-        if kind == SESSION:
+        if kind == SESSION_TICKET:
             player, dash, payload = signed.partition("-")
             if not dash:
                 raise TokenInvalid()
@@ -78,7 +78,7 @@ class Signer:
             or claims.get("k") != kind
             or claims.get("ti") != self.title_id
             or not isinstance(claims.get("x"), int)
-            or (kind == SESSION and claims.get("p") != player)
+            or (kind == SESSION_TICKET and claims.get("p") != player)
         ):
             raise TokenInvalid()
         if claims["x"] <= (now if now is not None else time.time()):

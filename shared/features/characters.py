@@ -10,7 +10,7 @@ import contextlib
 from typing import Any
 
 from shared.auth import accounts
-from shared.auth.caller import CHARACTER, Auth, Caller
+from shared.auth.caller import ENTITY_CHARACTER, Auth, Caller
 from shared.config.clock import new_id, now
 from shared.features.data_families import CHARACTER_FAMILIES
 from shared.pipeline import Operation
@@ -60,7 +60,7 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
     await accounts.require_account(store, owner)
     character_id = new_id()
     entry = {"CharacterId": character_id, "CharacterName": req.CharacterName, "CharacterType": req.CharacterType}
-    profile_pk = entity_pk(CHARACTER, character_id)
+    profile_pk = entity_pk(ENTITY_CHARACTER, character_id)
     # The entity profile first: the index entry is what makes the character exist.
     await store.create(ENTITIES, profile_pk, PROFILE_DOC, {"Created": now(), "PlayFabId": owner})
 
@@ -104,7 +104,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUs
     # (A data write that passed its ownership check just before this can still land after it: that
     # document stays unreachable, since CharacterIds are random and never handed out again.)
     # The profile goes first: it is what the character's entity tokens and objects hang on.
-    leftovers = [(ENTITIES, entity_pk(CHARACTER, character_id), PROFILE_DOC)]
+    leftovers = [(ENTITIES, entity_pk(ENTITY_CHARACTER, character_id), PROFILE_DOC)]
     leftovers += [(PLAYERS, owner, family.doc_id(character_id)) for family in CHARACTER_FAMILIES]
     for container, pk, doc_id in leftovers:
         with contextlib.suppress(NotFound):

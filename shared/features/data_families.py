@@ -46,26 +46,24 @@ class Family:
         return Limits(keys, value, settings.data_max_document_bytes)
 
 
-PLAYER, CHARACTER = Scope.PLAYER, Scope.CHARACTER
-
 # Publisher data: with one title per deployment, the publisher scope is the player, kept apart from title data.
 FAMILIES: Final = (
-    Family("User", "user", PLAYER, client_reads=True, client_writes=True),
-    Family("UserReadOnly", "readonly", PLAYER, client_reads=True, client_writes=False),
-    Family("UserInternal", "internal", PLAYER, client_reads=False, client_writes=False, takes_permission=False),
-    Family("UserPublisher", "publisher", PLAYER, client_reads=True, client_writes=True),
-    Family("UserPublisherReadOnly", "publisher_readonly", PLAYER, client_reads=True, client_writes=False),
+    Family("User", "user", Scope.PLAYER, client_reads=True, client_writes=True),
+    Family("UserReadOnly", "readonly", Scope.PLAYER, client_reads=True, client_writes=False),
+    Family("UserInternal", "internal", Scope.PLAYER, client_reads=False, client_writes=False, takes_permission=False),
+    Family("UserPublisher", "publisher", Scope.PLAYER, client_reads=True, client_writes=True),
+    Family("UserPublisherReadOnly", "publisher_readonly", Scope.PLAYER, client_reads=True, client_writes=False),
     Family(
         "UserPublisherInternal",
         "publisher_internal",
-        PLAYER,
+        Scope.PLAYER,
         client_reads=False,
         client_writes=False,
         takes_permission=False,
     ),
-    Family("Character", "user", CHARACTER, client_reads=True, client_writes=True, on_admin=False),
-    Family("CharacterReadOnly", "readonly", CHARACTER, client_reads=True, client_writes=False, on_admin=False),
-    Family("CharacterInternal", "internal", CHARACTER, client_reads=False, client_writes=False, on_admin=False),
+    Family("Character", "user", Scope.CHARACTER, client_reads=True, client_writes=True, on_admin=False),
+    Family("CharacterReadOnly", "readonly", Scope.CHARACTER, client_reads=True, client_writes=False, on_admin=False),
+    Family("CharacterInternal", "internal", Scope.CHARACTER, client_reads=False, client_writes=False, on_admin=False),
 )
 
-CHARACTER_FAMILIES: Final = tuple(f for f in FAMILIES if f.scope is CHARACTER)
+CHARACTER_FAMILIES: Final = tuple(f for f in FAMILIES if f.scope is Scope.CHARACTER)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from shared.auth import accounts
-from shared.auth.caller import CHARACTER, TITLE, TITLE_PLAYER, Auth, Caller
-from shared.auth.tokens import ENTITY, SESSION
+from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Auth, Caller
+from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET
 from shared.config.clock import iso
 from shared.features import characters
 from shared.limits import address_limits
@@ -21,7 +21,7 @@ def entity_token(services: Services, entity_type: str, entity_id: str, playfab_i
     claims: dict[str, Any] = {"t": entity_type, "i": entity_id}
     if playfab_id:
         claims["p"] = playfab_id
-    token, expires = services.signer.issue(ENTITY, claims, services.settings.entity_token_ttl_seconds)
+    token, expires = services.signer.issue(ENTITY_TOKEN, claims, services.settings.entity_token_ttl_seconds)
     return {"EntityToken": token, "TokenExpiration": iso(expires), "Entity": {"Id": entity_id, "Type": entity_type}}
 
 
@@ -37,12 +37,12 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
         before_create=lambda: address_limits.charge_account_creation(services),
     )
     pid, eid = account["PlayFabId"], account["TitlePlayerAccountId"]
-    ticket, _ = services.signer.issue(SESSION, {"p": pid, "e": eid}, services.settings.session_ttl_seconds)
+    ticket, _ = services.signer.issue(SESSION_TICKET, {"p": pid, "e": eid}, services.settings.session_ttl_seconds)
     result: dict[str, Any] = {
         "PlayFabId": pid,
         "SessionTicket": ticket,
         "NewlyCreated": created,
-        "EntityToken": entity_token(services, TITLE_PLAYER, eid, pid),
+        "EntityToken": entity_token(services, ENTITY_TITLE_PLAYER, eid, pid),
     }
     if previous is not None:
         result["LastLoginTime"] = iso(previous)
@@ -53,7 +53,7 @@ async def _character_token(services: Services, caller: Caller, character_id: str
     """A player may act as one of its characters: listed in its index, with a live profile naming it."""
     assert caller.playfab_id
     listed = await characters.list_characters(services.store, caller.playfab_id, check_account=False)
-    doc = await services.store.read(ENTITIES, entity_pk(CHARACTER, character_id), PROFILE_DOC)
+    doc = await services.store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, character_id), PROFILE_DOC)
     owned = any(entry["CharacterId"] == character_id for entry in listed)
     if not owned or doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
         raise PlayFabError(
@@ -62,12 +62,16 @@ async def _character_token(services: Services, caller: Caller, character_id: str
             {"Entity": [f"character {character_id} is not the caller's"]},
             http_status=403,
         )
-    return entity_token(services, CHARACTER, character_id, caller.playfab_id)
+    return entity_token(services, ENTITY_CHARACTER, character_id, caller.playfab_id)
 
 
 async def _get_entity_token(services: Services, caller: Caller, req: GetEntityTokenRequest) -> dict[str, Any]:
     assert caller.entity_type and caller.entity_id
-    if req.Entity is not None and req.Entity.type_name() == CHARACTER and caller.entity_type == TITLE_PLAYER:
+    if (
+        req.Entity is not None
+        and req.Entity.type_name() == ENTITY_CHARACTER
+        and caller.entity_type == ENTITY_TITLE_PLAYER
+    ):
         return await _character_token(services, caller, req.Entity.Id)
     if req.Entity is not None and (req.Entity.Id, req.Entity.type_name()) != (caller.entity_id, caller.entity_type):
         raise PlayFabError(
@@ -76,8 +80,8 @@ async def _get_entity_token(services: Services, caller: Caller, req: GetEntityTo
             {"Entity": [f"the caller is {caller.entity_type} {caller.entity_id}"]},
             http_status=403,
         )
-    if caller.entity_type == TITLE:
-        return entity_token(services, TITLE, services.settings.title_id, None)
+    if caller.entity_type == ENTITY_TITLE:
+        return entity_token(services, ENTITY_TITLE, services.settings.title_id, None)
     return entity_token(services, caller.entity_type, caller.entity_id, caller.playfab_id)
 
 

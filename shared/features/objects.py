@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from shared.auth.caller import TITLE, Auth, Caller
+from shared.auth.caller import ENTITY_TITLE, Auth, Caller
 from shared.auth.entities import (
     Entity,
     may_read_objects,
@@ -44,7 +44,7 @@ class Change:
 
 def limits(settings: Settings, entity: Entity) -> tuple[int, int]:
     """(objects per entity, bytes per object)."""
-    if entity.type == TITLE:
+    if entity.type == ENTITY_TITLE:
         return settings.title_object_count, settings.title_object_bytes
     return settings.player_object_count, settings.player_object_bytes
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from shared.auth.caller import CHARACTER, TITLE_PLAYER, Auth, Caller
+from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.entities import Entity, find_profile, may_read_objects, named, no_profile
 from shared.config.clock import iso
 from shared.features.objects import render
@@ -18,9 +18,9 @@ def _lineage(services: Services, entity: Entity, profile: dict[str, Any]) -> dic
     lineage = {"TitleId": services.settings.title_id}
     if "PlayFabId" in profile:
         lineage["MasterPlayerAccountId"] = profile["PlayFabId"]
-    if entity.type == TITLE_PLAYER:
+    if entity.type == ENTITY_TITLE_PLAYER:
         lineage["TitlePlayerAccountId"] = entity.id
-    elif entity.type == CHARACTER:
+    elif entity.type == ENTITY_CHARACTER:
         lineage["CharacterId"] = entity.id
     return lineage
 
