@@ -14,6 +14,18 @@ PRODUCTION = ("shared", "functions", "local_host", "bench", "scripts")
 OUTSIDE_THE_CORE = ("functions", "function_app", "local_host", "bench", "scripts", "tests", "azure.functions")
 # The storage adapters sit below every rule: besides each other they may use only these.
 BELOW_STORAGE = ("shared.config.clock", "shared.wire.jsontext", "shared.config.settings")
+# The layers of the core, bottom up (ARCHITECTURE.md): a module imports only its own layer and those below.
+LAYERS = (
+    ("shared.wire",),
+    ("shared.config",),
+    ("shared.storage",),
+    ("shared.auth",),
+    ("shared.services", "shared.store_title"),
+    ("shared.limits",),
+    ("shared.pipeline",),
+    ("shared.features",),
+    ("shared.endpoints",),
+)
 
 
 def _files(*folders: str) -> list[Path]:
@@ -40,6 +52,14 @@ def _name(path: Path) -> str:
     return path.relative_to(REPO).as_posix()
 
 
+def _module(path: Path) -> str:
+    return ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+
+
+def _layer(name: str) -> int | None:
+    return next((i for i, prefixes in enumerate(LAYERS) if _under(name, prefixes)), None)
+
+
 @pytest.mark.parametrize("path", [*_files(*PRODUCTION), REPO / "function_app.py"], ids=_name)
 def test_no_production_module_imports_the_tests(path):
     assert not {n for n in imported(path) if _under(n, ("tests",))}, path.relative_to(REPO)
@@ -59,3 +79,13 @@ def test_storage_adapters_know_nothing_of_the_rules_above_them(path):
 def test_the_endpoint_table_is_the_top_of_the_core():
     """No core module imports the table back; the hosts, tools and tests read it."""
     assert [p.name for p in _files("shared") if any(_under(n, ("shared.endpoints",)) for n in imported(p))] == []
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in _files("shared") if p.name != "__init__.py" or p.parent.name != "shared"], ids=_name
+)
+def test_each_core_module_imports_only_its_layer_and_those_below(path):
+    own = _layer(_module(path))
+    assert own is not None, f"{_name(path)} belongs to no layer of ARCHITECTURE.md"
+    above = {n for n in imported(path) if n.startswith("shared.") and (_layer(n) or 0) > own}
+    assert above == set(), _name(path)
