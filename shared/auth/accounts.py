@@ -8,8 +8,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from shared.auth.caller import ENTITY_TITLE_PLAYER
+from shared.auth.logins import LoginKind, lookup_key
 from shared.config.clock import new_id, now
-from shared.storage import Conflict, NotFound, Store, StoreBusy, StoreUnavailable
+from shared.storage import Conflict, Document, NotFound, PreconditionFailed, Store, StoreBusy, StoreUnavailable
 from shared.storage.layout import ACCOUNT_DOC, ENTITIES, LOGIN_DOC, LOOKUPS, PLAYERS, PROFILE_DOC, entity_pk
 from shared.wire.errors import PlayFabError
 
@@ -28,7 +29,18 @@ async def require_account(store: Store, playfab_id: str) -> dict[str, Any]:
     return account
 
 
-async def _create_account(store: Store, identity: str, created: float) -> tuple[dict[str, Any], bool]:
+async def _take_pending(store: Store, identity: str, lookup: Document, playfab_id: str) -> bool:
+    """Take over a pending claim (shared/auth/logins.py) for a new account; False if it moved on."""
+    try:
+        await store.replace(LOOKUPS, identity, LOGIN_DOC, {"PlayFabId": playfab_id}, lookup.etag)
+    except (NotFound, PreconditionFailed):
+        return False
+    return True
+
+
+async def _create_account(
+    store: Store, kind: LoginKind, value: str, identity: str, created: float
+) -> tuple[dict[str, Any], bool]:
     """Create a player for a login identity; the lookup document is the commit point.
 
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
@@ -39,7 +51,7 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
         "PlayFabId": new_id(),
         "TitlePlayerAccountId": new_id(),
         "Created": created,
-        "Identity": identity,
+        "Logins": {kind.value: value},
         "LastLogin": created,
     }
     await store.create(PLAYERS, account["PlayFabId"], ACCOUNT_DOC, account)
@@ -49,25 +61,32 @@ async def _create_account(store: Store, identity: str, created: float) -> tuple[
         PROFILE_DOC,
         {"Created": created, "PlayFabId": account["PlayFabId"]},
     )
-    try:
-        await store.create(LOOKUPS, identity, LOGIN_DOC, {"PlayFabId": account["PlayFabId"]})
-    except Conflict:
-        lookup = await store.read(LOOKUPS, identity, LOGIN_DOC)
-        if lookup is None:  # lookups are never deleted; a conflict without one is the store misbehaving
-            raise StoreBusy(f"lookup {identity!r} conflicted but cannot be read") from None
+    for _ in range(8):
+        try:
+            await store.create(LOOKUPS, identity, LOGIN_DOC, {"PlayFabId": account["PlayFabId"]})
+            return account, True
+        except Conflict:
+            lookup = await store.read(LOOKUPS, identity, LOGIN_DOC)
+        if lookup is None:
+            continue  # released (unlinked, player deleted) between our create and read: try again
         if lookup.body["PlayFabId"] == account["PlayFabId"]:
             return account, True  # our own lookup: an earlier attempt of this very write landed
-        for container, pk, doc_id in (
-            (ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
-            (PLAYERS, account["PlayFabId"], ACCOUNT_DOC),
-        ):
-            with contextlib.suppress(NotFound):
-                await store.delete(container, pk, doc_id)
-        return await require_account(store, lookup.body["PlayFabId"]), False
-    return account, True
+        if not lookup.body.get("Pending"):
+            break
+        if await _take_pending(store, identity, lookup, account["PlayFabId"]):
+            return account, True
+    else:
+        raise StoreBusy(f"lookup {identity!r} kept changing under concurrent logins")
+    for container, pk, doc_id in (
+        (ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
+        (PLAYERS, account["PlayFabId"], ACCOUNT_DOC),
+    ):
+        with contextlib.suppress(NotFound):
+            await store.delete(container, pk, doc_id)
+    return await require_account(store, lookup.body["PlayFabId"]), False
 
 
-async def _restore_account(store: Store, identity: str, playfab_id: str, at: float) -> dict[str, Any]:
+async def _restore_account(store: Store, kind: LoginKind, value: str, playfab_id: str, at: float) -> dict[str, Any]:
     """Give back the account of a lookup that names a missing one.
 
     Accounts are never deleted, but an earlier version's conflict clean-up did delete a new account
@@ -79,7 +98,12 @@ async def _restore_account(store: Store, identity: str, playfab_id: str, at: flo
     await store.create(
         ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}
     )
-    account = {"PlayFabId": playfab_id, "TitlePlayerAccountId": title_player_id, "Created": at, "Identity": identity}
+    account = {
+        "PlayFabId": playfab_id,
+        "TitlePlayerAccountId": title_player_id,
+        "Created": at,
+        "Logins": {kind.value: value},
+    }
 
     def restore(body: dict[str, Any] | None) -> dict[str, Any] | None:
         return None if body is not None else dict(account)
@@ -91,20 +115,28 @@ async def _restore_account(store: Store, identity: str, playfab_id: str, at: flo
 
 
 async def login(
-    store: Store, identity: str, create: bool, before_create: Callable[[], Awaitable[None]] | None = None
+    store: Store,
+    kind: LoginKind,
+    value: str,
+    create: bool,
+    before_create: Callable[[], Awaitable[None]] | None = None,
 ) -> tuple[dict[str, Any], bool, float | None]:
     """Return (account, newly_created, previous login time) and record this login.
 
     `before_create` runs once before a new account is written, and may refuse it by raising.
+    A pending claim of the identity (shared/auth/logins.py) does not count: it logs in no one.
     """
+    identity = lookup_key(kind, value)
     lookup = await store.read(LOOKUPS, identity, LOGIN_DOC)
+    if lookup is not None and lookup.body.get("Pending"):
+        lookup = None
     if lookup is None and not create:
         raise PlayFabError("AccountNotFound", "User not found.")
     if lookup is None and before_create is not None:
         await before_create()
     at = now()
     if lookup is None:
-        account, created = await _create_account(store, identity, at)
+        account, created = await _create_account(store, kind, value, identity, at)
         if created:
             return account, True, None
         playfab_id = account["PlayFabId"]  # a racing login created it first: stamp that one
@@ -131,5 +163,5 @@ async def login(
             raise PlayFabError("AccountNotFound", "User not found.") from None
         return unstamped, False, unstamped.get("LastLogin")
     if doc is None:  # the lookup names a missing account: give it back rather than lock the login out
-        return await _restore_account(store, identity, playfab_id, at), False, None
+        return await _restore_account(store, kind, value, playfab_id, at), False, None
     return doc.body, False, previous[0]

@@ -6,13 +6,14 @@ from typing import Any
 
 from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Auth, Caller
+from shared.auth.logins import LoginKind
 from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET
 from shared.config.clock import iso
 from shared.features import characters
 from shared.limits import address_limits
 from shared.pipeline import Operation
 from shared.services import Services
-from shared.storage.layout import ENTITIES, PROFILE_DOC, custom_id_pk, entity_pk
+from shared.storage.layout import ENTITIES, PROFILE_DOC, entity_pk
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import GetEntityTokenRequest, LoginWithCustomIDRequest
 
@@ -32,7 +33,8 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
         raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
     account, created, previous = await accounts.login(
         services.store,
-        custom_id_pk(req.CustomId),
+        LoginKind.CUSTOM_ID,
+        req.CustomId,
         create=bool(req.CreateAccount),
         before_create=lambda: address_limits.charge_account_creation(services),
     )

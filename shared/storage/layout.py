@@ -5,7 +5,8 @@ every module builds its addresses with these names, so a reader finds the whole 
 
   players  - pk = PlayFabId: the account, per-type custom data, the characters and their data, the
              shared groups the player is in, the player's rate-limit counters
-  lookups  - pk = a login identity ("custom:<CustomId>"): which player it belongs to;
+  lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
+             which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
              pk = a client address ("address!<address>"): its account-creation counter
   groups   - pk = SharedGroupId: membership and group data
@@ -45,9 +46,9 @@ META_PK: Final = "meta"  # no login identity has this partition key: identities 
 TITLE_DOC: Final = "title"  # in META_PK: the title the store belongs to
 
 
-def custom_id_pk(custom_id: str) -> str:
-    """The lookup partition of a CustomId login."""
-    return f"custom:{custom_id}"
+def login_pk(kind: str, key: str) -> str:
+    """The lookup partition of a login identity (kinds and keys: shared/auth/logins.py)."""
+    return f"{kind}:{key}"
 
 
 def address_pk(address: str) -> str:
