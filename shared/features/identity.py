@@ -9,13 +9,13 @@ from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAY
 from shared.auth.logins import LoginKind
 from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET
 from shared.config.clock import iso
-from shared.features import characters
+from shared.features import characters, combined_info
 from shared.limits import address_limits
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ENTITIES, PROFILE_DOC, entity_pk
 from shared.wire.errors import PlayFabError
-from shared.wire.validation import GetEntityTokenRequest, LoginWithCustomIDRequest
+from shared.wire.validation import GetEntityTokenRequest, LoginRequest, LoginWithCustomIDRequest
 
 
 def entity_token(services: Services, entity_type: str, entity_id: str, playfab_id: str | None) -> dict[str, Any]:
@@ -26,18 +26,19 @@ def entity_token(services: Services, entity_type: str, entity_id: str, playfab_i
     return {"EntityToken": token, "TokenExpiration": iso(expires), "Entity": {"Id": entity_id, "Type": entity_type}}
 
 
-async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWithCustomIDRequest) -> dict[str, Any]:
+def check_title(services: Services, req: LoginRequest) -> None:
     if req.TitleId != services.settings.title_id:
         raise PlayFabError("InvalidTitleId", f"Title {req.TitleId} is not served here.", {"TitleId": ["unknown title"]})
-    if not req.CustomId:
-        raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
-    account, created, previous = await accounts.login(
-        services.store,
-        LoginKind.CUSTOM_ID,
-        req.CustomId,
-        create=bool(req.CreateAccount),
-        before_create=lambda: address_limits.charge_account_creation(services),
-    )
+
+
+async def login_result(
+    services: Services,
+    account: dict[str, Any],
+    created: bool,
+    previous: float | None,
+    req: LoginRequest,
+) -> dict[str, Any]:
+    """PlayFab's LoginResult for a player that has just logged in, the same for every kind of login."""
     pid, eid = account["PlayFabId"], account["TitlePlayerAccountId"]
     ticket, _ = services.signer.issue(SESSION_TICKET, {"p": pid, "e": eid}, services.settings.session_ttl_seconds)
     result: dict[str, Any] = {
@@ -48,7 +49,28 @@ async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWi
     }
     if previous is not None:
         result["LastLoginTime"] = iso(previous)
+    if req.InfoRequestParameters is not None:
+        result["InfoResultPayload"] = await combined_info.payload(services, pid, req.InfoRequestParameters)
     return result
+
+
+async def login(services: Services, req: LoginRequest, kind: LoginKind, value: str) -> dict[str, Any]:
+    """Log in (or create, with CreateAccount) the player an identity names, and answer a LoginResult."""
+    account, created, previous = await accounts.login(
+        services.store,
+        kind,
+        value,
+        create=bool(req.CreateAccount),
+        before_create=lambda: address_limits.charge_account_creation(services),
+    )
+    return await login_result(services, account, created, previous, req)
+
+
+async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWithCustomIDRequest) -> dict[str, Any]:
+    check_title(services, req)
+    if not req.CustomId:
+        raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
+    return await login(services, req, LoginKind.CUSTOM_ID, req.CustomId)
 
 
 async def _character_token(services: Services, caller: Caller, character_id: str) -> dict[str, Any]:

@@ -41,10 +41,38 @@ class EntityKey(BaseModel):
         return self.Type or self.TypeString
 
 
-class LoginWithCustomIDRequest(Request):
+class GetPlayerCombinedInfoRequestParams(BaseModel):
+    """PlayFab's GetPlayerCombinedInfoRequestParams: what a login or GetPlayerCombinedInfo brings back."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    GetUserAccountInfo: bool = False
+    GetUserInventory: bool = False
+    GetUserVirtualCurrency: bool = False
+    GetUserData: bool = False
+    UserDataKeys: list[str] | None = None
+    GetUserReadOnlyData: bool = False
+    UserReadOnlyDataKeys: list[str] | None = None
+    GetCharacterInventories: bool = False
+    GetCharacterList: bool = False
+    GetTitleData: bool = False
+    TitleDataKeys: list[str] | None = None
+    GetPlayerStatistics: bool = False
+    PlayerStatisticNames: list[str] | None = None
+    GetPlayerProfile: bool = False
+    ProfileConstraints: dict[str, Any] | None = None
+
+
+class LoginRequest(Request):
+    """What every login shares."""
+
     TitleId: NonEmpty
-    CustomId: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
     CreateAccount: bool | None = None
+    InfoRequestParameters: GetPlayerCombinedInfoRequestParams | None = None
+
+
+class LoginWithCustomIDRequest(LoginRequest):
+    CustomId: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
 
 
 class GetEntityTokenRequest(Request):
