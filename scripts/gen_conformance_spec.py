@@ -1,4 +1,4 @@
-"""Generate tests/conformance/playfab.swagger.json: PlayFab's OpenAPI documents cut down to what this app serves.
+"""Generate tests/api/conformance/playfab.swagger.json: PlayFab's OpenAPI documents cut down to what this app serves.
 
     python scripts/gen_conformance_spec.py [SPECS_DIR]
 
@@ -25,7 +25,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS = REPO.parent / "shared" / "playfab-api" / "specs"
-OUTPUT = REPO / "tests" / "conformance" / "playfab.swagger.json"
+OUTPUT = REPO / "tests" / "api" / "conformance" / "playfab.swagger.json"
 APIS = ("Client", "Server", "Admin", "Authentication", "Data", "Profiles")
 SECTIONS = ("definitions", "parameters", "responses")
 # Schema keywords kept; everything else (description, example, x-*) is prose or tooling.

@@ -1,7 +1,7 @@
 """Generate shared/wire/error_codes.py from PlayFab's published error list (error_codes.tsv).
 
 Usage: python scripts/gen_error_codes.py PATH/TO/error_codes.tsv
-The generated module is committed; tests/test_error_codes.py checks it against the list.
+The generated module is committed; tests/project/test_error_codes.py checks it against the list.
 """
 
 from __future__ import annotations

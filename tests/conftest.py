@@ -5,9 +5,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests import sdk
-from tests.cosmos import CosmosAccount, cosmos_account, new_database_name
-from tests.server import Server, running_server
+from tests.support import sdk
+from tests.support.cosmos import CosmosAccount, cosmos_account, new_database_name
+from tests.support.server import Server, running_server
 
 BACKENDS = ("sqlite", "cosmos")
 

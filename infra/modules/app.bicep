@@ -56,7 +56,7 @@ param settingOverrides object = {}
 param routePrefix string = 'playfab'
 
 // Settings the app reads that have a built-in default: blank means that default (shared/config/settings_table.py).
-// Listed so each can be found and changed; tests/test_infra_settings.py fails when a setting declared
+// Listed so each can be found and changed; tests/project/test_infra_settings.py fails when a setting declared
 // there is missing here.
 var tunableSettings = {
   MAX_REQUEST_BYTES: ''
@@ -154,7 +154,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: identityId
     // Flex Consumption refuses several App Service site properties (ARM error 51021), ftpsState among
     // them: it has no FTP endpoint, and the publishing-credential policies below keep basic auth off.
-    // tests/test_infra.py lists the refused ones and allows only these.
+    // tests/project/test_infra.py lists the refused ones and allows only these.
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

@@ -31,7 +31,7 @@ param backupTier string = 'Continuous7Days'
 param consistencyLevel string = 'Strong'
 
 // Containers and their partition key: these must equal shared.storage.CONTAINERS and the key path the
-// Cosmos adapter writes (tests/test_infra.py checks both).
+// Cosmos adapter writes (tests/project/test_infra.py checks both).
 var containerNames = [
   'players'
   'lookups'

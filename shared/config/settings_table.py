@@ -18,7 +18,7 @@ local host or the platform reads:
 
 From the rows come the parsing, bounds and messages of `load_settings` (shared/config/settings.py), the rate
 limits' default windows (shared/config/rate_windows.py), README's Configuration table
-(`python scripts/gen_settings_table.py`) and the deployment check (tests/test_infra_settings.py).
+(`python scripts/gen_settings_table.py`) and the deployment check (tests/project/test_infra_settings.py).
 Rules that tie settings together (a key required with Cosmos, one timeout at least another) are
 written once in `load_settings`, after the rows are read. This module imports nothing of the app at
 run time, so every other module may read it.

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.storage.adapters import ADAPTERS
+from tests.support.store_adapters import ADAPTERS
 
 
 class Runner:

@@ -17,12 +17,12 @@ from azure.cosmos.aio import CosmosClient
 
 from shared.storage import DELETE, DocumentTooLarge, StoreBusy, StoreUnavailable
 from shared.storage.cosmos import open_cosmos_store
-from tests.cosmos import EMULATOR_KEY, CosmosAccount, new_database_name, running_emulator
-from tests.cosmos_transport import Fault, InstrumentedTransport, connection_refused
-from tests.server import free_port
-from tests.storage.adapters import cosmos_store
 from tests.storage.conftest import Runner
-from tests.storage.processes import run_together
+from tests.support.cosmos import EMULATOR_KEY, CosmosAccount, new_database_name, running_emulator
+from tests.support.cosmos_transport import Fault, InstrumentedTransport, connection_refused
+from tests.support.processes import run_together
+from tests.support.server import free_port
+from tests.support.store_adapters import cosmos_store
 
 # Small SDK retry budgets keep fault tests quick; the retry logic itself is the SDK's own.
 THROTTLE_RETRIES = 2
@@ -194,7 +194,7 @@ def test_updates_from_several_processes_lose_no_increment(tmp_path, cosmos):
 
 
 def test_without_node_the_emulator_tests_skip_locally_and_fail_in_ci(monkeypatch, tmp_path):
-    monkeypatch.setattr("tests.cosmos.shutil.which", lambda name: None)
+    monkeypatch.setattr("tests.support.cosmos.shutil.which", lambda name: None)
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match=r"Node\.js is not installed"), running_emulator(tmp_path):
         pass

@@ -15,9 +15,9 @@ import pytest
 from shared.storage import StoreUnavailable
 from shared.storage.cosmos import open_cosmos_store
 from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, INDEXING_POLICY, OPEN_TIMEOUT_SECONDS
-from tests.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
-from tests.cosmos_transport import Fault, InstrumentedTransport
-from tests.infra_model import module, resources
+from tests.support.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
+from tests.support.cosmos_transport import Fault, InstrumentedTransport
+from tests.support.infra_model import module, resources
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import pytest
 
 from shared.storage import Document
 from shared.storage.cosmos_recent import RecentDocuments
-from tests.cosmos_transport import InstrumentedTransport
-from tests.storage.adapters import cosmos_store
 from tests.storage.conftest import Runner
+from tests.support.cosmos_transport import InstrumentedTransport
+from tests.support.store_adapters import cosmos_store
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ import pytest
 
 from shared.config.settings import load_settings
 from shared.storage.cosmos import CosmosStore, open_cosmos_store
-from tests.cosmos import EMULATOR_KEY, new_database_name, running_emulator
-from tests.cosmos_proxy import CosmosProxy, cosmos_proxy
-from tests.server import base_env
+from tests.support.cosmos import EMULATOR_KEY, new_database_name, running_emulator
+from tests.support.cosmos_proxy import CosmosProxy, cosmos_proxy
+from tests.support.server import base_env
 
 WAIT_SECONDS = 20
 

@@ -6,7 +6,7 @@ import asyncio
 import copy
 
 from shared.storage.base import private_copy
-from tests.storage.adapters import EtagLoopSQLiteStore
+from tests.support.store_adapters import EtagLoopSQLiteStore
 
 
 def test_a_copy_is_equal_and_independent_at_every_level() -> None:

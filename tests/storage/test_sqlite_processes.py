@@ -8,7 +8,7 @@ from pathlib import Path
 
 from shared.storage import PreconditionFailed, sqlite_files
 from shared.storage.sqlite import SQLiteStore
-from tests.storage.processes import run_together
+from tests.support.processes import run_together
 
 WRITERS = 8
 

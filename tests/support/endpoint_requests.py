@@ -1,0 +1,140 @@
+"""One legitimate request per endpoint the app serves, aimed at one player's data, and what it should get.
+
+The authorization matrix and the hostile-input suite both start from these requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shared.auth.caller import Auth
+from tests.support.server import TITLE_ID
+from tests.support.world import Target, fresh_custom_id, fresh_group_id
+
+
+@dataclass(frozen=True)
+class Outcome:
+    error: str | None  # None: success
+    http: int = 200
+
+
+OK = Outcome(None)
+NOT_AUTHENTICATED = Outcome("NotAuthenticated", 401)
+TOKEN_MISSING = Outcome("EntityTokenMissing", 401)
+BAD_TICKET = Outcome("InvalidSessionTicket", 401)
+BAD_KEY = Outcome("NotAuthorized", 401)
+BAD_TOKEN = Outcome("EntityTokenInvalid", 401)
+EXPIRED_TICKET = Outcome("ExpiredAuthToken", 401)
+EXPIRED_TOKEN = Outcome("EntityTokenExpired", 401)
+FORBIDDEN = Outcome("NotAuthorized", 403)
+NO_CHARACTER = Outcome("CharacterNotFound", 400)
+ITEM_NOT_OWNED = Outcome("ItemNotOwned", 400)
+
+Body = Callable[[Target], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Row:
+    auth: Auth
+    body: Body
+    foreign: Outcome = OK  # another player's own credential, same request (OK: allowed, e.g. public keys)
+    legit: Outcome = OK  # the target's own credential (or the title's)
+
+
+def player(**extra: Any) -> Body:
+    return lambda t: {"PlayFabId": t.playfab_id, **extra}
+
+
+def character(**extra: Any) -> Body:
+    return lambda t: {"PlayFabId": t.playfab_id, "CharacterId": t.character_id, **extra}
+
+
+def group(**extra: Any) -> Body:
+    return lambda t: {"SharedGroupId": t.group_id, **extra}
+
+
+def entity(**extra: Any) -> Body:
+    return lambda t: {"Entity": t.entity, **extra}
+
+
+DATA = {"Data": {"k": "v"}}
+S, T, E = Auth.SESSION, Auth.SECRET, Auth.ENTITY
+
+TABLE: dict[str, Row] = {
+    "/Client/LoginWithCustomID": Row(
+        Auth.NONE, lambda t: {"TitleId": TITLE_ID, "CustomId": fresh_custom_id(), "CreateAccount": True}
+    ),
+    "/Authentication/GetEntityToken": Row(Auth.ANY, entity(), foreign=FORBIDDEN),
+    # A Client read of another player returns its public keys; a Client write lands on the caller's own data.
+    "/Client/GetUserData": Row(S, player()),
+    "/Client/UpdateUserData": Row(S, player(**DATA)),
+    "/Client/GetUserReadOnlyData": Row(S, player()),
+    "/Client/GetUserPublisherData": Row(S, player()),
+    "/Client/UpdateUserPublisherData": Row(S, player(**DATA)),
+    "/Client/GetUserPublisherReadOnlyData": Row(S, player()),
+    "/Server/GetUserData": Row(T, player()),
+    "/Server/UpdateUserData": Row(T, player(**DATA)),
+    "/Server/GetUserReadOnlyData": Row(T, player()),
+    "/Server/UpdateUserReadOnlyData": Row(T, player(**DATA)),
+    "/Server/GetUserInternalData": Row(T, player()),
+    "/Server/UpdateUserInternalData": Row(T, player(**DATA)),
+    "/Server/GetUserPublisherData": Row(T, player()),
+    "/Server/UpdateUserPublisherData": Row(T, player(**DATA)),
+    "/Server/GetUserPublisherReadOnlyData": Row(T, player()),
+    "/Server/UpdateUserPublisherReadOnlyData": Row(T, player(**DATA)),
+    "/Server/GetUserPublisherInternalData": Row(T, player()),
+    "/Server/UpdateUserPublisherInternalData": Row(T, player(**DATA)),
+    "/Admin/GetUserData": Row(T, player()),
+    "/Admin/UpdateUserData": Row(T, player(**DATA)),
+    "/Admin/GetUserReadOnlyData": Row(T, player()),
+    "/Admin/UpdateUserReadOnlyData": Row(T, player(**DATA)),
+    "/Admin/GetUserInternalData": Row(T, player()),
+    "/Admin/UpdateUserInternalData": Row(T, player(**DATA)),
+    "/Admin/GetUserPublisherData": Row(T, player()),
+    "/Admin/UpdateUserPublisherData": Row(T, player(**DATA)),
+    "/Admin/GetUserPublisherReadOnlyData": Row(T, player()),
+    "/Admin/UpdateUserPublisherReadOnlyData": Row(T, player(**DATA)),
+    "/Admin/GetUserPublisherInternalData": Row(T, player()),
+    "/Admin/UpdateUserPublisherInternalData": Row(T, player(**DATA)),
+    "/Client/GetCharacterData": Row(S, character()),
+    # The character is looked up among the caller's own: another player's is not found.
+    "/Client/UpdateCharacterData": Row(S, character(**DATA), foreign=NO_CHARACTER),
+    "/Client/GetCharacterReadOnlyData": Row(S, character()),
+    # Needs a catalog item this backend does not keep: refused for everyone, owner included.
+    "/Client/GrantCharacterToUser": Row(
+        S, lambda t: {"ItemId": "sword", "CharacterName": "Hero"}, foreign=ITEM_NOT_OWNED, legit=ITEM_NOT_OWNED
+    ),
+    "/Client/GetAllUsersCharacters": Row(S, player()),
+    "/Server/GetCharacterData": Row(T, character()),
+    "/Server/UpdateCharacterData": Row(T, character(**DATA)),
+    "/Server/GetCharacterReadOnlyData": Row(T, character()),
+    "/Server/UpdateCharacterReadOnlyData": Row(T, character(**DATA)),
+    "/Server/GetCharacterInternalData": Row(T, character()),
+    "/Server/UpdateCharacterInternalData": Row(T, character(**DATA)),
+    "/Server/GrantCharacterToUser": Row(T, player(CharacterName="Second", CharacterType="Mage")),
+    "/Server/DeleteCharacterFromUser": Row(T, character(SaveCharacterInventory=False)),
+    "/Server/GetAllUsersCharacters": Row(T, player()),
+    # A new group touches no one else's; a non-member may read a group's public keys but not change it.
+    "/Client/CreateSharedGroup": Row(S, lambda t: {"SharedGroupId": fresh_group_id()}),
+    "/Server/CreateSharedGroup": Row(T, lambda t: {"SharedGroupId": fresh_group_id()}),
+    "/Client/AddSharedGroupMembers": Row(
+        S, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.friend_id]}, FORBIDDEN
+    ),
+    "/Server/AddSharedGroupMembers": Row(T, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.friend_id]}),
+    "/Client/RemoveSharedGroupMembers": Row(
+        S, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.playfab_id]}, FORBIDDEN
+    ),
+    "/Server/RemoveSharedGroupMembers": Row(T, lambda t: {"SharedGroupId": t.group_id, "PlayFabIds": [t.playfab_id]}),
+    "/Client/GetSharedGroupData": Row(S, group(GetMembers=True)),
+    "/Server/GetSharedGroupData": Row(T, group(GetMembers=True)),
+    "/Client/UpdateSharedGroupData": Row(S, group(**DATA), foreign=FORBIDDEN),
+    "/Server/UpdateSharedGroupData": Row(T, group(**DATA)),
+    "/Server/DeleteSharedGroup": Row(T, group()),
+    "/Object/SetObjects": Row(E, entity(Objects=[{"ObjectName": "o", "DataObject": 1}]), foreign=FORBIDDEN),
+    "/Object/GetObjects": Row(E, entity(), foreign=FORBIDDEN),
+    # Anyone may see a profile; its objects are left out for other callers.
+    "/Profile/GetProfile": Row(E, entity()),
+    "/Profile/GetProfiles": Row(E, lambda t: {"Entities": [t.entity]}),
+}

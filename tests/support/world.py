@@ -1,0 +1,116 @@
+"""Two players, each with a character, for the suites that aim every endpoint at someone's data.
+
+Also: reading a server's SQLite file directly, to prove what a call did or did not write.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET, Signer
+from shared.storage.layout import entity_pk
+from tests.support.credentials import Player, login
+from tests.support.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server
+
+TITLE_PLAYER, CHARACTER = "title_player_account", "character"
+HTTP = httpx.Client(timeout=60)  # one client: building one per request costs more than the request
+
+
+@dataclass(frozen=True)
+class Target:
+    """A player with its credentials, a character it owns, a shared group it is the member of, and a friend
+    (another player, in no group) to add to it."""
+
+    player: Player
+    character_id: str
+    group_id: str
+    friend_id: str
+
+    @property
+    def playfab_id(self) -> str:
+        return self.player.playfab_id
+
+    @property
+    def entity(self) -> dict[str, str]:
+        return {"Id": self.player.entity_id, "Type": TITLE_PLAYER}
+
+    def partitions(self) -> tuple[str, ...]:
+        """Every partition holding this player's records."""
+        return (
+            self.playfab_id,
+            entity_pk(TITLE_PLAYER, self.player.entity_id),
+            entity_pk(CHARACTER, self.character_id),
+            self.group_id,
+        )
+
+
+def new_target(server: Server) -> Target:
+    player = login(server)
+    grant = {"PlayFabId": player.playfab_id, "CharacterName": "Hero", "CharacterType": "Knight"}
+    character = HTTP.post(server.url + "/Server/GrantCharacterToUser", json=grant, headers={"X-SecretKey": SECRET_KEY})
+    group = HTTP.post(
+        server.url + "/Client/CreateSharedGroup", json={}, headers={"X-Authorization": player.ticket}
+    ).json()["data"]
+    friend = login(server)
+    return Target(player, character.json()["data"]["CharacterId"], group["SharedGroupId"], friend.playfab_id)
+
+
+def fresh_group_id() -> str:
+    return f"g-{uuid.uuid4()}"
+
+
+def expired_ticket(player: Player) -> str:
+    """Signed with the server's own key, so only its age is wrong."""
+    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(
+        SESSION_TICKET, {"p": player.playfab_id, "e": player.entity_id}, -60
+    )
+    return token
+
+
+def expired_entity_token(player: Player) -> str:
+    claims = {"t": TITLE_PLAYER, "i": player.entity_id, "p": player.playfab_id}
+    token, _ = Signer((SIGNING_KEY,), TITLE_ID).issue(ENTITY_TOKEN, claims, -60)
+    return token
+
+
+def forged(token: str) -> str:
+    """The same claims with a signature that is not the server's."""
+    payload, _, mac = token.partition(".")
+    return f"{payload}.{'A' if mac[0] != 'A' else 'B'}{mac[1:]}"
+
+
+def fresh_custom_id() -> str:
+    return f"w-{uuid.uuid4()}"
+
+
+def snapshot(server: Server, partitions: tuple[str, ...]) -> set[tuple[Any, ...]]:
+    """Every record (and its etag) in the given partitions, read straight from the server's file."""
+    conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
+    try:
+        marks = ",".join("?" * len(partitions))
+        rows = conn.execute(f"SELECT container, pk, id, etag FROM documents WHERE pk IN ({marks})", partitions)
+        return set(rows.fetchall())
+    finally:
+        conn.close()
+
+
+def stored_anywhere(server: Server, text: str) -> bool:
+    """Whether any record on the server holds `text`."""
+    conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
+    try:
+        return conn.execute("SELECT count(*) FROM documents WHERE instr(body, ?) > 0", (text,)).fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+def all_records(server: Server) -> set[tuple[Any, ...]]:
+    conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
+    try:
+        return set(conn.execute("SELECT container, pk, id, etag FROM documents").fetchall())
+    finally:
+        conn.close()
