@@ -90,7 +90,8 @@ async def _authenticate_session_ticket(
         claims, expired = exc.claims, True
     except TokenInvalid:
         raise _invalid_ticket() from None
-    account = await accounts.find_account(services.store, claims["p"])
+    playfab_id = claims.get("p")
+    account = await accounts.find_account(services.store, playfab_id) if isinstance(playfab_id, str) else None
     if account is None or account.get("TitlePlayerAccountId") != claims.get("e"):
         raise _invalid_ticket()  # a player this store does not hold (or no longer holds)
     return {
