@@ -3,22 +3,36 @@ over HTTPS."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import pytest
 
+from tests.conftest import BACKENDS
+from tests.cosmos import new_database_name
 from tests.node_sdk import run_node_calls, self_signed_cert
 from tests.server import running_server
 
 
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("tls-devices")
+@pytest.fixture(scope="module", params=BACKENDS)
+def tls_server(request, tmp_path_factory):
+    """The local host over HTTPS, on each store."""
+    directory = tmp_path_factory.mktemp(f"tls-devices-{request.param}")
     cert, key = self_signed_cert(directory)
-    with running_server(directory / "data", tls=(cert, key)) as srv:
-        srv.extra["ca"] = cert
-        yield srv
+    if request.param == "sqlite":
+        with running_server(directory / "data", tls=(cert, key)) as srv:
+            srv.extra["ca"] = cert
+            yield srv
+        return
+    account = request.getfixturevalue("cosmos")
+    database = new_database_name("node")
+    try:
+        with running_server(directory / "data", tls=(cert, key), **account.env(database)) as srv:
+            srv.extra["ca"] = cert
+            yield srv
+    finally:
+        asyncio.run(account.drop_database(database))
 
 
 def _calls(server: Any, calls: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:
