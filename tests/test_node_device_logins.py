@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BACKENDS
 from tests.cosmos import new_database_name
 from tests.node_sdk import run_node_calls, self_signed_cert
 from tests.server import running_server
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=("sqlite", "cosmos"))
 def tls_server(request, tmp_path_factory):
     """The local host over HTTPS, on each store."""
     directory = tmp_path_factory.mktemp(f"tls-devices-{request.param}")
