@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.features import data_api, identity, objects, profiles
+from shared.features import data_api, device_logins, identity, links, objects, profiles, server_logins
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
 
@@ -45,6 +45,20 @@ class Endpoint:
 _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Client/LoginWithCustomID": identity.login_with_custom_id,
     "Authentication/GetEntityToken": identity.get_entity_token,
+    # Device logins, links and unlinks, server custom ids, session ticket checks.
+    "Client/LoginWithAndroidDeviceID": device_logins.login_with_android_device_id,
+    "Client/LoginWithIOSDeviceID": device_logins.login_with_ios_device_id,
+    "Client/LinkCustomID": links.link_custom_id,
+    "Client/LinkAndroidDeviceID": links.link_android_device_id,
+    "Client/LinkIOSDeviceID": links.link_ios_device_id,
+    "Client/UnlinkCustomID": links.unlink_custom_id,
+    "Client/UnlinkAndroidDeviceID": links.unlink_android_device_id,
+    "Client/UnlinkIOSDeviceID": links.unlink_ios_device_id,
+    "Server/LoginWithServerCustomId": server_logins.login_with_server_custom_id,
+    "Server/LinkServerCustomId": server_logins.link_server_custom_id,
+    "Server/UnlinkServerCustomId": server_logins.unlink_server_custom_id,
+    "Server/GetServerCustomIDsFromPlayFabIDs": server_logins.get_server_custom_ids_from_playfab_ids,
+    "Server/AuthenticateSessionTicket": server_logins.authenticate_session_ticket,
     **data_api.OPERATIONS,
     "Client/CreateSharedGroup": groups.client_create,
     "Server/CreateSharedGroup": groups.server_create,

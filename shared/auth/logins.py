@@ -71,6 +71,7 @@ class Claim:
     value: str
     playfab_id: str
     etag: str  # of the lookup as this claim wrote it (pending), or "" when it was already confirmed
+    taken_from: str | None = None  # with `force`: the player whose confirmed lookup this claim replaced
 
 
 class Taken(Exception):
@@ -107,7 +108,8 @@ async def claim(store: Store, kind: LoginKind, value: str, playfab_id: str, *, f
             if confirmed and not force:
                 raise Taken(owner)
             written = await store.replace(LOOKUPS, pk, LOGIN_DOC, body, current.etag)
-            return Claim(kind, value, playfab_id, written.etag)
+            # The replace matched the etag read, so `owner` is exactly whom this claim took it from.
+            return Claim(kind, value, playfab_id, written.etag, owner if confirmed else None)
         except (Conflict, NotFound, PreconditionFailed):
             continue  # another claim moved the lookup between our read and write: look again
     raise ClaimLost(f"{pk}: kept changing under concurrent claims")

@@ -28,7 +28,11 @@ class TokenInvalid(Exception):
 
 
 class TokenExpired(Exception):
-    pass
+    """A genuine token past its expiry; `claims` are its verified claims (who it was issued to)."""
+
+    def __init__(self, claims: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.claims = claims or {}
 
 
 def _b64(raw: bytes) -> str:
@@ -82,5 +86,5 @@ class Signer:
         ):
             raise TokenInvalid()
         if claims["x"] <= (now if now is not None else time.time()):
-            raise TokenExpired()
+            raise TokenExpired(claims)
         return claims

@@ -79,6 +79,89 @@ class GetEntityTokenRequest(Request):
     Entity: EntityKey | None = None
 
 
+# --- Device logins, links and unlinks, server custom ids, session ticket checks ---
+
+# Every login identity is a lookup document's partition key: bounded as CustomId is.
+LoginIdText = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+# Device model and OS version: accepted as PlayFab accepts them, not kept.
+DeviceInfoText = Annotated[str, StringConstraints(max_length=256)]
+
+
+class LoginWithAndroidDeviceIDRequest(LoginRequest):
+    AndroidDeviceId: LoginIdText | None = None
+    AndroidDevice: DeviceInfoText | None = None
+    OS: DeviceInfoText | None = None
+
+
+class LoginWithIOSDeviceIDRequest(LoginRequest):
+    DeviceId: LoginIdText | None = None
+    DeviceModel: DeviceInfoText | None = None
+    OS: DeviceInfoText | None = None
+
+
+class LinkCustomIDRequest(Request):
+    CustomId: LoginIdText
+    ForceLink: bool | None = None
+
+
+class LinkAndroidDeviceIDRequest(Request):
+    AndroidDeviceId: LoginIdText
+    AndroidDevice: DeviceInfoText | None = None
+    OS: DeviceInfoText | None = None
+    ForceLink: bool | None = None
+
+
+class LinkIOSDeviceIDRequest(Request):
+    DeviceId: LoginIdText
+    DeviceModel: DeviceInfoText | None = None
+    OS: DeviceInfoText | None = None
+    ForceLink: bool | None = None
+
+
+class UnlinkCustomIDRequest(Request):
+    CustomId: LoginIdText | None = None  # omitted: the one the player has
+
+
+class UnlinkAndroidDeviceIDRequest(Request):
+    AndroidDeviceId: LoginIdText | None = None
+
+
+class UnlinkIOSDeviceIDRequest(Request):
+    DeviceId: LoginIdText | None = None
+
+
+class LoginWithServerCustomIdRequest(Request):
+    """A Server login: no TitleId (the secret key names the title), otherwise as LoginRequest."""
+
+    ServerCustomId: LoginIdText
+    CreateAccount: bool | None = None
+    InfoRequestParameters: GetPlayerCombinedInfoRequestParams | None = None
+
+
+class LinkServerCustomIdRequest(Request):
+    PlayFabId: IdText
+    ServerCustomId: LoginIdText
+    ForceLink: bool | None = None
+
+
+class UnlinkServerCustomIdRequest(Request):
+    PlayFabId: IdText
+    ServerCustomId: LoginIdText
+
+
+# PlayFab: "Cannot contain more than 25 identifiers."
+MAX_PLAYFAB_IDS_PER_LOOKUP = 25
+
+
+class GetServerCustomIDsFromPlayFabIDsRequest(Request):
+    PlayFabIDs: Annotated[list[IdText], Field(max_length=MAX_PLAYFAB_IDS_PER_LOOKUP)]
+
+
+class AuthenticateSessionTicketRequest(Request):
+    # Tickets this backend issues are about 200 characters.
+    SessionTicket: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+
+
 def _field_of(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc) or "request"
 

@@ -99,3 +99,17 @@ def test_racing_claims_end_with_exactly_one_holder(run):
     winners = run(race())
     assert len(winners) == 1
     assert run(logins.holder(store, EMAIL, "race@example.com")) == winners[0]
+
+
+def test_a_forced_claim_names_the_player_it_took_the_identity_from(run):
+    store = run.store
+    kind = LoginKind.IOS_DEVICE_ID
+    first = run(logins.claim(store, kind, "d2", "P1"))
+    assert first.taken_from is None  # a new lookup
+    run(logins.confirm(store, first))
+    forced = run(logins.claim(store, kind, "d2", "P2", force=True))
+    assert forced.taken_from == "P1"
+    pending = run(logins.claim(store, kind, "d2", "P3", force=True))
+    assert pending.taken_from is None  # P2 never confirmed: nothing was taken from anyone
+    run(logins.confirm(store, pending))
+    assert run(logins.claim(store, kind, "d2", "P3", force=True)).taken_from is None  # its own already

@@ -31,6 +31,8 @@ EXPIRED_TOKEN = Outcome("EntityTokenExpired", 401)
 FORBIDDEN = Outcome("NotAuthorized", 403)
 NO_CHARACTER = Outcome("CharacterNotFound", 400)
 ITEM_NOT_OWNED = Outcome("ItemNotOwned", 400)
+ALREADY_LINKED = Outcome("AccountAlreadyLinked", 400)
+NOT_LINKED = Outcome("AccountNotLinked", 400)
 
 Body = Callable[[Target], dict[str, Any]]
 
@@ -67,6 +69,35 @@ TABLE: dict[str, Row] = {
         Auth.NONE, lambda t: {"TitleId": TITLE_ID, "CustomId": fresh_custom_id(), "CreateAccount": True}
     ),
     "/Authentication/GetEntityToken": Row(Auth.ANY, entity(), foreign=FORBIDDEN),
+    # Device logins, links and unlinks, server custom ids, session ticket checks. Every target logged in
+    # with a custom id, so a second one is refused, and an id nobody linked is not the caller's to unlink.
+    "/Client/LoginWithAndroidDeviceID": Row(
+        Auth.NONE, lambda t: {"TitleId": TITLE_ID, "AndroidDeviceId": fresh_custom_id(), "CreateAccount": True}
+    ),
+    "/Client/LoginWithIOSDeviceID": Row(
+        Auth.NONE, lambda t: {"TitleId": TITLE_ID, "DeviceId": fresh_custom_id(), "CreateAccount": True}
+    ),
+    "/Client/LinkCustomID": Row(
+        S, lambda t: {"CustomId": fresh_custom_id()}, foreign=ALREADY_LINKED, legit=ALREADY_LINKED
+    ),
+    "/Client/LinkAndroidDeviceID": Row(S, lambda t: {"AndroidDeviceId": fresh_custom_id(), "ForceLink": False}),
+    "/Client/LinkIOSDeviceID": Row(S, lambda t: {"DeviceId": fresh_custom_id(), "ForceLink": False}),
+    "/Client/UnlinkCustomID": Row(S, lambda t: {"CustomId": fresh_custom_id()}, foreign=NOT_LINKED, legit=NOT_LINKED),
+    "/Client/UnlinkAndroidDeviceID": Row(
+        S, lambda t: {"AndroidDeviceId": fresh_custom_id()}, foreign=NOT_LINKED, legit=NOT_LINKED
+    ),
+    "/Client/UnlinkIOSDeviceID": Row(
+        S, lambda t: {"DeviceId": fresh_custom_id()}, foreign=NOT_LINKED, legit=NOT_LINKED
+    ),
+    "/Server/LoginWithServerCustomId": Row(T, lambda t: {"ServerCustomId": fresh_custom_id(), "CreateAccount": True}),
+    "/Server/LinkServerCustomId": Row(
+        T, lambda t: {"PlayFabId": t.playfab_id, "ServerCustomId": f"server-{t.playfab_id}"}
+    ),
+    "/Server/UnlinkServerCustomId": Row(
+        T, lambda t: {"PlayFabId": t.playfab_id, "ServerCustomId": fresh_custom_id()}, legit=NOT_LINKED
+    ),
+    "/Server/GetServerCustomIDsFromPlayFabIDs": Row(T, lambda t: {"PlayFabIDs": [t.playfab_id]}),
+    "/Server/AuthenticateSessionTicket": Row(T, lambda t: {"SessionTicket": t.player.ticket}),
     # A Client read of another player returns its public keys; a Client write lands on the caller's own data.
     "/Client/GetUserData": Row(S, player()),
     "/Client/UpdateUserData": Row(S, player(**DATA)),
