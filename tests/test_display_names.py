@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import uuid
 from collections.abc import Iterator
@@ -10,11 +11,16 @@ import httpx
 import pytest
 from playfab import PlayFabAdminAPI, PlayFabClientAPI
 
+from shared.auth import accounts, logins
+from shared.auth.logins import LoginKind
+from shared.config.settings import load_settings
+from shared.features import display_names
+from shared.wire.errors import PlayFabError
 from tests import sdk
 from tests.credentials import login
 from tests.players import new_player
 from tests.sdk import PlayFabCallError
-from tests.server import SECRET_KEY, Server, running_server
+from tests.server import SECRET_KEY, Server, base_env, running_server
 
 RACERS = 16
 
@@ -170,3 +176,41 @@ def test_with_duplicates_allowed_two_players_share_a_name_and_lookups_by_name_fi
     assert _shown_name(first.playfab_id) == name == _shown_name(second.playfab_id)
     error = _refused(PlayFabClientAPI.GetAccountInfo, {"TitleDisplayName": name})
     assert (error["error"], error["errorCode"]) == ("AccountNotFound", 1001)
+
+
+def _in_process(tmp_path, body):
+    """Run `body(services)` against the core on an embedded store of its own."""
+    from shared.services import Services
+    from shared.storage.sqlite import SQLiteStore
+
+    settings = load_settings(base_env(tmp_path))
+
+    async def run():
+        store = SQLiteStore(tmp_path / "names.sqlite3")
+        try:
+            await body(Services(settings, store, None))  # type: ignore[arg-type]
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+
+
+def test_a_claim_left_pending_by_a_crash_blocks_no_one_and_deletion_frees_the_name(tmp_path):
+    async def body(services):
+        first, _, _ = await accounts.login(services.store, LoginKind.CUSTOM_ID, "first", create=True)
+        second, _, _ = await accounts.login(services.store, LoginKind.CUSTOM_ID, "second", create=True)
+        # The first player's rename stopped after its claim (a crash): the lookup is still pending.
+        await logins.claim(services.store, LoginKind.DISPLAY_NAME, "Wanted", first["PlayFabId"])
+        assert await logins.holder(services.store, LoginKind.DISPLAY_NAME, "wanted") is None
+        assert await display_names.set_display_name(services, second["PlayFabId"], "Wanted") == "Wanted"
+        assert await logins.holder(services.store, LoginKind.DISPLAY_NAME, "WANTED") == second["PlayFabId"]
+        with pytest.raises(PlayFabError) as err:
+            await display_names.set_display_name(services, first["PlayFabId"], "wanted")
+        assert err.value.name == "NameNotAvailable"
+        # Deleting a player frees its name.
+        account = await accounts.require_account(services.store, second["PlayFabId"])
+        await display_names.release_display_name(services, account)
+        assert await logins.holder(services.store, LoginKind.DISPLAY_NAME, "wanted") is None
+        assert await display_names.set_display_name(services, first["PlayFabId"], "wanted") == "wanted"
+
+    _in_process(tmp_path, body)

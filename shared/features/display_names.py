@@ -113,6 +113,12 @@ async def set_display_name(services: Services, playfab_id: str, display_name: st
     return name
 
 
+async def release_display_name(services: Services, account: dict[str, Any]) -> None:
+    """Free the name a player holds (for deleting the player: the name is not among its "Logins")."""
+    if account.get("DisplayName"):
+        await release(services.store, LoginKind.DISPLAY_NAME, account["DisplayName"], account["PlayFabId"])
+
+
 async def _client_update(services: Services, caller: Caller, req: UpdateUserTitleDisplayNameRequest) -> dict[str, Any]:
     assert caller.playfab_id
     return {"DisplayName": await set_display_name(services, caller.playfab_id, req.DisplayName)}
