@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -173,3 +174,33 @@ def test_a_wrongly_typed_flag_is_invalid_params_naming_it(pf):
         {"CustomId": f"ci-{uuid.uuid4()}", "CreateAccount": True, "InfoRequestParameters": {"GetUserData": "yes"}},
     )
     assert error["errorDetails"] == {"InfoRequestParameters.GetUserData": ["The field GetUserData must be a boolean."]}
+
+
+def test_only_the_servers_login_may_ask_for_profile_fields_clients_may_not_see(tmp_path):
+    """The check sits in the one login flow every login shares; the server custom id login is exempt."""
+    from shared.auth.logins import LoginKind
+    from shared.auth.tokens import Signer
+    from shared.config.settings import load_settings
+    from shared.features import identity
+    from shared.services import Services
+    from shared.storage.sqlite import SQLiteStore
+    from shared.wire.errors import PlayFabError
+    from shared.wire.validation import LoginRequest
+    from tests.server import SIGNING_KEY, base_env
+
+    asked = {"GetPlayerProfile": True, "ProfileConstraints": {"ShowCreated": True}}
+    req = LoginRequest.model_validate({"TitleId": TITLE_ID, "CreateAccount": True, "InfoRequestParameters": asked})
+
+    async def run() -> None:
+        store = SQLiteStore(tmp_path / "logins.sqlite3")
+        services = Services(load_settings(base_env(tmp_path)), store, Signer((SIGNING_KEY,), TITLE_ID))
+        try:
+            result = await identity.login(services, req, LoginKind.SERVER_CUSTOM_ID, "game-server-1")
+            assert set(result["InfoResultPayload"]["PlayerProfile"]) == {"PlayerId", "TitleId", "Created"}
+            with pytest.raises(PlayFabError) as err:
+                await identity.login(services, req, LoginKind.CUSTOM_ID, "client-1")
+            assert err.value.name == "RequestViewConstraintParamsNotAllowed"
+        finally:
+            await store.close()
+
+    asyncio.run(run())
