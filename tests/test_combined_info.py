@@ -204,3 +204,17 @@ def test_only_the_servers_login_may_ask_for_profile_fields_clients_may_not_see(t
             await store.close()
 
     asyncio.run(run())
+
+
+def test_a_returning_login_brings_back_the_display_name_in_its_profile(pf):
+    custom_id, name = f"ci-{uuid.uuid4()}", f"ci{uuid.uuid4().hex[:18]}"
+    sdk.call(PlayFabClientAPI.LoginWithCustomID, {"CustomId": custom_id, "CreateAccount": True})
+    sdk.call(PlayFabClientAPI.UpdateUserTitleDisplayName, {"DisplayName": name})
+    asked = {"GetPlayerProfile": True, "ProfileConstraints": {"ShowDisplayName": True}}
+    login = sdk.call(PlayFabClientAPI.LoginWithCustomID, {"CustomId": custom_id, "InfoRequestParameters": asked})
+    assert login["NewlyCreated"] is False
+    assert login["InfoResultPayload"]["PlayerProfile"] == {
+        "PlayerId": login["PlayFabId"],
+        "TitleId": TITLE_ID,
+        "DisplayName": name,
+    }
