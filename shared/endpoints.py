@@ -10,7 +10,19 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.features import data_api, device_logins, identity, links, objects, profiles, server_logins
+from shared.features import (
+    account_info,
+    combined_info,
+    data_api,
+    device_logins,
+    display_names,
+    identity,
+    links,
+    objects,
+    player_profiles,
+    profiles,
+    server_logins,
+)
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
 
@@ -75,6 +87,17 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Object/GetObjects": objects.get_objects,
     "Profile/GetProfile": profiles.get_profile,
     "Profile/GetProfiles": profiles.get_profiles,
+    # Account info, player profiles, display names, combined info.
+    "Client/GetAccountInfo": account_info.client_get_account_info,
+    "Server/GetUserAccountInfo": account_info.server_get_user_account_info,
+    "Admin/GetUserAccountInfo": account_info.admin_get_user_account_info,
+    "Client/GetPlayerProfile": player_profiles.client_get_player_profile,
+    "Server/GetPlayerProfile": player_profiles.title_get_player_profile,
+    "Admin/GetPlayerProfile": player_profiles.title_get_player_profile,
+    "Client/UpdateUserTitleDisplayName": display_names.client_update_display_name,
+    "Admin/UpdateUserTitleDisplayName": display_names.admin_update_display_name,
+    "Client/GetPlayerCombinedInfo": combined_info.client_get_player_combined_info,
+    "Server/GetPlayerCombinedInfo": combined_info.server_get_player_combined_info,
 }
 
 

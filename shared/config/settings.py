@@ -17,6 +17,7 @@ from shared.config.rate_windows import parse_windows
 from shared.config.settings_table import CHOICE, FLAG, KEYS, PATH, SETTINGS, TEXT, WHOLE, WINDOWS, Setting, default
 from shared.config.settings_table import Settings as Settings  # the app imports it from here
 from shared.config.unresolved_references import CheckedEnvironment
+from shared.wire.validation import PlayerProfileViewConstraints
 
 MIN_SIGNING_KEY_CHARS = 32
 MIN_SECRET_KEY_CHARS = 16
@@ -129,6 +130,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         problems.append(f"every key in TOKEN_SIGNING_KEY must be at least {MIN_SIGNING_KEY_CHARS} characters")
     if read["COSMOS_OPERATION_TIMEOUT_SECONDS"] < read["COSMOS_REQUEST_TIMEOUT_SECONDS"]:
         problems.append("COSMOS_OPERATION_TIMEOUT_SECONDS must be at least COSMOS_REQUEST_TIMEOUT_SECONDS")
+    unknown_options = [o for o in read["CLIENT_PROFILE_OPTIONS"] if o not in PlayerProfileViewConstraints.model_fields]
+    if unknown_options:
+        problems.append(
+            f"CLIENT_PROFILE_OPTIONS names no ProfileConstraints field: {', '.join(unknown_options)} "
+            "(use names such as ShowDisplayName, ShowCreated, ShowLastLogin)"
+        )
     if problems:
         raise SettingsError("invalid settings:\n  - " + "\n  - ".join(problems))
     fields = {s.field: read[s.name] for s in SETTINGS if s.field}

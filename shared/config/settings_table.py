@@ -304,6 +304,19 @@ class Settings:
     shared_groups_per_player: int = setting(
         "SHARED_GROUPS_PER_PLAYER", WHOLE, "100", "shared groups one player may belong to, created or joined"
     )
+    # Display names and player profiles (shared/features/display_names.py, player_profiles.py).
+    allow_duplicate_display_names: bool = setting(
+        "ALLOW_DUPLICATE_DISPLAY_NAMES",
+        FLAG,
+        "false",
+        "players may take a display name another player has (PlayFab's AllowNonUniquePlayerDisplayNames)",
+    )
+    client_profile_options: tuple[str, ...] = setting(
+        "CLIENT_PROFILE_OPTIONS",
+        KEYS,
+        "ShowDisplayName",
+        "the ProfileConstraints a Client call may set (PlayFab's Client Profile Options), e.g. ShowCreated",
+    )
     # Each limit's windows, from its WINDOWS row above (shared/config/rate_windows.py names them); not a setting.
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=dict)
 

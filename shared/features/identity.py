@@ -50,12 +50,16 @@ async def login_result(
     if previous is not None:
         result["LastLoginTime"] = iso(previous)
     if req.InfoRequestParameters is not None:
-        result["InfoResultPayload"] = await combined_info.payload(services, pid, req.InfoRequestParameters)
+        result["InfoResultPayload"] = await combined_info.payload(
+            services, pid, req.InfoRequestParameters, account=account
+        )
     return result
 
 
 async def login(services: Services, req: LoginRequest, kind: LoginKind, value: str) -> dict[str, Any]:
     """Log in (or create, with CreateAccount) the player an identity names, and answer a LoginResult."""
+    if kind is not LoginKind.SERVER_CUSTOM_ID:  # the one login a game server makes, with its secret key
+        combined_info.check_client_params(services, req.InfoRequestParameters)  # before anything is written
     account, created, previous = await accounts.login(
         services.store,
         kind,

@@ -41,6 +41,30 @@ class EntityKey(BaseModel):
         return self.Type or self.TypeString
 
 
+class PlayerProfileViewConstraints(BaseModel):
+    """PlayFab's PlayerProfileViewConstraints: which PlayerProfileModel fields to show (each defaults to false)."""
+
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    ShowAvatarUrl: bool = False
+    ShowBannedUntil: bool = False
+    ShowCampaignAttributions: bool = False
+    ShowContactEmailAddresses: bool = False
+    ShowCreated: bool = False
+    ShowDisplayName: bool = False
+    ShowExperimentVariants: bool = False
+    ShowLastLogin: bool = False
+    ShowLinkedAccounts: bool = False
+    ShowLocations: bool = False
+    ShowMemberships: bool = False
+    ShowOrigination: bool = False
+    ShowPushNotificationRegistrations: bool = False
+    ShowStatistics: bool = False
+    ShowTags: bool = False
+    ShowTotalValueToDateInUsd: bool = False
+    ShowValuesToDate: bool = False
+
+
 class GetPlayerCombinedInfoRequestParams(BaseModel):
     """PlayFab's GetPlayerCombinedInfoRequestParams: what a login or GetPlayerCombinedInfo brings back."""
 
@@ -60,7 +84,7 @@ class GetPlayerCombinedInfoRequestParams(BaseModel):
     GetPlayerStatistics: bool = False
     PlayerStatisticNames: list[str] | None = None
     GetPlayerProfile: bool = False
-    ProfileConstraints: dict[str, Any] | None = None
+    ProfileConstraints: PlayerProfileViewConstraints | None = None
 
 
 class LoginRequest(Request):
@@ -355,3 +379,51 @@ class UpdateSharedGroupDataRequest(DataChanges):
 
 class DeleteSharedGroupRequest(Request):
     SharedGroupId: GroupId
+
+
+# --- Account info, player profiles, display names, combined info ---
+
+# PlayFab: "must be between 3 and 25 characters".
+DisplayNameText = Annotated[str, StringConstraints(min_length=3, max_length=25)]
+# An email or username to look up: anything longer names no account (usernames are 3-20, emails 254).
+LookupText = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class GetAccountInfoRequest(OptionalPlayerTarget):
+    """Client: by PlayFabId, Username, Email or TitleDisplayName, in that order; none of them: the caller."""
+
+    Username: LookupText | None = None
+    Email: LookupText | None = None
+    TitleDisplayName: LookupText | None = None
+
+
+class GetUserAccountInfoRequest(PlayerTarget):
+    pass
+
+
+class LookupUserAccountInfoRequest(GetAccountInfoRequest):
+    """Admin/GetUserAccountInfo: one of PlayFabId, Email, Username, TitleDisplayName (no caller to default to)."""
+
+
+class ClientGetPlayerProfileRequest(OptionalPlayerTarget):
+    ProfileConstraints: PlayerProfileViewConstraints | None = None
+
+
+class GetPlayerProfileRequest(PlayerTarget):
+    ProfileConstraints: PlayerProfileViewConstraints | None = None
+
+
+class UpdateUserTitleDisplayNameRequest(Request):
+    DisplayName: DisplayNameText
+
+
+class AdminUpdateUserTitleDisplayNameRequest(UpdateUserTitleDisplayNameRequest, PlayerTarget):
+    pass
+
+
+class ClientGetPlayerCombinedInfoRequest(OptionalPlayerTarget):
+    InfoRequestParameters: GetPlayerCombinedInfoRequestParams
+
+
+class GetPlayerCombinedInfoRequest(PlayerTarget):
+    InfoRequestParameters: GetPlayerCombinedInfoRequestParams

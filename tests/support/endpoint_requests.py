@@ -5,6 +5,7 @@ The authorization matrix and the hostile-input suite both start from these reque
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,13 @@ def entity(**extra: Any) -> Body:
 
 
 DATA = {"Data": {"k": "v"}}
+COMBINED = {"GetUserAccountInfo": True, "GetUserData": True, "GetCharacterList": True, "GetPlayerProfile": True}
+
+
+def fresh_display_name() -> str:
+    return f"n{uuid.uuid4().hex[:20]}"
+
+
 S, T, E = Auth.SESSION, Auth.SECRET, Auth.ENTITY
 
 TABLE: dict[str, Row] = {
@@ -168,4 +176,18 @@ TABLE: dict[str, Row] = {
     # Anyone may see a profile; its objects are left out for other callers.
     "/Profile/GetProfile": Row(E, entity()),
     "/Profile/GetProfiles": Row(E, lambda t: {"Entities": [t.entity]}),
+    # Account info, player profiles, display names, combined info: another player's are readable
+    # (without private info); a Client rename lands on the caller's own account.
+    "/Client/GetAccountInfo": Row(S, player()),
+    "/Server/GetUserAccountInfo": Row(T, player()),
+    "/Admin/GetUserAccountInfo": Row(T, player()),
+    "/Client/GetPlayerProfile": Row(S, player(ProfileConstraints={"ShowDisplayName": True})),
+    "/Server/GetPlayerProfile": Row(T, player(ProfileConstraints={"ShowCreated": True})),
+    "/Admin/GetPlayerProfile": Row(T, player(ProfileConstraints={"ShowLastLogin": True})),
+    "/Client/UpdateUserTitleDisplayName": Row(S, lambda t: {"DisplayName": fresh_display_name()}),
+    "/Admin/UpdateUserTitleDisplayName": Row(
+        T, lambda t: {"PlayFabId": t.playfab_id, "DisplayName": fresh_display_name()}
+    ),
+    "/Client/GetPlayerCombinedInfo": Row(S, player(InfoRequestParameters=COMBINED)),
+    "/Server/GetPlayerCombinedInfo": Row(T, player(InfoRequestParameters=COMBINED)),
 }
