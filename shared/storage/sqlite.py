@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +64,29 @@ _SELECT = "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?"
 
 def _etag() -> str:
     return f'"{uuid.uuid4()}"'
+
+
+def _set_up_connection(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
+    """Set the pragmas and schema, waiting out locks that SQLite reports without calling its busy handler.
+
+    A connection opened while another process ends its last connection (the WAL checkpoint and
+    recovery take the file's exclusive lock) can see "database is locked" at once on these first
+    statements; several workers starting together then failed to open the store.
+    """
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    while True:
+        try:
+            if str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+            conn.execute(_SCHEMA)
+            return
+        except sqlite3.OperationalError as exc:
+            if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.01)
 
 
 class SQLiteStore(BaseStore):
@@ -111,11 +135,11 @@ class SQLiteStore(BaseStore):
             check_same_thread=check_same_thread,
             uri=uri,
         )
-        conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-        conn.execute(_SCHEMA)
+        try:
+            _set_up_connection(conn, busy_timeout_ms)
+        except BaseException:
+            conn.close()
+            raise
         return conn
 
     def _connect_existing(self, busy_timeout_ms: int, check_same_thread: bool = False) -> sqlite3.Connection:
