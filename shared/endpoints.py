@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.features import data_api, identity, objects, profiles
+from shared.features import data_api, identity, objects, profiles, recovery
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
 
@@ -61,6 +61,10 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Object/GetObjects": objects.get_objects,
     "Profile/GetProfile": profiles.get_profile,
     "Profile/GetProfiles": profiles.get_profiles,
+    # Account recovery (the reset page the email links to: functions/reset_page.py).
+    "Client/SendAccountRecoveryEmail": recovery.client_send_account_recovery_email,
+    "Admin/SendAccountRecoveryEmail": recovery.admin_send_account_recovery_email,
+    "Admin/ResetPassword": recovery.admin_reset_password,
 }
 
 

@@ -14,6 +14,13 @@ param titleSecretKeys string
 @description('Comma-separated token signing keys (TOKEN_SIGNING_KEY)')
 param tokenSigningKeys string
 
+@secure()
+@description('The SMTP server\'s password (SMTP_PASSWORD); empty when it takes no login')
+param smtpPassword string = ''
+
+@description('Whether an SMTP password was given (outputs may not depend on the secret itself)')
+param storeSmtpPassword bool = false
+
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
   location: location
@@ -53,6 +60,15 @@ resource signingKeys 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource smtpSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeSmtpPassword) {
+  parent: vault
+  name: 'smtp-password'
+  properties: {
+    value: smtpPassword
+    contentType: 'text/plain'
+  }
+}
+
 // Who read which secret, and when.
 resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit'
@@ -74,3 +90,4 @@ output name string = vault.name
 // version, which changes the app setting, which restarts the app on the new value at once.
 output titleKeysUri string = titleKeys.properties.secretUriWithVersion
 output signingKeysUri string = signingKeys.properties.secretUriWithVersion
+output smtpPasswordUri string = storeSmtpPassword ? smtpSecret.properties.secretUriWithVersion : ''
