@@ -141,9 +141,9 @@ TABLE: dict[str, Row] = {
     # token; the client's answer never tells whether an email is known.
     "/Client/SendAccountRecoveryEmail": Row(Auth.NONE, lambda t: {"TitleId": TITLE_ID, "Email": "nobody@example.com"}),
     "/Admin/SendAccountRecoveryEmail": Row(
-        T, lambda t: {"Email": "nobody@example.com"}, legit=Outcome("NoContactEmailAddressFound")
+        T, lambda t: {"Email": "nobody@example.com"}, legit=Outcome("NoContactEmailAddressFound", 400)
     ),
     "/Admin/ResetPassword": Row(
-        T, lambda t: {"Token": "A" * 43, "Password": "a new password"}, legit=Outcome("AuthTokenDoesNotExist")
+        T, lambda t: {"Token": "A" * 43, "Password": "a new password"}, legit=Outcome("AuthTokenDoesNotExist", 400)
     ),
 }

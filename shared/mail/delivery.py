@@ -42,10 +42,14 @@ def _send_smtp(settings: Settings, message: EmailMessage) -> None:
 def write_outbox(folder: Path, message: EmailMessage) -> Path:
     """Write the message as a new `.eml` file readable by its owner only (it carries a reset link)."""
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    path = folder / f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}.eml"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    name = f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
+    partial, path = folder / f".{name}.part", folder / f"{name}.eml"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(message.as_bytes())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(partial, path)  # whole or absent: a reader never sees half a message
     return path
 
 
