@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -27,6 +28,7 @@ from playfab import PlayFabAdminAPI, PlayFabClientAPI
 from shared.auth import logins, passwords
 from shared.auth.logins import LoginKind
 from shared.config.settings import load_settings
+from shared.features import recovery
 from shared.services import open_store
 from shared.storage.layout import ACCOUNT_DOC, LOOKUPS, PLAYERS, RECOVERY_TOKEN_DOC, recovery_token_pk
 from shared.wire.error_codes import ERROR_CODES
@@ -395,6 +397,43 @@ def test_racing_resets_with_one_token_apply_once(pf: Server, mailbox):
     losers = {body["error"] for status, body in results if status != 200}
     assert losers == {"AuthTokenAlreadyUsedToResetPassword"}, results
     assert password_works(pf, playfab_id, f"racer-password-{winners[0]}")
+
+
+class ReadsTogether:
+    """A store whose first `racers` reads of one partition wait for each other, so every racer has read
+    the unspent token before any of them writes: the etag alone must then decide who spends it."""
+
+    def __init__(self, store: Any, pk: str, racers: int) -> None:
+        self._store, self._pk, self._left = store, pk, racers
+        self._barrier = asyncio.Barrier(racers)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    async def read(self, container: str, pk: str, doc_id: str) -> Any:
+        doc = await self._store.read(container, pk, doc_id)
+        if pk == self._pk and self._left > 0:
+            self._left -= 1
+            await asyncio.wait_for(self._barrier.wait(), 30)
+        return doc
+
+
+def test_resets_that_all_read_the_unspent_token_first_still_apply_once(pf: Server):
+    playfab_id, _ = email_player(pf)
+    racers = 4
+
+    async def race(store: Any) -> list[Any]:
+        settings = load_settings(pf.env)
+        token = await recovery.issue_token(SimpleNamespace(store=store, settings=settings), playfab_id)
+        pk = recovery_token_pk(hashlib.sha256(token.encode()).hexdigest())
+        together = SimpleNamespace(store=ReadsTogether(store, pk, racers), settings=settings)
+        attempts = [recovery.reset_password(together, token, f"together-{i}") for i in range(racers)]
+        return await asyncio.gather(*attempts, return_exceptions=True)
+
+    outcomes = _with_store(pf, race)
+    assert sum(1 for o in outcomes if o == playfab_id) == 1, outcomes
+    refused = [o for o in outcomes if o != playfab_id]
+    assert {(o.name, o.error_code) for o in refused} == {("AuthTokenAlreadyUsedToResetPassword", 1329)}, outcomes
 
 
 def test_a_link_past_its_lifetime_is_refused(pf: Server, mailbox):
