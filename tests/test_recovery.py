@@ -27,8 +27,9 @@ from playfab import PlayFabAdminAPI, PlayFabClientAPI
 
 from shared.auth import logins, passwords
 from shared.auth.logins import LoginKind
-from shared.config.settings import load_settings
+from shared.config.settings import SettingsError, load_settings
 from shared.features import recovery
+from shared.mail.delivery import DeliveryFailed, deliver
 from shared.services import open_store
 from shared.storage.layout import ACCOUNT_DOC, LOOKUPS, PLAYERS, RECOVERY_TOKEN_DOC, recovery_token_pk
 from shared.wire.error_codes import ERROR_CODES
@@ -38,7 +39,7 @@ from tests.cosmos import CosmosAccount, new_database_name
 from tests.host_clock import HostClock
 from tests.node_sdk import run_node_calls, self_signed_cert
 from tests.players import new_player
-from tests.server import SECRET_KEY, TITLE_ID, Server, free_port, running_server
+from tests.server import SECRET_KEY, TITLE_ID, Server, base_env, free_port, running_server
 
 OLD_PASSWORD = "old-password-1"
 LINK = re.compile(r"https?://\S+")
@@ -223,6 +224,7 @@ def browser() -> Iterator[Any]:
 
 def test_the_emailed_link_resets_the_password_once_in_a_browser(pf: Server, mailbox: tuple[Mailbox, int], browser):
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     playfab_id, address = email_player(pf)
     assert client_send(address.upper()) == {}  # emails match without regard to case
@@ -256,6 +258,9 @@ def test_the_emailed_link_resets_the_password_once_in_a_browser(pf: Server, mail
     browser.find_element(By.ID, "password").send_keys("brand-new-secret")
     browser.find_element(By.ID, "confirm").send_keys("brand-new-secret")
     browser.find_element(By.TAG_NAME, "button").click()
+    # The click returns before the answer's page loads: wait (bounded) for it.
+    WebDriverWait(browser, 30).until(lambda driver: driver.title != "Choose a new password")
+    assert browser.title == "Password changed"
     assert browser.find_element(By.TAG_NAME, "h1").text == "Password changed"
     assert browser.current_url.split("?")[0] == link.split("?")[0] and "token" not in browser.current_url
 
@@ -526,3 +531,58 @@ def test_without_smtp_messages_go_to_a_private_outbox_and_addresses_are_throttle
     assert 3000 < err.error["retryAfterSeconds"] <= 3600
     # The title's calls are not throttled.
     assert sdk.call(PlayFabAdminAPI.SendAccountRecoveryEmail, {"Email": address}) == {}
+
+
+def test_forgetting_a_player_deletes_its_token(pf: Server, mailbox):
+    """Deleting a player calls recovery.forget: the token lives outside the player's partition."""
+    playfab_id, address = email_player(pf)
+    sdk.call(PlayFabAdminAPI.SendAccountRecoveryEmail, {"Email": address})
+    token = token_of(link_in(mailbox[0].wait_for(address)[0]))
+    pk = recovery_token_pk(hashlib.sha256(token.encode()).hexdigest())
+    assert _with_store(pf, lambda store: store.read(LOOKUPS, pk, RECOVERY_TOKEN_DOC)) is not None
+    _with_store(pf, lambda store: recovery.forget(store, playfab_id))
+    assert _with_store(pf, lambda store: store.read(LOOKUPS, pk, RECOVERY_TOKEN_DOC)) is None
+    err = sdk_error(PlayFabAdminAPI.ResetPassword, {"Token": token, "Password": "after-forgetting"})
+    assert_error(err, "AuthTokenDoesNotExist", "Token")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"SMTP_HOST": "mail.example"}, "SMTP_SENDER is required when SMTP_HOST is set"),
+        ({"PUBLIC_URL": "ftp://game.example"}, "PUBLIC_URL must start with https://"),
+        ({"SMTP_TLS": "sometimes"}, "SMTP_TLS"),
+        ({"RECOVERY_TOKEN_TTL_SECONDS": "5"}, "RECOVERY_TOKEN_TTL_SECONDS"),
+    ],
+)
+def test_mail_and_recovery_settings_that_cannot_work_stop_start_up(tmp_path, overrides, problem):
+    with pytest.raises(SettingsError) as raised:
+        load_settings(base_env(tmp_path, **overrides))
+    assert problem in str(raised.value)
+
+
+def test_the_smtp_password_never_reaches_the_logs_or_an_answer(tmp_path, caplog):
+    """A mail server that will not take the login: the failure names its kind, never the password."""
+    box, port = Mailbox(), free_port()
+    controller = Controller(box, hostname="127.0.0.1", port=port, auth_require_tls=False)
+    controller.start()
+    try:
+        settings = load_settings(
+            base_env(
+                tmp_path,
+                SMTP_HOST="127.0.0.1",
+                SMTP_PORT=str(port),
+                SMTP_TLS="none",
+                SMTP_SENDER="noreply@game.example",
+                SMTP_USERNAME="game",
+                SMTP_PASSWORD="hunter2-very-secret",
+            )
+        )
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = "noreply@game.example", "p@game.example", "x"
+        with pytest.raises(DeliveryFailed) as raised:
+            asyncio.run(deliver(settings, message))
+    finally:
+        controller.stop()
+    assert "hunter2" not in str(raised.value) and "hunter2" not in caplog.text
+    assert box.messages == []

@@ -9,8 +9,8 @@ one applies. A used or expired token stays until the next is issued, which is wh
 use answer `AuthTokenAlreadyUsedToResetPassword` rather than `AuthTokenDoesNotExist`.
 
 Client requests never tell whether an email belongs to anyone: the answer is the same, the same
-counters are charged first, and the mail goes out after the answer (`_background`), so neither the
-answer nor its timing depends on the address being known.
+counters are charged and the same reads made first, and the token and the mail are made after the
+answer (`_background`), so neither the answer nor its timing depends on the address being known.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ from shared.mail.delivery import DeliveryFailed, deliver, sender
 from shared.mail.recovery_message import recovery_message
 from shared.pipeline import Operation
 from shared.services import Services
-from shared.storage import Conflict, Document, NotFound, PreconditionFailed
+from shared.storage import Document, NotFound, PreconditionFailed, Store
 from shared.storage.layout import (
     LOOKUPS,
     PLAYERS,
@@ -62,6 +62,7 @@ _TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{43}")
 _EMAIL_SHAPE: Final = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
 # The reset page's path under the route prefix (functions/reset_page.py registers it).
 RESET_PAGE_ROUTE: Final = "account/reset-password"
+_NO_ONE: Final = "0" * 16  # a PlayFabId new_id() never makes with any real chance
 MIN_PASSWORD_CHARS: Final = 6
 MAX_PASSWORD_CHARS: Final = 100
 
@@ -112,6 +113,16 @@ async def issue_token(services: Services, playfab_id: str) -> str:
         with contextlib.suppress(NotFound):
             await store.delete(LOOKUPS, recovery_token_pk(previous[0]), RECOVERY_TOKEN_DOC)
     return token
+
+
+async def forget(store: Store, playfab_id: str) -> None:
+    """Delete the player's reset token (for deleting a player: the token lives outside its partition)."""
+    latest = await store.read(PLAYERS, playfab_id, RECOVERY_DOC)
+    if latest is not None and latest.body.get("Token"):
+        with contextlib.suppress(NotFound):
+            await store.delete(LOOKUPS, recovery_token_pk(str(latest.body["Token"])), RECOVERY_TOKEN_DOC)
+    with contextlib.suppress(NotFound):
+        await store.delete(PLAYERS, playfab_id, RECOVERY_DOC)
 
 
 def _token_error(name: str, message: str) -> PlayFabError:
@@ -167,7 +178,8 @@ async def _charge(services: Services, address_key: str) -> None:
 async def _recipient(services: Services, address_key: str) -> tuple[str, str] | None:
     """(PlayFabId, email as the player gave it) of the account holding this email, if any."""
     playfab_id = await logins.holder(services.store, LoginKind.EMAIL, address_key)
-    account = await find_account(services.store, playfab_id) if playfab_id else None
+    # An unknown email reads an account too (one no one has), so both cost the same two reads.
+    account = await find_account(services.store, playfab_id or _NO_ONE)
     if account is None or playfab_id is None:
         return None
     email = logins.linked(account).get(LoginKind.EMAIL)
@@ -186,15 +198,17 @@ async def _prepare(services: Services, recipient: tuple[str, str]) -> Any:
 _PENDING: set[asyncio.Task[None]] = set()
 
 
-async def _deliver_quietly(services: Services, message: Any) -> None:
+async def _issue_and_deliver(services: Services, recipient: tuple[str, str]) -> None:
     try:
-        await deliver(services.settings, message)
+        await deliver(services.settings, await _prepare(services, recipient))
     except DeliveryFailed as exc:
         log.warning("recovery email not sent: %s", exc)
+    except Exception as exc:  # nobody waits for this task: say what failed, never with its text
+        log.warning("recovery email not sent: %s", type(exc).__name__)
 
 
-def _background(services: Services, message: Any) -> None:
-    task = asyncio.get_running_loop().create_task(_deliver_quietly(services, message))
+def _background(services: Services, recipient: tuple[str, str]) -> None:
+    task = asyncio.get_running_loop().create_task(_issue_and_deliver(services, recipient))
     _PENDING.add(task)
     task.add_done_callback(_PENDING.discard)
 
@@ -206,10 +220,7 @@ async def _client_send(services: Services, caller: Caller, req: SendAccountRecov
     await _charge(services, address_key)
     recipient = await _recipient(services, address_key)
     if recipient is not None:
-        try:
-            _background(services, await _prepare(services, recipient))
-        except Conflict:  # a token hash collision: not reachable with 256 random bits
-            raise PlayFabError("InternalServerError", "An unexpected error occurred.") from None
+        _background(services, recipient)  # the token and the mail: after the answer, known or not
     return {}
 
 
