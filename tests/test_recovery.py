@@ -586,3 +586,23 @@ def test_the_smtp_password_never_reaches_the_logs_or_an_answer(tmp_path, caplog)
         controller.stop()
     assert "hunter2" not in str(raised.value) and "hunter2" not in caplog.text
     assert box.messages == []
+
+
+def test_the_link_and_its_page_work_under_a_route_prefix_as_on_azure(tmp_path):
+    import playfab.PlayFabSettings as settings
+
+    with running_server(tmp_path, AzureFunctionsJobHost__extensions__http__routePrefix="playfab") as srv:
+        sdk.point_at(srv)
+        settings.ProductionEnvironmentURL = srv.url + "/playfab"
+        playfab_id, address = email_player(srv)
+        assert sdk.call(PlayFabAdminAPI.SendAccountRecoveryEmail, {"Email": address}) == {}
+        (path,) = _wait_for_files(srv.data_dir / "outbox", 1)
+        link = link_in(email.message_from_bytes(path.read_bytes(), policy=default_policy))
+        assert link.startswith(srv.url + "/playfab/account/reset-password?token=")
+        page = httpx.get(link)
+        assert page.status_code == 200 and 'action="reset-password"' in page.text  # resolves under the prefix
+        fields = {"token": token_of(link), "password": "prefixed-pass", "confirm": "prefixed-pass"}
+        done = httpx.post(srv.url + "/playfab/account/reset-password", data=fields)
+        assert done.status_code == 200 and "Password changed" in done.text
+        assert password_works(srv, playfab_id, "prefixed-pass")
+        assert httpx.get(srv.url + "/account/reset-password").status_code == 404  # only under the prefix
