@@ -266,6 +266,7 @@ def test_the_emailed_link_resets_the_password_once_in_a_browser(pf: Server, mail
 
     assert password_works(pf, playfab_id, "brand-new-secret")
     assert not password_works(pf, playfab_id, OLD_PASSWORD)
+    assert token not in pf.log() and "brand-new-secret" not in pf.log()  # neither the link nor the password
 
     browser.get(link)  # the same link again
     assert browser.find_element(By.TAG_NAME, "h1").text == "This link cannot be used"
