@@ -607,3 +607,54 @@ def test_the_link_and_its_page_work_under_a_route_prefix_as_on_azure(tmp_path):
         assert done.status_code == 200 and "Password changed" in done.text
         assert password_works(srv, playfab_id, "prefixed-pass")
         assert httpx.get(srv.url + "/account/reset-password").status_code == 404  # only under the prefix
+
+
+def test_mail_goes_out_over_starttls_with_a_login(tmp_path):
+    """SMTP_TLS=starttls with SMTP_USERNAME/SMTP_PASSWORD against a server that takes a login only over
+    TLS, whose certificate the host trusts through SSL_CERT_FILE (the system's trust store otherwise)."""
+    import ssl
+
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    cert, key = self_signed_cert(tmp_path)
+    logins_seen: list[tuple[bytes, bytes]] = []
+
+    def authenticator(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        assert isinstance(auth_data, LoginPassword)
+        logins_seen.append((auth_data.login, auth_data.password))
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b"game", b"smtp-secret-pass"))
+
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    box, port = Mailbox(), free_port()
+    controller = Controller(
+        box,
+        hostname="127.0.0.1",
+        port=port,
+        tls_context=context,
+        require_starttls=True,
+        authenticator=authenticator,
+        auth_required=True,
+        auth_require_tls=True,
+    )
+    controller.start()
+    smtp = {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(port),
+        "SMTP_TLS": "starttls",
+        "SMTP_SENDER": "noreply@game.example",
+        "SMTP_USERNAME": "game",
+        "SMTP_PASSWORD": "smtp-secret-pass",
+        "SSL_CERT_FILE": str(cert),
+    }
+    try:
+        with running_server(tmp_path / "data", **smtp) as srv:
+            sdk.point_at(srv)
+            _, address = email_player(srv)
+            assert sdk.call(PlayFabAdminAPI.SendAccountRecoveryEmail, {"Email": address}) == {}
+            (message,) = box.wait_for(address)
+            assert link_in(message).startswith(srv.url + "/account/reset-password?token=")
+            assert "smtp-secret-pass" not in srv.log()
+    finally:
+        controller.stop()
+    assert logins_seen == [(b"game", b"smtp-secret-pass")]
