@@ -1,6 +1,7 @@
 // The whole backend in one resource group of your subscription; `azd up` provisions this file.
 // Nothing here holds a key: the app's user-assigned identity reaches storage, Cosmos DB, Key Vault and
-// Application Insights through Entra ID, and the two secrets live in Key Vault only.
+// Application Insights through Entra ID, and the secrets (two, three with an SMTP password) live in
+// Key Vault only.
 targetScope = 'subscription'
 
 @minLength(1)

@@ -1,5 +1,6 @@
-// The two secrets the app needs, kept in Key Vault (RBAC mode). The app reads them through Key Vault
-// references resolved with its own identity; nobody gets a vault access policy.
+// The two secrets the app needs, and the SMTP password when one is given, kept in Key Vault (RBAC mode).
+// The app reads them through Key Vault references resolved with its own identity; nobody gets a vault
+// access policy.
 
 param name string
 param location string
