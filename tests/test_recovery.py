@@ -658,3 +658,14 @@ def test_mail_goes_out_over_starttls_with_a_login(tmp_path):
     finally:
         controller.stop()
     assert logins_seen == [(b"game", b"smtp-secret-pass")]
+
+
+def test_the_page_is_throttled_per_address_like_any_anonymous_call(tmp_path):
+    with running_server(tmp_path, RATE_LIMITS="client", RATE_LIMIT_ANONYMOUS_CALLS="2/600") as srv:
+        page = srv.url + "/account/reset-password"
+        for _ in range(2):
+            assert httpx.get(page, params={"token": "A" * 43}).status_code == 400  # counted: unknown token
+        refused = httpx.get(page, params={"token": "A" * 43})
+        assert refused.status_code == 429 and "Too many attempts" in refused.text
+        assert 0 < int(refused.headers["retry-after"]) <= 600
+        assert refused.headers["referrer-policy"] == "no-referrer" and refused.headers["cache-control"] == "no-store"
