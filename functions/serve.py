@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,3 +32,12 @@ async def serve(req: func.HttpRequest, op: Operation[Any]) -> func.HttpResponse:
 
 def serve_not_found(req: func.HttpRequest) -> func.HttpResponse:
     return _functions_response(not_found(_core_request(req)))
+
+
+async def serve_page(
+    req: func.HttpRequest, page: Callable[[HttpRequest], Awaitable[HttpResponse]]
+) -> func.HttpResponse:
+    """A page of the app's own (not a PlayFab endpoint), which also reads the URL's query string."""
+    core = _core_request(req)
+    core.query = urlsplit(req.url).query
+    return _functions_response(await page(core))

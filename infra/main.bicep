@@ -1,6 +1,7 @@
 // The whole backend in one resource group of your subscription; `azd up` provisions this file.
 // Nothing here holds a key: the app's user-assigned identity reaches storage, Cosmos DB, Key Vault and
-// Application Insights through Entra ID, and the two secrets live in Key Vault only.
+// Application Insights through Entra ID, and the secrets (two, three with an SMTP password) live in
+// Key Vault only.
 targetScope = 'subscription'
 
 @minLength(1)
@@ -66,6 +67,10 @@ param playfabSecretKeys string
 @minLength(32)
 @description('Comma-separated token signing keys; the first signs, all verify (TOKEN_SIGNING_KEY)')
 param tokenSigningKey string
+
+@secure()
+@description('The SMTP server\'s password for recovery emails (SMTP_PASSWORD); empty when it takes no login')
+param smtpPassword string = ''
 
 @description('Cosmos DB database name (COSMOS_DATABASE)')
 param cosmosDatabaseName string = 'playfab'
@@ -157,6 +162,8 @@ module secrets 'modules/secrets.bicep' = {
     workspaceId: monitoring.outputs.workspaceId
     titleSecretKeys: playfabSecretKeys
     tokenSigningKeys: tokenSigningKey
+    smtpPassword: smtpPassword
+    storeSmtpPassword: !empty(smtpPassword)
   }
 }
 
@@ -191,6 +198,7 @@ module app 'modules/app.bicep' = {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     titleKeysUri: secrets.outputs.titleKeysUri
     signingKeysUri: secrets.outputs.signingKeysUri
+    smtpPasswordUri: secrets.outputs.smtpPasswordUri
     cosmosEndpoint: database.outputs.endpoint
     cosmosDatabase: database.outputs.databaseName
     titleId: titleId

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import uvicorn
 
+from local_host.asgi import route_prefix
 from local_host.http_guard import GUARDED_PROTOCOL
 from local_host.http_limits import HttpLimits, read_http_limits
 from local_host.logs import configure_logging
@@ -57,6 +58,19 @@ def _room_for_connections(limits: HttpLimits) -> None:
         )
 
 
+def _announce_mail(settings: Settings, own_url: str) -> None:
+    """Password-reset links point at this host unless PUBLIC_URL says otherwise (its workers inherit it);
+    without a mail server, say where the messages go."""
+    prefix = route_prefix(Path(__file__).resolve().parent.parent / "host.json")
+    if not settings.public_url:
+        os.environ["PUBLIC_URL"] = own_url + (f"/{prefix}" if prefix else "")
+    host_log = logging.getLogger("playfab.host")
+    if settings.smtp_host:
+        host_log.info("recovery emails go through %s:%d", settings.smtp_host, settings.smtp_port)
+    else:
+        host_log.info("no SMTP_HOST: recovery emails are written to %s", settings.mail_outbox_dir.resolve())
+
+
 def main() -> None:
     root = Path(__file__).resolve().parent.parent
     os.chdir(root)
@@ -92,6 +106,7 @@ def main() -> None:
     configure_logging()
     _room_for_connections(limits)
     scheme = "https" if cert else "http"
+    _announce_mail(settings, f"{scheme}://{host}:{port}")
     logging.getLogger("playfab.host").info(
         "serving title %s on %s://%s:%d with the %s store",
         settings.title_id,

@@ -43,7 +43,8 @@ H = TypeVar("H", bound=HostProcess)
 
 def isolated_env(data_dir: Path, title_id: str, secret_keys: str, signing_key: str, **overrides: str) -> dict[str, str]:
     """This environment without any store or title setting of its own, for a throwaway host in `data_dir`."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PLAYFAB_", "COSMOS_", "STORAGE_", "SQLITE_"))}
+    own = ("PLAYFAB_", "COSMOS_", "STORAGE_", "SQLITE_", "SMTP_", "MAIL_", "PUBLIC_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(own)}
     env.update(
         {
             "LOCAL_SETTINGS_FILE": str(data_dir / "absent.local.settings.json"),
@@ -54,6 +55,8 @@ def isolated_env(data_dir: Path, title_id: str, secret_keys: str, signing_key: s
             "HOST": "127.0.0.1",
             # Suites and benchmarks write quickly as one player; the limits' own tests turn them on.
             "RATE_LIMITS": "off",
+            # Recovery emails of a throwaway host stay in its folder.
+            "MAIL_OUTBOX_DIR": str(data_dir / "outbox"),
         }
     )
     env.update(overrides)

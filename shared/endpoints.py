@@ -21,6 +21,7 @@ from shared.features import (
     objects,
     player_profiles,
     profiles,
+    recovery,
     server_logins,
 )
 from shared.features import shared_groups as groups
@@ -98,6 +99,10 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Admin/UpdateUserTitleDisplayName": display_names.admin_update_display_name,
     "Client/GetPlayerCombinedInfo": combined_info.client_get_player_combined_info,
     "Server/GetPlayerCombinedInfo": combined_info.server_get_player_combined_info,
+    # Account recovery (the reset page the email links to: functions/reset_page.py).
+    "Client/SendAccountRecoveryEmail": recovery.client_send_account_recovery_email,
+    "Admin/SendAccountRecoveryEmail": recovery.admin_send_account_recovery_email,
+    "Admin/ResetPassword": recovery.admin_reset_password,
 }
 
 

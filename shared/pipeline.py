@@ -58,6 +58,7 @@ class HttpRequest:
     headers: Mapping[str, str]  # lower-case names
     body: bytes
     peer: str | None = None  # the TCP peer, when the host knows it (the local host does)
+    query: str = ""  # the URL's query string; PlayFab's endpoints ignore it, the reset page reads it
 
 
 @dataclass

@@ -17,6 +17,8 @@ param appInsightsConnectionString string
 @description('Versioned Key Vault secret URIs: each new secret version changes the app setting, and the change restarts the app on the new value')
 param titleKeysUri string
 param signingKeysUri string
+@description('Versioned Key Vault URI of the SMTP password, or empty when the mail server takes no login')
+param smtpPasswordUri string = ''
 
 param cosmosEndpoint string
 param cosmosDatabase string
@@ -93,6 +95,16 @@ var tunableSettings = {
   TRUST_X_FORWARDED_FOR: ''
   RATE_LIMIT_REFUSAL_DELAY_MS: ''
   ANONYMOUS_MAX_REQUEST_BYTES: ''
+  // Account recovery and its mail server (SMTP_HOST, SMTP_SENDER, SMTP_USERNAME through settingOverrides).
+  RECOVERY_TOKEN_TTL_SECONDS: ''
+  RATE_LIMIT_RECOVERY_EMAIL: ''
+  RATE_LIMIT_RECOVERY_ADDRESS: ''
+  SMTP_HOST: ''
+  SMTP_PORT: ''
+  SMTP_TLS: ''
+  SMTP_SENDER: ''
+  SMTP_USERNAME: ''
+  SMTP_TIMEOUT_SECONDS: ''
 }
 
 // Set by this deployment and applied last, so no override can put a secret in plain text or a key
@@ -101,6 +113,9 @@ var deploymentSettings = {
   PLAYFAB_TITLE_ID: titleId
   PLAYFAB_SECRET_KEYS: '@Microsoft.KeyVault(SecretUri=${titleKeysUri})'
   TOKEN_SIGNING_KEY: '@Microsoft.KeyVault(SecretUri=${signingKeysUri})'
+  SMTP_PASSWORD: empty(smtpPasswordUri) ? '' : '@Microsoft.KeyVault(SecretUri=${smtpPasswordUri})'
+  // Password-reset links start with the app's public URL, never with a Host header a caller could forge.
+  PUBLIC_URL: 'https://${site.properties.defaultHostName}/${routePrefix}'
   STORAGE_BACKEND: 'cosmos'
   COSMOS_ENDPOINT: cosmosEndpoint
   COSMOS_DATABASE: cosmosDatabase

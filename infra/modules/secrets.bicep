@@ -1,5 +1,6 @@
-// The two secrets the app needs, kept in Key Vault (RBAC mode). The app reads them through Key Vault
-// references resolved with its own identity; nobody gets a vault access policy.
+// The two secrets the app needs, and the SMTP password when one is given, kept in Key Vault (RBAC mode).
+// The app reads them through Key Vault references resolved with its own identity; nobody gets a vault
+// access policy.
 
 param name string
 param location string
@@ -13,6 +14,13 @@ param titleSecretKeys string
 @secure()
 @description('Comma-separated token signing keys (TOKEN_SIGNING_KEY)')
 param tokenSigningKeys string
+
+@secure()
+@description('The SMTP server\'s password (SMTP_PASSWORD); empty when it takes no login')
+param smtpPassword string = ''
+
+@description('Whether an SMTP password was given (outputs may not depend on the secret itself)')
+param storeSmtpPassword bool = false
 
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
   name: name
@@ -53,6 +61,15 @@ resource signingKeys 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource smtpSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (storeSmtpPassword) {
+  parent: vault
+  name: 'smtp-password'
+  properties: {
+    value: smtpPassword
+    contentType: 'text/plain'
+  }
+}
+
 // Who read which secret, and when.
 resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'audit'
@@ -74,3 +91,4 @@ output name string = vault.name
 // version, which changes the app setting, which restarts the app on the new value at once.
 output titleKeysUri string = titleKeys.properties.secretUriWithVersion
 output signingKeysUri string = signingKeys.properties.secretUriWithVersion
+output smtpPasswordUri string = storeSmtpPassword ? smtpSecret.properties.secretUriWithVersion : ''

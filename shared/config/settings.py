@@ -121,6 +121,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     backend = read["STORAGE_BACKEND"]
     if backend == "cosmos" and not read["COSMOS_ENDPOINT"]:
         problems.append("COSMOS_ENDPOINT is required when STORAGE_BACKEND=cosmos")
+    if read["PUBLIC_URL"] and not str(read["PUBLIC_URL"]).lower().startswith(("https://", "http://")):
+        problems.append("PUBLIC_URL must start with https:// (or http:// on a developer's machine)")
+    if read["SMTP_HOST"] and not read["SMTP_SENDER"]:
+        problems.append("SMTP_SENDER is required when SMTP_HOST is set (the From address of recovery emails)")
     signing_keys: tuple[str, ...] = read["TOKEN_SIGNING_KEY"]
     if not signing_keys and backend == "cosmos":
         problems.append("TOKEN_SIGNING_KEY is required when STORAGE_BACKEND=cosmos")

@@ -317,6 +317,72 @@ class Settings:
         "ShowDisplayName",
         "the ProfileConstraints a Client call may set (PlayFab's Client Profile Options), e.g. ShowCreated",
     )
+    # Account recovery (shared/features/recovery.py) and the mail it sends (shared/mail/).
+    recovery_token_ttl_seconds: int = setting(
+        "RECOVERY_TOKEN_TTL_SECONDS",
+        WHOLE,
+        "1800",
+        "lifetime of a password-reset link (PlayFab's lasts 30 minutes)",
+        minimum=60,
+    )
+    public_url: str | None = setting(
+        "PUBLIC_URL",
+        TEXT,
+        None,
+        "the app's public base URL, route prefix included (the SDKs' URL): password-reset links start with it",
+        unset="the local host's own address",
+    )
+    rate_limit_recovery_email: Windows = setting(
+        "RATE_LIMIT_RECOVERY_EMAIL",
+        WINDOWS,
+        "3/900,10/86400",
+        "recovery emails asked for one email address per window, known or not (counted in the store)",
+    )
+    rate_limit_recovery_address: Windows = setting(
+        "RATE_LIMIT_RECOVERY_ADDRESS",
+        WINDOWS,
+        "10/3600,50/86400",
+        "recovery emails asked for from one client address per window (counted in the store)",
+    )
+    smtp_host: str | None = setting(
+        "SMTP_HOST",
+        TEXT,
+        None,
+        "the mail server recovery emails go through",
+        unset="unset: written to `MAIL_OUTBOX_DIR` instead",
+    )
+    smtp_port: int = setting("SMTP_PORT", WHOLE, "587", "the mail server's port")
+    smtp_tls: str = setting(
+        "SMTP_TLS",
+        CHOICE,
+        "starttls",
+        "`starttls` (upgrade a plain connection), `tls` (TLS from the start, port 465) or `none`",
+        choices=("starttls", "tls", "none"),
+    )
+    smtp_sender: str | None = setting(
+        "SMTP_SENDER",
+        TEXT,
+        None,
+        "the From address of recovery emails, e.g. `My Game <noreply@example.com>`",
+        unset="required with `SMTP_HOST`",
+    )
+    smtp_username: str | None = setting(
+        "SMTP_USERNAME", TEXT, None, "the mail server's login, if it asks for one", unset="no login"
+    )
+    smtp_password: str | None = setting(
+        "SMTP_PASSWORD", TEXT, None, "the mail server's password (a Key Vault secret on Azure)", unset="no login"
+    )
+    smtp_timeout_seconds: int = setting(
+        "SMTP_TIMEOUT_SECONDS", WHOLE, "10", "connecting to the mail server and each of its answers"
+    )
+    mail_outbox_dir: Path = setting(
+        "MAIL_OUTBOX_DIR",
+        PATH,
+        ".data/outbox",
+        "folder where messages are written as `.eml` files (0600) while `SMTP_HOST` is unset",
+        LOCAL,
+        reason="Azure sends mail through `SMTP_HOST`",
+    )
     # Each limit's windows, from its WINDOWS row above (shared/config/rate_windows.py names them); not a setting.
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=dict)
 

@@ -8,7 +8,9 @@ every module builds its addresses with these names, so a reader finds the whole 
   lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
              which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
-             pk = a client address ("address!<address>"): its account-creation counter
+             pk = a client address ("address!<address>"): its account-creation and recovery counters;
+             pk = "recovery!<SHA-256 of a password-reset token>": that token (shared/features/recovery.py);
+             pk = "recovery-email!<SHA-256 of an email address>": recovery emails asked for it
   groups   - pk = SharedGroupId: membership and group data
   entities - pk = "<EntityType>!<EntityId>": the entity profile with its objects, the entity's counters
 """
@@ -29,6 +31,7 @@ ACCOUNT_DOC: Final = "account"
 CHARACTERS_DOC: Final = "characters"  # the player's characters
 MEMBERSHIPS_DOC: Final = "sharedgroups"  # the shared groups the player is in
 PASSWORD_DOC: Final = "password"  # the player's password hash, apart from the account (shared/auth/passwords.py)
+# RECOVERY_DOC (below, with the recovery tokens) also lives here.
 
 
 def player_data_doc(kind: str) -> str:
@@ -55,6 +58,20 @@ def login_pk(kind: str, key: str) -> str:
 def address_pk(address: str) -> str:
     """The lookup partition holding a client address's counters."""
     return f"address!{address}"
+
+
+# Account recovery: password-reset tokens and their counters, addressed by hashes only, so neither a
+# token nor an email address asked about appears in a key.
+RECOVERY_TOKEN_DOC: Final = "token"  # in recovery_token_pk: {"PlayFabId", "Expires", "Used"}
+RECOVERY_DOC: Final = "recovery"  # in a player's partition: the hash of its latest reset token
+
+
+def recovery_token_pk(token_hash: str) -> str:
+    return f"recovery!{token_hash}"
+
+
+def recovery_email_pk(email_hash: str) -> str:
+    return f"recovery-email!{email_hash}"
 
 
 # Shared groups (groups/<SharedGroupId>).

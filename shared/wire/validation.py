@@ -427,3 +427,22 @@ class ClientGetPlayerCombinedInfoRequest(OptionalPlayerTarget):
 
 class GetPlayerCombinedInfoRequest(PlayerTarget):
     InfoRequestParameters: GetPlayerCombinedInfoRequestParams
+
+
+# --- Account recovery (Client/Admin SendAccountRecoveryEmail, Admin/ResetPassword) ---
+
+EmailText = Annotated[str, StringConstraints(min_length=1, max_length=254)]  # RFC 5321's longest path
+
+
+class AdminSendAccountRecoveryEmailRequest(Request):
+    Email: EmailText
+    EmailTemplateId: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class SendAccountRecoveryEmailRequest(AdminSendAccountRecoveryEmailRequest):
+    TitleId: NonEmpty
+
+
+class ResetPasswordRequest(Request):
+    Password: Annotated[str, StringConstraints(min_length=6, max_length=100)]
+    Token: Annotated[str, StringConstraints(min_length=1, max_length=256)]

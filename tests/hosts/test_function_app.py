@@ -23,6 +23,8 @@ ADMIN_TEMPLATE = "{api:regex(^Admin$)}"
 # What the Functions host indexes for each function. An endpoint added or removed on purpose is re-recorded
 # with `python -m tests.hosts.test_function_app`; any other difference is a change nobody asked for.
 REGISTERED = REPO / "tests" / "support" / "registered_triggers.json"
+# The app's own pages (not PlayFab endpoints), each a GET and POST trigger of its own (functions/reset_page.py).
+PAGES = [("reset_password_page", "account/reset-password", ["GET", "POST"])]
 
 
 def registered(fn: Any) -> dict[str, Any]:
@@ -59,11 +61,12 @@ def test_host_json_serves_playfab_paths_without_a_prefix():
 
 
 def test_every_endpoint_is_one_anonymous_post_trigger_on_a_playfab_path():
-    routes = [t["route"] for t in _triggers() if t["route"] != "{*path}"]
+    pages = {route for _, route, _ in PAGES}
+    routes = [t["route"] for t in _triggers() if t["route"] != "{*path}" and t["route"] not in pages]
     assert len(routes) == len(set(routes)) >= 2
     for trigger in _triggers():
         assert str(trigger["authLevel"].value) == "anonymous"
-        if trigger["route"] != "{*path}":
+        if trigger["route"] != "{*path}" and trigger["route"] not in pages:
             assert PLAYFAB_ROUTE.match(trigger["route"].replace(ADMIN_TEMPLATE + "/", "Server/")), trigger["route"]
             assert [m.value for m in trigger["methods"]] == ["POST"]
 
@@ -86,7 +89,7 @@ def test_there_is_one_trigger_per_endpoint_of_the_table_and_the_catch_all():
     triggers = [(fn.get_function_name(), fn.get_trigger().get_dict_repr()) for fn in FUNCTIONS]
     registered = [(name, t["route"], [m.value for m in t["methods"]]) for name, t in triggers]
     expected = [(e.function_name, e.route, ["POST"]) for e in ENDPOINTS]
-    assert registered == [*expected, ("unknown_endpoint", CATCH_ALL, ALL_METHODS)]
+    assert registered == [*expected, *PAGES, ("unknown_endpoint", CATCH_ALL, ALL_METHODS)]
     assert len({e.function_name for e in ENDPOINTS}) == len({e.route for e in ENDPOINTS}) == len(ENDPOINTS)
 
 

@@ -20,6 +20,7 @@ import pytest
 from shared import services
 from shared.config.settings import SettingsError, load_settings
 from shared.config.unresolved_references import reference_kind
+from shared.features.recovery import RESET_PAGE_ROUTE
 from tests.support.routes import FUNCTIONS
 from tests.support.server import REPO, SIGNING_KEY, Server, base_env, free_port, stop, wait_until_serving
 
@@ -34,6 +35,7 @@ REFERENCES = {
     "app-configuration": "@Microsoft.AppConfiguration(Endpoint=https://appcs.azconfig.io; Key=playfab-key)",
     "second-in-a-list": "a-real-looking-key-0123456789abcdef," + KV_URI,
 }
+PAGES = {RESET_PAGE_ROUTE}  # the app's own pages answer in HTML, not in PlayFab's envelope
 SECRETS = ("PLAYFAB_SECRET_KEYS", "TOKEN_SIGNING_KEY", "COSMOS_KEY")
 GOOD = {
     "PLAYFAB_TITLE_ID": "T1TLE",
@@ -121,6 +123,9 @@ def test_every_functions_trigger_answers_503_while_a_secret_is_unresolved(
     for route, answer in answers.items():
         body = answer.get_body().decode()
         assert answer.status_code == 503, f"{route} answered {answer.status_code}: {body}"
+        if route in PAGES:  # a page people read: plain HTML, and the same advice to retry
+            assert answer.headers["Retry-After"] == "60" and "kv-abc123" not in body and secret not in body
+            continue
         assert '"errorCode":1123' in body and '"error":"ServiceUnavailable"' in body, route
         assert '"retryAfterSeconds":60' in body and answer.headers["Retry-After"] == "60", route
         assert "kv-abc123" not in body and secret not in body, "callers are not told which setting or why"
@@ -138,6 +143,9 @@ def test_errors_reported_as_success_still_carry_503_and_no_data(tmp_path, monkey
     answers = asyncio.run(_call_every_trigger({"X-SecretKey": KV_URI, "X-ReportErrorAsSuccess": "true"}))
     for route, answer in answers.items():
         body = answer.get_body().decode()
+        if route in PAGES:
+            assert answer.status_code == 503 and "<!DOCTYPE html>" in body, route
+            continue
         assert '"code":503' in body and '"errorCode":1123' in body and '"data"' not in body, route
 
 

@@ -100,7 +100,7 @@ def test_parameters_file_covers_main_and_maps_secrets_from_the_environment():
     given = main_parameters()
     assert set(given) <= set(declared)
     assert {p for p, spec in declared.items() if spec["default"] is None} <= set(given)
-    for secret in ("playfabSecretKeys", "tokenSigningKey"):
+    for secret in ("playfabSecretKeys", "tokenSigningKey", "smtpPassword"):
         assert re.fullmatch(r"\$\{[A-Z_]+\}", given[secret]["value"]), "secrets come from the azd environment"
 
 
@@ -136,7 +136,7 @@ def test_host_storage_and_telemetry_use_the_identity():
 def test_secrets_are_secure_parameters_stored_in_key_vault_and_referenced():
     main = parse(MAIN)
     secure_main = {name for name, p in main["parameters"].items() if "secure" in decorator_types(p)}
-    assert secure_main == {"playfabSecretKeys", "tokenSigningKey"}
+    assert secure_main == {"playfabSecretKeys", "tokenSigningKey", "smtpPassword"}
     # main hands them to the secrets module and nowhere else.
     for name in secure_main:
         users = [m for m, mod in main["modules"].items() if name in strings(mod["config"]["params"])]
@@ -145,7 +145,7 @@ def test_secrets_are_secure_parameters_stored_in_key_vault_and_referenced():
 
     secrets = module("secrets")
     secure = {name for name, p in secrets["parameters"].items() if "secure" in decorator_types(p)}
-    assert secure == {"titleSecretKeys", "tokenSigningKeys"}
+    assert secure == {"titleSecretKeys", "tokenSigningKeys", "smtpPassword"}
     stored = {s["properties"]["value"] for s in resources(secrets, "Microsoft.KeyVault/vaults/secrets")}
     assert stored == secure
     assert not secure & set(strings(secrets.get("outputs", {})))
@@ -157,6 +157,10 @@ def test_secrets_are_secure_parameters_stored_in_key_vault_and_referenced():
     for setting, uri_param in (("PLAYFAB_SECRET_KEYS", "titleKeysUri"), ("TOKEN_SIGNING_KEY", "signingKeysUri")):
         assert KV_REFERENCE.match(settings[setting]), f"{setting} must be a Key Vault reference"
         assert f"${{{uri_param}}}" in settings[setting]
+    # The SMTP password is optional: a reference to its secret when one was given, else empty.
+    smtp = settings["SMTP_PASSWORD"]["operator"]["operands"]
+    assert (smtp["true_value"], smtp["false_value"]) == ("", "@Microsoft.KeyVault(SecretUri=${smtpPasswordUri})")
+    assert dotted(main["modules"]["app"]["config"]["params"]["smtpPasswordUri"]) == "secrets.outputs.smtpPasswordUri"
     site = one(module("app"), "Microsoft.Web/sites")
     assert site["properties"]["keyVaultReferenceIdentity"] == "identityId"
     app_params = main["modules"]["app"]["config"]["params"]

@@ -18,6 +18,7 @@ BELOW_STORAGE = ("shared.config.clock", "shared.wire.jsontext", "shared.config.s
 LAYERS = (
     ("shared.wire",),
     ("shared.config",),
+    ("shared.mail",),
     ("shared.storage",),
     ("shared.auth",),
     ("shared.services", "shared.store_title"),

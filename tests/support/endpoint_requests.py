@@ -190,4 +190,13 @@ TABLE: dict[str, Row] = {
     ),
     "/Client/GetPlayerCombinedInfo": Row(S, player(InfoRequestParameters=COMBINED)),
     "/Server/GetPlayerCombinedInfo": Row(T, player(InfoRequestParameters=COMBINED)),
+    # Account recovery: the target player has no email, so the title's calls find no one to mail and no
+    # token; the client's answer never tells whether an email is known.
+    "/Client/SendAccountRecoveryEmail": Row(Auth.NONE, lambda t: {"TitleId": TITLE_ID, "Email": "nobody@example.com"}),
+    "/Admin/SendAccountRecoveryEmail": Row(
+        T, lambda t: {"Email": "nobody@example.com"}, legit=Outcome("NoContactEmailAddressFound", 400)
+    ),
+    "/Admin/ResetPassword": Row(
+        T, lambda t: {"Token": "A" * 43, "Password": "a new password"}, legit=Outcome("AuthTokenDoesNotExist", 400)
+    ),
 }
