@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.features import data_api, identity, objects, profiles
+from shared.features import data_api, identity, objects, password_logins, profiles, registration
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
 
@@ -45,6 +45,11 @@ class Endpoint:
 _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Client/LoginWithCustomID": identity.login_with_custom_id,
     "Authentication/GetEntityToken": identity.get_entity_token,
+    # Usernames, emails and passwords.
+    "Client/RegisterPlayFabUser": registration.register_playfab_user,
+    "Client/LoginWithEmailAddress": password_logins.login_with_email_address,
+    "Client/LoginWithPlayFab": password_logins.login_with_playfab,
+    "Client/AddUsernamePassword": registration.add_username_password,
     **data_api.OPERATIONS,
     "Client/CreateSharedGroup": groups.client_create,
     "Server/CreateSharedGroup": groups.server_create,

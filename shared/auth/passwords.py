@@ -8,18 +8,28 @@ milliseconds on purpose, so it runs in a worker thread and never stalls the even
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from functools import cache
 from typing import Any, Final
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from shared.storage import Store
+from shared.storage import NotFound, Store
 from shared.storage.layout import PASSWORD_DOC, PLAYERS
 
 # RFC 9106's second recommended option (64 MiB, 3 passes, 4 lanes) is argon2-cffi's default;
 # 19 MiB and 2 passes is OWASP's minimum for argon2id, a fifth of the memory per concurrent login.
-_HASHER: Final = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Each stored hash records its own ("$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>"): raise these and
+# every player's hash is redone with the new ones at their next successful login.
+TIME_COST: Final = 2  # passes over the memory
+MEMORY_KIB: Final = 19 * 1024
+PARALLELISM: Final = 1  # lanes; one thread per hash, so concurrent logins share the cores
+SALT_BYTES: Final = 16  # random per hash
+HASH_BYTES: Final = 32
+_HASHER: Final = PasswordHasher(
+    time_cost=TIME_COST, memory_cost=MEMORY_KIB, parallelism=PARALLELISM, hash_len=HASH_BYTES, salt_len=SALT_BYTES
+)
 
 
 def _hash(password: str) -> str:
@@ -47,6 +57,12 @@ async def set_password(store: Store, playfab_id: str, password: str) -> None:
     await store.update(PLAYERS, playfab_id, PASSWORD_DOC, put)
 
 
+async def remove_password(store: Store, playfab_id: str) -> None:
+    """Delete the player's hash, if any (undoing a password that did not land with its username)."""
+    with contextlib.suppress(NotFound):
+        await store.delete(PLAYERS, playfab_id, PASSWORD_DOC)
+
+
 async def has_password(store: Store, playfab_id: str) -> bool:
     return await store.read(PLAYERS, playfab_id, PASSWORD_DOC) is not None
 
@@ -56,7 +72,7 @@ async def check_password(store: Store, playfab_id: str, password: str) -> bool:
     doc = await store.read(PLAYERS, playfab_id, PASSWORD_DOC)
     if doc is None:
         # Spend the same time as a real check, so timing does not tell which accounts have a password.
-        await asyncio.to_thread(_verify, _dummy_hash(), password)
+        await spend_check_time(password)
         return False
     stored = str(doc.body.get("Hash", ""))
     if not await asyncio.to_thread(_verify, stored, password):
@@ -64,6 +80,11 @@ async def check_password(store: Store, playfab_id: str, password: str) -> bool:
     if _HASHER.check_needs_rehash(stored):
         await set_password(store, playfab_id, password)
     return True
+
+
+async def spend_check_time(password: str) -> None:
+    """Do the work of checking a password against a hash nobody holds (an unknown player's login)."""
+    await asyncio.to_thread(_verify, _dummy_hash(), password)
 
 
 @cache

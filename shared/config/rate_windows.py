@@ -16,6 +16,9 @@ SHARED_GROUP_READS: Final = "SharedGroupReads"
 # Counted per client address rather than per player (shared/limits/address_limits.py).
 ACCOUNT_CREATION: Final = "AccountCreation"
 ANONYMOUS_CALLS: Final = "AnonymousCalls"
+# Wrong passwords, counted per account and per client address (shared/limits/password_attempts.py).
+PASSWORD_FAILURES: Final = "PasswordFailures"
+PASSWORD_FAILURES_PER_ADDRESS: Final = "PasswordFailuresPerAddress"
 
 # Who is limited: "client" (players only, PlayFab's behaviour), "all" (the title's calls too), "off".
 SCOPES: Final = DECLARED["RATE_LIMITS"].choices
@@ -53,6 +56,8 @@ SETTING_OF: Final[Mapping[str, str]] = {
     SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
     ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",
     ANONYMOUS_CALLS: "RATE_LIMIT_ANONYMOUS_CALLS",
+    PASSWORD_FAILURES: "RATE_LIMIT_PASSWORD_FAILURES",
+    PASSWORD_FAILURES_PER_ADDRESS: "RATE_LIMIT_PASSWORD_FAILURES_PER_ADDRESS",
 }
 # PlayFab's tier table: UserDataValueUpdates, CharacterDataValueUpdates and EntityUpdates per 15 s / 5 min / 1 h.
 DEFAULTS: Final[Mapping[str, Windows]] = {limit: parse_windows(default(name)) for limit, name in SETTING_OF.items()}
