@@ -246,3 +246,19 @@ def test_add_username_password_refuses_taken_identities_and_bad_fields(pf):
         PlayFabClientAPI.AddUsernamePassword, {"Username": mine_name, "Email": mine_email, "Password": PASSWORD}
     )
     assert added == {"Username": mine_name}
+
+
+@pytest.mark.xfail(
+    strict=True, raises=PlayFabCallError, reason="set_display_name is filled in by the account surface's branch"
+)
+def test_a_taken_display_name_refuses_the_registration_and_leaves_nothing(pf):
+    name = f"Hero {uuid.uuid4().hex[:8]}"
+    register(DisplayName=name)
+    username, email = fresh()
+    error = refused(
+        PlayFabClientAPI.RegisterPlayFabUser,
+        {"Username": username, "Email": email, "Password": PASSWORD, "DisplayName": name.upper()},
+    )
+    assert (error["error"], error["errorCode"]) == ("NameNotAvailable", 1058)
+    # The refused registration's username and email are free again.
+    assert register(Username=username, Email=email)["Username"] == username

@@ -95,16 +95,17 @@ async def _register(services: Services, caller: Caller, req: RegisterPlayFabUser
     wanted, pid = _wanted(req.Username, req.Email), new_id()
     held = await claim_all(store, pid, wanted)
     account: dict[str, Any] | None = None
+    shown: str | None = None  # the display name as set_display_name kept it
     try:
         account = await accounts.create_account(store, pid, wanted, now())
         await passwords.set_password(store, pid, req.Password)
         if req.DisplayName is not None:
-            await display_names.set_display_name(services, pid, req.DisplayName)
+            shown = await display_names.set_display_name(services, pid, req.DisplayName)
         await confirm_all(held, store)
     except Exception:
         await release_all(store, pid, wanted)
-        if req.DisplayName is not None:
-            await release(store, LoginKind.DISPLAY_NAME, req.DisplayName, pid)
+        if shown is not None:
+            await release(store, LoginKind.DISPLAY_NAME, shown, pid)
         if account is not None:
             await accounts.discard_account(store, account, (PASSWORD_DOC,))
         raise
