@@ -199,6 +199,9 @@ def test_a_thousand_wrong_passwords_are_throttled_after_the_configured_count(
         email, bystander = f"t-{tag}@example.com", f"b-{tag}@example.com"
         assert _register(c, f"t_{tag}", email)["code"] == 200
         assert _register(c, f"b_{tag}", bystander)["code"] == 200
+        # Right passwords are not failures: more of them than the budget leave it whole.
+        for _ in range(8):
+            assert _email_login(c, email, PASSWORD).json()["code"] == 200
         outcomes: dict[str, int] = {}
         started = time.monotonic()
         for attempt in range(1000):
@@ -222,6 +225,34 @@ def test_a_thousand_wrong_passwords_are_throttled_after_the_configured_count(
         clock.advance(retry + 1)
         assert _email_login(c, email, PASSWORD).json()["code"] == 200
         assert_error(_email_login(c, email, "wrong-again"), 400, "InvalidEmailOrPassword", 1142)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_guesses_sent_at_once_are_counted_before_they_are_checked(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+):
+    env = {**ROOMY, "RATE_LIMIT_PASSWORD_FAILURES": "5/900", "RATE_LIMIT_PASSWORD_FAILURES_PER_ADDRESS": "100000/900"}
+    with host_on(backend, request, tmp_path / "data", **env) as srv:
+        tag = _tag()
+        email = f"c-{tag}@example.com"
+        assert _register(srv, f"c_{tag}", email)["code"] == 200
+        barrier = threading.Barrier(RACERS, timeout=60)
+        answers: list[dict[str, Any]] = [{} for _ in range(RACERS)]
+
+        def guess(i: int) -> None:
+            with httpx.Client(base_url=srv.url, timeout=120) as client:
+                client.post("/Client/LoginWithCustomID", json={})  # open the connection before the barrier
+                barrier.wait()
+                answers[i] = _email_login(client, email, f"guess-{i}").json()
+
+        threads = [threading.Thread(target=guess, args=(i,)) for i in range(RACERS)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=180)
+        assert not any(t.is_alive() for t in threads)
+        errors = sorted(a["error"] for a in answers)
+        assert errors == ["APIClientRequestRateLimitExceeded"] * (RACERS - 5) + ["InvalidEmailOrPassword"] * 5
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

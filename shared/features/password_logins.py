@@ -31,15 +31,14 @@ async def password_login(
 ) -> dict[str, Any]:
     identity.check_title(services, req)
     playfab_id = await holder(services.store, kind, value)
-    await password_attempts.refuse_if_spent(services, playfab_id)
+    await password_attempts.attempt(services, playfab_id)  # counted as a failure until it succeeds
     if playfab_id is None:
         await passwords.spend_check_time(password)
-        await password_attempts.count_failure(services, None)
         raise PlayFabError("AccountNotFound", "User not found.")
     if not await passwords.check_password(services.store, playfab_id, password):
-        await password_attempts.count_failure(services, playfab_id)
         name, message = _WRONG[kind]
         raise PlayFabError(name, message)
+    await password_attempts.succeeded(services, playfab_id)
     return await identity.login(services, req.model_copy(update={"CreateAccount": False}), kind, value)
 
 

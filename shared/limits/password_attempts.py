@@ -1,26 +1,31 @@
 """Wrong passwords, counted per account and per client address, so a password cannot be guessed at the
 speed of the server.
 
-Only failures count (a wrong password, or an email or username nobody holds, which counts against the
-address alone). Once a budget is spent, every password login it covers is refused with a 429 before the
-password is checked, the right one too, until its window ends: otherwise a guesser would learn the
-password from the one answer that is not a refusal. The counters are the store's fixed windows
-(shared/limits/rate_limits.py), so they hold across processes and instances.
+Each password login is counted before its password is checked, and given back when the password was
+right: so only failures stay counted (a wrong password, or an email or username nobody holds, which
+counts against the address alone), and guesses sent all at once cannot slip past the count while the
+first ones are still being checked. Once a budget is spent, every password login it covers is refused
+with a 429 before any check, the right password too, until its window ends: otherwise a guesser would
+learn the password from the one answer that is not a refusal. The counters are the store's fixed
+windows (shared/limits/rate_limits.py), so they hold across processes and instances.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from shared.auth.client_address import CURRENT, UNKNOWN
-from shared.config.clock import now
 from shared.config.rate_windows import PASSWORD_FAILURES, PASSWORD_FAILURES_PER_ADDRESS
-from shared.limits import full_windows
-from shared.limits.rate_limits import WindowFull, charge_in_store, spend, windows_of
+from shared.limits.rate_limits import charge_in_store
 from shared.services import Services
 from shared.storage.layout import LOOKUPS, PLAYERS, address_pk, rate_limit_doc
+from shared.wire.errors import PlayFabError
+
+Budget = tuple[str, str, str]  # (limit, container, partition key)
 
 
-def _budgets(services: Services, playfab_id: str | None) -> list[tuple[str, str, str]]:
-    """(limit, container, partition key) of each budget a password login spends."""
+def _budgets(services: Services, playfab_id: str | None) -> list[Budget]:
+    """The budgets a password login spends: the account's (when one is named), then the address's."""
     if services.settings.rate_limits == "off":
         return []
     address = CURRENT.get() or UNKNOWN
@@ -28,21 +33,33 @@ def _budgets(services: Services, playfab_id: str | None) -> list[tuple[str, str,
     return [*budgets, (PASSWORD_FAILURES_PER_ADDRESS, LOOKUPS, address_pk(address))]
 
 
-async def refuse_if_spent(services: Services, playfab_id: str | None) -> None:
-    """Refuse (429) when the address's or the account's failures have filled a window; counts nothing."""
-    for limit, container, pk in _budgets(services, playfab_id):
-        key = (container, pk, limit)
-        full_windows.check(key)
-        doc = await services.store.read(container, pk, rate_limit_doc(limit))
-        at = now()
+def _give_back(body: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The counter with one call fewer in each window (the stored shape of rate_limits.spend)."""
+    if body is None:
+        return None
+    windows = body.get("Windows", {})
+    body["Windows"] = {name: [start, max(0, used - 1)] for name, (start, used) in windows.items()}
+    return body
+
+
+async def _refund(services: Services, budgets: list[Budget]) -> None:
+    for limit, container, pk in budgets:
+        await services.store.update(container, pk, rate_limit_doc(limit), _give_back)
+
+
+async def attempt(services: Services, playfab_id: str | None) -> None:
+    """Count a password login as failed until `succeeded` says otherwise; refuse it (429) when a budget
+    is spent, counting nothing."""
+    charged: list[Budget] = []
+    for budget in _budgets(services, playfab_id):
         try:
-            spend(windows_of(services.settings, limit), doc.body if doc else None, at)
-        except WindowFull as full:
-            full_windows.remember(key, at + full.wait)
-            raise full_windows.refused(full.wait) from None
+            await charge_in_store(services, *budget)
+        except PlayFabError:
+            await _refund(services, charged)
+            raise
+        charged.append(budget)
 
 
-async def count_failure(services: Services, playfab_id: str | None) -> None:
-    """Count one failed password login against the address and, when one was named, the account."""
-    for limit, container, pk in _budgets(services, playfab_id):
-        await charge_in_store(services, limit, container, pk)
+async def succeeded(services: Services, playfab_id: str) -> None:
+    """The password was right: give back what `attempt` counted."""
+    await _refund(services, _budgets(services, playfab_id))
