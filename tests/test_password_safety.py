@@ -292,3 +292,20 @@ def test_rate_limits_off_leaves_password_logins_unthrottled(server: Server):
         for n in range(12):
             assert _email_login(c, email, f"nope-{n}").json()["error"] == "InvalidEmailOrPassword"
     assert _email_login(server, email, PASSWORD).json()["code"] == 200
+
+
+def test_registrations_count_as_new_accounts_per_address(request: pytest.FixtureRequest, tmp_path: Path):
+    env = {**ROOMY, "RATE_LIMIT_ACCOUNT_CREATION": "2/3600"}
+    with host_on("sqlite", request, tmp_path / "data", **env) as srv:
+        tag = _tag()
+        # A refused registration (bad fields) creates nothing and is not counted.
+        assert _register(srv, "x", "x", "x")["error"] == "InvalidParams"
+        assert _register(srv, f"k1_{tag}", f"k1-{tag}@example.com")["code"] == 200
+        assert _register(srv, f"k2_{tag}", f"k2-{tag}@example.com")["code"] == 200
+        resp = srv.post(
+            "/Client/RegisterPlayFabUser",
+            {"TitleId": TITLE_ID, "Username": f"k3_{tag}", "Email": f"k3-{tag}@example.com", "Password": PASSWORD},
+        )
+        assert_throttled(resp, 3600)
+        # Nothing of the refused one was written: its email is nobody's.
+        assert _email_login(srv, f"k3-{tag}@example.com", PASSWORD).json()["error"] == "AccountNotFound"
