@@ -167,6 +167,12 @@ def test_a_wrong_password_says_so_and_unknown_accounts_are_not_found(pf):
     assert error == bad_request("AccountNotFound", 1001, "User not found.")
     error = refused(PlayFabClientAPI.LoginWithPlayFab, {"Username": nobody, "Password": PASSWORD})
     assert error == bad_request("AccountNotFound", 1001, "User not found.")
+    # Values no registration accepts (too long for any store's key, or malformed) name nobody either.
+    for odd in ("e" * 30_000 + "@example.com", "not an email"):
+        error = refused(PlayFabClientAPI.LoginWithEmailAddress, {"Email": odd, "Password": PASSWORD})
+        assert error == bad_request("AccountNotFound", 1001, "User not found.")
+    error = refused(PlayFabClientAPI.LoginWithPlayFab, {"Username": "u" * 30_000, "Password": PASSWORD})
+    assert error == bad_request("AccountNotFound", 1001, "User not found.")
 
 
 @pytest.mark.parametrize(

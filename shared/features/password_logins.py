@@ -13,13 +13,14 @@ from typing import Any
 from shared.auth import passwords
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import LoginKind, holder
-from shared.features import identity
+from shared.features import credentials, identity
 from shared.limits import password_attempts
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import LoginRequest, LoginWithEmailAddressRequest, LoginWithPlayFabRequest
 
+_REGISTRABLE = {LoginKind.EMAIL: credentials.email_problem, LoginKind.USERNAME: credentials.username_problem}
 _WRONG = {
     LoginKind.EMAIL: ("InvalidEmailOrPassword", "Invalid email address or password."),
     LoginKind.USERNAME: ("InvalidUsernameOrPassword", "Invalid username or password."),
@@ -30,7 +31,8 @@ async def password_login(
     services: Services, req: LoginRequest, kind: LoginKind, value: str, password: str
 ) -> dict[str, Any]:
     identity.check_title(services, req)
-    playfab_id = await holder(services.store, kind, value)
+    # A value no registration accepts names nobody, and is never sent to the store as a key.
+    playfab_id = None if _REGISTRABLE[kind](value) is not None else await holder(services.store, kind, value)
     await password_attempts.attempt(services, playfab_id)  # counted as a failure until it succeeds
     if playfab_id is None:
         await passwords.spend_check_time(password)
