@@ -2,15 +2,20 @@
 
 The hash string carries its salt and parameters, so raising the parameters later needs no migration:
 a successful login with an older hash stores a new one. Hashing is CPU-bound for tens of
-milliseconds on purpose, so it runs in a worker thread and never stalls the event loop.
+milliseconds on purpose, so it runs in threads of its own, one fewer than the cores (at least one): it never
+stalls the event loop, and a burst of password logins queues for those threads instead of taking every
+core from the calls that need none.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -32,6 +37,15 @@ _HASHER: Final = PasswordHasher(
 )
 
 
+HASHING_THREADS: Final = max(1, (os.cpu_count() or 1) - 1)
+_HASHING: Final = ThreadPoolExecutor(max_workers=HASHING_THREADS, thread_name_prefix="password-hash")
+T = TypeVar("T")
+
+
+async def _in_hashing_thread(fn: Callable[..., T], *args: str) -> T:
+    return await asyncio.get_running_loop().run_in_executor(_HASHING, fn, *args)
+
+
 def _hash(password: str) -> str:
     return _HASHER.hash(password)
 
@@ -44,7 +58,7 @@ def _verify(stored: str, password: str) -> bool:
 
 
 async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hash, password)
+    return await _in_hashing_thread(_hash, password)
 
 
 async def set_password(store: Store, playfab_id: str, password: str) -> None:
@@ -75,7 +89,7 @@ async def check_password(store: Store, playfab_id: str, password: str) -> bool:
         await spend_check_time(password)
         return False
     stored = str(doc.body.get("Hash", ""))
-    if not await asyncio.to_thread(_verify, stored, password):
+    if not await _in_hashing_thread(_verify, stored, password):
         return False
     if _HASHER.check_needs_rehash(stored):
         await set_password(store, playfab_id, password)
@@ -84,7 +98,11 @@ async def check_password(store: Store, playfab_id: str, password: str) -> bool:
 
 async def spend_check_time(password: str) -> None:
     """Do the work of checking a password against a hash nobody holds (an unknown player's login)."""
-    await asyncio.to_thread(_verify, _dummy_hash(), password)
+    await _in_hashing_thread(_verify_dummy, password)
+
+
+def _verify_dummy(password: str) -> bool:
+    return _verify(_dummy_hash(), password)
 
 
 @cache
