@@ -309,3 +309,40 @@ def test_registrations_count_as_new_accounts_per_address(request: pytest.Fixture
         assert_throttled(resp, 3600)
         # Nothing of the refused one was written: its email is nobody's.
         assert _email_login(srv, f"k3-{tag}@example.com", PASSWORD).json()["error"] == "AccountNotFound"
+
+
+def test_one_player_racing_to_add_usernames_keeps_exactly_one(server: Server):
+    tag = _tag()
+    ticket = server.post(
+        "/Client/LoginWithCustomID", {"TitleId": TITLE_ID, "CustomId": f"adder-{tag}", "CreateAccount": True}
+    ).json()["data"]["SessionTicket"]
+    racers = 8
+    barrier = threading.Barrier(racers, timeout=60)
+    answers: list[dict[str, Any]] = [{} for _ in range(racers)]
+
+    def add(i: int) -> None:
+        with httpx.Client(base_url=server.url, timeout=120, verify=False) as client:
+            client.post("/Client/LoginWithCustomID", json={})  # open the connection before the barrier
+            barrier.wait()
+            body = {"Username": f"a{i}_{tag}", "Email": f"a{i}-{tag}@example.com", "Password": f"{PASSWORD}{i}"}
+            answers[i] = client.post(
+                "/Client/AddUsernamePassword", json=body, headers={"X-Authorization": ticket}
+            ).json()
+
+    threads = [threading.Thread(target=add, args=(i,)) for i in range(racers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=180)
+    assert not any(t.is_alive() for t in threads)
+    winners = [i for i, a in enumerate(answers) if a.get("code") == 200]
+    assert len(winners) == 1, answers
+    assert {a["error"] for i, a in enumerate(answers) if i not in winners} == {"AccountAlreadyLinked"}, answers
+    (w,) = winners
+    for i in range(racers):
+        login = server.post(
+            "/Client/LoginWithPlayFab", {"TitleId": TITLE_ID, "Username": f"a{i}_{tag}", "Password": f"{PASSWORD}{i}"}
+        ).json()
+        assert login.get("code") == 200 if i == w else login["error"] == "AccountNotFound", (i, login)
+        email = _email_login(server, f"a{i}-{tag}@example.com", f"{PASSWORD}{i}").json()
+        assert email.get("code") == 200 if i == w else email["error"] == "AccountNotFound", (i, email)
