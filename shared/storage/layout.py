@@ -9,6 +9,7 @@ every module builds its addresses with these names, so a reader finds the whole 
              which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
              pk = a client address ("address!<address>"): its account-creation counter
+             and its wrong-password counter (shared/limits/password_attempts.py)
   groups   - pk = SharedGroupId: membership and group data
   entities - pk = "<EntityType>!<EntityId>": the entity profile with its objects, the entity's counters
 """
