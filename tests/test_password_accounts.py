@@ -255,7 +255,9 @@ def test_add_username_password_refuses_taken_identities_and_bad_fields(pf):
 
 
 @pytest.mark.xfail(
-    strict=True, raises=PlayFabCallError, reason="set_display_name (shared/features/display_names.py) is not implemented yet"
+    strict=True,
+    raises=PlayFabCallError,
+    reason="set_display_name (shared/features/display_names.py) is not implemented yet",
 )
 def test_a_taken_display_name_refuses_the_registration_and_leaves_nothing(pf):
     name = f"Hero {uuid.uuid4().hex[:8]}"
