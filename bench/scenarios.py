@@ -84,6 +84,7 @@ class World:
     api: Api
     players: list[Player] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
+    with_password: set[str] = field(default_factory=set)  # custom ids of players given a password
 
     def ensure_players(self, count: int) -> list[Player]:
         while len(self.players) < count:
@@ -145,6 +146,22 @@ WRITERS = 64  # distinct players, groups or entities a scenario spreads over (on
 def _login(w: World) -> Load:
     ids = [p.custom_id for p in w.ensure_players(WRITERS)]
     return Load([sdk_request({"TitleId": w.api.title_id, "CustomId": c, "CreateAccount": True}) for c in ids])
+
+
+BENCH_PASSWORD = "bench-password-1"
+
+
+def _password_login(w: World) -> Load:
+    """Players with an email and a password, each login paying one argon2id check (shared/auth/passwords.py)."""
+    emails = []
+    for p in w.ensure_players(WRITERS):
+        email = f"{p.playfab_id.lower()}@bench.example"
+        if p.custom_id not in w.with_password:
+            body = {"Username": f"b{p.playfab_id.lower()}", "Email": email, "Password": BENCH_PASSWORD}
+            w.api.call("Client/AddUsernamePassword", body, session_auth(p))
+            w.with_password.add(p.custom_id)
+        emails.append(email)
+    return Load([sdk_request({"TitleId": w.api.title_id, "Email": e, "Password": BENCH_PASSWORD}) for e in emails])
 
 
 def _entity_token(w: World) -> Load:
@@ -266,6 +283,9 @@ OBJECTS_READ = ("Object/GetObjects",)
 
 SCENARIOS: tuple[Scenario, ...] = (
     Scenario("login", "Client/LoginWithCustomID", "login", _login),
+    Scenario(
+        "password login", "Client/LoginWithEmailAddress", "login", _password_login, ("Client/AddUsernamePassword",)
+    ),
     Scenario("entity token", "Authentication/GetEntityToken", "read", _entity_token),
     Scenario("user data update", USER_READ_ONLY, "update", _update_user),
     Scenario("user data read", "Admin/GetUserReadOnlyData", "read", _read_user, (USER_READ_ONLY,)),

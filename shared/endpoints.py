@@ -19,9 +19,11 @@ from shared.features import (
     identity,
     links,
     objects,
+    password_logins,
     player_profiles,
     profiles,
     recovery,
+    registration,
     server_logins,
 )
 from shared.features import shared_groups as groups
@@ -72,6 +74,11 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/UnlinkServerCustomId": server_logins.unlink_server_custom_id,
     "Server/GetServerCustomIDsFromPlayFabIDs": server_logins.get_server_custom_ids_from_playfab_ids,
     "Server/AuthenticateSessionTicket": server_logins.authenticate_session_ticket,
+    # Usernames, emails and passwords.
+    "Client/RegisterPlayFabUser": registration.register_playfab_user,
+    "Client/LoginWithEmailAddress": password_logins.login_with_email_address,
+    "Client/LoginWithPlayFab": password_logins.login_with_playfab,
+    "Client/AddUsernamePassword": registration.add_username_password,
     **data_api.OPERATIONS,
     "Client/CreateSharedGroup": groups.client_create,
     "Server/CreateSharedGroup": groups.server_create,

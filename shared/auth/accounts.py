@@ -165,3 +165,37 @@ async def login(
     if doc is None:  # the lookup names a missing account: give it back rather than lock the login out
         return await _restore_account(store, kind, value, playfab_id, at), False, None
     return doc.body, False, previous[0]
+
+
+async def create_account(store: Store, playfab_id: str, logins: dict[LoginKind, str], at: float) -> dict[str, Any]:
+    """Write a new player (account and title player entity) listing `logins`, logged in at `at`.
+
+    For identities claimed pending for `playfab_id` beforehand (shared/auth/logins.py): the caller
+    confirms the claims after this, or undoes it with `discard_account`.
+    """
+    account: dict[str, Any] = {
+        "PlayFabId": playfab_id,
+        "TitlePlayerAccountId": new_id(),
+        "Created": at,
+        "Logins": {kind.value: value for kind, value in logins.items()},
+        "LastLogin": at,
+    }
+    await store.create(PLAYERS, account["PlayFabId"], ACCOUNT_DOC, account)
+    await store.create(
+        ENTITIES,
+        entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]),
+        PROFILE_DOC,
+        {"Created": at, "PlayFabId": account["PlayFabId"]},
+    )
+    return account
+
+
+async def discard_account(store: Store, account: dict[str, Any], extra_docs: tuple[str, ...] = ()) -> None:
+    """Delete a player `create_account` wrote whose claims did not all land (and `extra_docs` of its partition)."""
+    for container, pk, doc_id in (
+        *((PLAYERS, account["PlayFabId"], doc_id) for doc_id in extra_docs),
+        (ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
+        (PLAYERS, account["PlayFabId"], ACCOUNT_DOC),
+    ):
+        with contextlib.suppress(NotFound):
+            await store.delete(container, pk, doc_id)

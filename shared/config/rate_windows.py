@@ -19,6 +19,9 @@ ANONYMOUS_CALLS: Final = "AnonymousCalls"
 # Account recovery: per email address asked for (known or not) and per client address.
 RECOVERY_EMAIL: Final = "RecoveryEmail"
 RECOVERY_ADDRESS: Final = "RecoveryAddress"
+# Wrong passwords, counted per account and per client address (shared/limits/password_attempts.py).
+PASSWORD_FAILURES: Final = "PasswordFailures"
+PASSWORD_FAILURES_PER_ADDRESS: Final = "PasswordFailuresPerAddress"
 
 # Who is limited: "client" (players only, PlayFab's behaviour), "all" (the title's calls too), "off".
 SCOPES: Final = DECLARED["RATE_LIMITS"].choices
@@ -58,6 +61,8 @@ SETTING_OF: Final[Mapping[str, str]] = {
     ANONYMOUS_CALLS: "RATE_LIMIT_ANONYMOUS_CALLS",
     RECOVERY_EMAIL: "RATE_LIMIT_RECOVERY_EMAIL",
     RECOVERY_ADDRESS: "RATE_LIMIT_RECOVERY_ADDRESS",
+    PASSWORD_FAILURES: "RATE_LIMIT_PASSWORD_FAILURES",
+    PASSWORD_FAILURES_PER_ADDRESS: "RATE_LIMIT_PASSWORD_FAILURES_PER_ADDRESS",
 }
 # PlayFab's tier table: UserDataValueUpdates, CharacterDataValueUpdates and EntityUpdates per 15 s / 5 min / 1 h.
 DEFAULTS: Final[Mapping[str, Windows]] = {limit: parse_windows(default(name)) for limit, name in SETTING_OF.items()}

@@ -276,6 +276,21 @@ class Settings:
         "60/15,600/300",
         "calls without credentials (logins) per client address per window, counted in each process",
     )
+    # Wrong passwords (shared/limits/password_attempts.py): PlayFab publishes no figures. Ten per account
+    # per 15 minutes stops guessing at the server's speed and spares a player who mistypes; an address
+    # may hold a household or a school.
+    rate_limit_password_failures: Windows = setting(
+        "RATE_LIMIT_PASSWORD_FAILURES",
+        WINDOWS,
+        "10/900,50/86400",
+        "wrong passwords per account per window, then its password logins are refused until the window ends",
+    )
+    rate_limit_password_failures_per_address: Windows = setting(
+        "RATE_LIMIT_PASSWORD_FAILURES_PER_ADDRESS",
+        WINDOWS,
+        "50/900,500/86400",
+        "wrong passwords and unknown emails or usernames per client address per window (counted in the store)",
+    )
     refusal_delay_ms: int | None = setting(
         "RATE_LIMIT_REFUSAL_DELAY_MS",
         WHOLE,

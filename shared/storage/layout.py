@@ -8,7 +8,8 @@ every module builds its addresses with these names, so a reader finds the whole 
   lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
              which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
-             pk = a client address ("address!<address>"): its account-creation and recovery counters;
+             pk = a client address ("address!<address>"): its account-creation, recovery and
+             wrong-password counters (shared/limits/password_attempts.py);
              pk = "recovery!<SHA-256 of a password-reset token>": that token (shared/features/recovery.py);
              pk = "recovery-email!<SHA-256 of an email address>": recovery emails asked for it
   groups   - pk = SharedGroupId: membership and group data

@@ -99,6 +99,34 @@ class LoginWithCustomIDRequest(LoginRequest):
     CustomId: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = None
 
 
+# --- Username, email and password logins (shared/features/registration.py, password_logins.py) ---
+# Lengths and formats are checked by the features (shared/features/credentials.py), in PlayFab's words.
+
+
+class RegisterPlayFabUserRequest(LoginRequest):
+    Username: str | None = None
+    Email: str | None = None
+    Password: str | None = None
+    DisplayName: str | None = None
+    RequireBothUsernameAndEmail: bool | None = None
+
+
+class LoginWithEmailAddressRequest(LoginRequest):
+    Email: NonEmpty
+    Password: NonEmpty
+
+
+class LoginWithPlayFabRequest(LoginRequest):
+    Username: NonEmpty
+    Password: NonEmpty
+
+
+class AddUsernamePasswordRequest(Request):
+    Username: NonEmpty
+    Email: NonEmpty
+    Password: NonEmpty
+
+
 class GetEntityTokenRequest(Request):
     Entity: EntityKey | None = None
 

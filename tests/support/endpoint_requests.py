@@ -12,7 +12,14 @@ from typing import Any
 
 from shared.auth.caller import Auth
 from tests.support.server import TITLE_ID
-from tests.support.world import Target, fresh_custom_id, fresh_group_id
+from tests.support.world import (
+    TARGET_PASSWORD,
+    Target,
+    fresh_custom_id,
+    fresh_group_id,
+    target_email,
+    target_username,
+)
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,30 @@ TABLE: dict[str, Row] = {
     ),
     "/Server/GetServerCustomIDsFromPlayFabIDs": Row(T, lambda t: {"PlayFabIDs": [t.playfab_id]}),
     "/Server/AuthenticateSessionTicket": Row(T, lambda t: {"SessionTicket": t.player.ticket}),
+    # Usernames, emails and passwords: a target's friend has them (tests/world.py).
+    "/Client/RegisterPlayFabUser": Row(
+        Auth.NONE,
+        lambda t: {
+            "TitleId": TITLE_ID,
+            "Username": f"r{fresh_custom_id()[-12:]}",
+            "Email": f"{fresh_custom_id()}@register.example",
+            "Password": "register-password",
+        },
+    ),
+    "/Client/LoginWithEmailAddress": Row(
+        Auth.NONE, lambda t: {"TitleId": TITLE_ID, "Email": target_email(t), "Password": TARGET_PASSWORD}
+    ),
+    "/Client/LoginWithPlayFab": Row(
+        Auth.NONE, lambda t: {"TitleId": TITLE_ID, "Username": target_username(t), "Password": TARGET_PASSWORD}
+    ),
+    "/Client/AddUsernamePassword": Row(
+        S,
+        lambda t: {
+            "Username": f"a{fresh_custom_id()[-12:]}",
+            "Email": f"{fresh_custom_id()}@add.example",
+            "Password": "added-password",
+        },
+    ),
     # A Client read of another player returns its public keys; a Client write lands on the caller's own data.
     "/Client/GetUserData": Row(S, player()),
     "/Client/UpdateUserData": Row(S, player(**DATA)),

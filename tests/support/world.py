@@ -49,6 +49,19 @@ class Target:
         )
 
 
+# Every target's friend has a username, an email and a password, so password logins have a legitimate
+# request that touches none of the target's own records.
+TARGET_PASSWORD = "target-password-1"
+
+
+def target_username(t: Target) -> str:
+    return f"u{t.friend_id.lower()}"
+
+
+def target_email(t: Target) -> str:
+    return f"{t.friend_id.lower()}@players.example"
+
+
 def new_target(server: Server) -> Target:
     player = login(server)
     grant = {"PlayFabId": player.playfab_id, "CharacterName": "Hero", "CharacterType": "Knight"}
@@ -57,6 +70,15 @@ def new_target(server: Server) -> Target:
         server.url + "/Client/CreateSharedGroup", json={}, headers={"X-Authorization": player.ticket}
     ).json()["data"]
     friend = login(server)
+    credentials = {
+        "Username": f"u{friend.playfab_id.lower()}",
+        "Email": f"{friend.playfab_id.lower()}@players.example",
+        "Password": TARGET_PASSWORD,
+    }
+    added = HTTP.post(
+        server.url + "/Client/AddUsernamePassword", json=credentials, headers={"X-Authorization": friend.ticket}
+    )
+    assert added.json()["code"] == 200, added.text
     return Target(player, character.json()["data"]["CharacterId"], group["SharedGroupId"], friend.playfab_id)
 
 
