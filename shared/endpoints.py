@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.features import data_api, identity, objects, profiles
+from shared.features import bans, data_api, identity, objects, player_deletion, profiles
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
 
@@ -61,6 +61,19 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Object/GetObjects": objects.get_objects,
     "Profile/GetProfile": profiles.get_profile,
     "Profile/GetProfiles": profiles.get_profiles,
+    # Bans and player deletion: the Admin API and its Server twins take the same requests.
+    "Admin/BanUsers": bans.ban_users,
+    "Server/BanUsers": bans.ban_users,
+    "Admin/GetUserBans": bans.get_user_bans,
+    "Server/GetUserBans": bans.get_user_bans,
+    "Admin/UpdateBans": bans.update_bans,
+    "Server/UpdateBans": bans.update_bans,
+    "Admin/RevokeBans": bans.revoke_bans,
+    "Server/RevokeBans": bans.revoke_bans,
+    "Admin/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
+    "Server/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
+    "Admin/DeletePlayer": player_deletion.delete_player_operation,
+    "Server/DeletePlayer": player_deletion.delete_player_operation,
 }
 
 

@@ -59,6 +59,11 @@ def entity(**extra: Any) -> Body:
     return lambda t: {"Entity": t.entity, **extra}
 
 
+def unknown_ban_id(t: Target) -> str:
+    """A BanId in the shape this backend issues, naming no ban of the target's."""
+    return "0" * 16 + t.playfab_id
+
+
 DATA = {"Data": {"k": "v"}}
 S, T, E = Auth.SESSION, Auth.SECRET, Auth.ENTITY
 
@@ -137,4 +142,18 @@ TABLE: dict[str, Row] = {
     # Anyone may see a profile; its objects are left out for other callers.
     "/Profile/GetProfile": Row(E, entity()),
     "/Profile/GetProfiles": Row(E, lambda t: {"Entities": [t.entity]}),
+    # Bans and deletion act on the target's friend, so a hostile request that gets through (a huge
+    # CustomTags is accepted) leaves the target itself able to call; unknown BanIds are skipped.
+    **{
+        f"/{api}/{method}": Row(T, body)
+        for api in ("Admin", "Server")
+        for method, body in (
+            ("BanUsers", lambda t: {"Bans": [{"PlayFabId": t.friend_id, "DurationInHours": 1, "Reason": "spam"}]}),
+            ("GetUserBans", player()),
+            ("UpdateBans", lambda t: {"Bans": [{"BanId": unknown_ban_id(t), "Reason": "cheating"}]}),
+            ("RevokeBans", lambda t: {"BanIds": [unknown_ban_id(t)]}),
+            ("RevokeAllBansForUser", player()),
+            ("DeletePlayer", lambda t: {"PlayFabId": t.friend_id}),
+        )
+    },
 }

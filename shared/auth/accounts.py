@@ -94,6 +94,11 @@ async def _restore_account(store: Store, kind: LoginKind, value: str, playfab_id
     still holds the player's PlayFabId, so the account is made again under it, with a new title player
     entity; racing logins agree on one account (the update creates it only where none is).
     """
+    # A lookup released since the caller read it (the player was deleted, or the identity unlinked)
+    # must not bring the account back.
+    current = await store.read(LOOKUPS, lookup_key(kind, value), LOGIN_DOC)
+    if current is None or current.body.get("PlayFabId") != playfab_id:
+        raise PlayFabError("AccountNotFound", "User not found.")
     title_player_id = new_id()
     await store.create(
         ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}
