@@ -279,3 +279,17 @@ def test_a_ban_made_on_another_instance_is_seen_within_the_status_lifetime(tmp_p
         assert _post(b, "/Client/GetUserData", {}, ticket)["error"] == "AccountBanned"
         assert _post(c, "/Client/GetUserData", {}, ticket)["code"] == 200
         assert _raw_login(c, custom_id)["error"] == "AccountBanned"
+
+
+def test_ban_ends_past_what_a_date_can_say_are_kept_at_its_bounds(pf):
+    player = new_player()
+    longest = {"PlayFabId": player.playfab_id, "DurationInHours": 2**32 - 1}
+    ban = sdk.call(PlayFabAdminAPI.BanUsers, {"Bans": [longest]})["BanData"][0]
+    assert ban["Expires"] == "9999-12-31T23:59:59.000Z"
+    for sent, kept in (
+        ("9999-12-31T23:59:59-05:00", "9999-12-31T23:59:59.000Z"),
+        ("0001-01-01T00:00:00+05:00", "1970-01-01T00:00:00.000Z"),
+        ("2030-06-01T12:00:00", "2030-06-01T12:00:00.000Z"),  # no offset: UTC
+    ):
+        update = {"Bans": [{"BanId": ban["BanId"], "Expires": sent}]}
+        assert sdk.call(PlayFabAdminAPI.UpdateBans, update)["BanData"][0]["Expires"] == kept

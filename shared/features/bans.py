@@ -34,6 +34,9 @@ from shared.wire.validation import (
 # Bans one player keeps, history included; past it, the oldest that no longer hold make room.
 MAX_BANS_PER_PLAYER: Final = 100
 _RANDOM_PART: Final = 16  # hex digits before the PlayFabId in a BanId
+# 9999-12-31T23:59:59Z, the last time PlayFab's DateTime can say: a longer ban ends then.
+LAST_TIME: Final = 253_402_300_799.0
+FIRST_TIME: Final = 0.0  # an end before 1970 has passed anyway: it is kept as 1970-01-01T00:00:00Z
 
 
 def _not_found(playfab_id: str) -> PlayFabError:
@@ -104,7 +107,7 @@ async def _ban_users(services: Services, caller: Caller, req: BanUsersRequest) -
         ban: dict[str, Any] = {
             "BanId": new_id() + wanted.PlayFabId,
             "Created": at,
-            "Expires": None if wanted.DurationInHours is None else at + wanted.DurationInHours * 3600,
+            "Expires": None if wanted.DurationInHours is None else min(at + wanted.DurationInHours * 3600, LAST_TIME),
             "Active": True,
         }
         for field in ("IPAddress", "MACAddress", "Reason"):
@@ -186,7 +189,7 @@ def _update(wanted: UpdateBanRequest) -> Change:
         if wanted.Permanent:
             ban["Expires"] = None
         elif wanted.Expires is not None:
-            ban["Expires"] = wanted.Expires
+            ban["Expires"] = min(max(wanted.Expires, FIRST_TIME), LAST_TIME)
         for field in ("IPAddress", "MACAddress", "Reason"):
             if getattr(wanted, field) is not None:
                 ban[field] = getattr(wanted, field)
