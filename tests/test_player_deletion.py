@@ -9,12 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from azure.cosmos.aio import CosmosClient
 from playfab import PlayFabAdminAPI, PlayFabServerAPI
@@ -284,3 +286,44 @@ def test_a_deletion_cut_short_is_finished_by_calling_delete_player_again(tmp_pat
         assert holding(srv, victim.ids()) != []  # something is left to finish
         assert _ok(srv, "/Admin/DeletePlayer", {"PlayFabId": victim.playfab_id}, KEY) == {}
         assert holding(srv, victim.ids()) == []
+
+
+def _race_logins_with_a_deletion(server: Server, custom_id: str, playfab_id: str) -> list[str]:
+    """16 logins on their own connections and the deletion, released at once; how each ended."""
+    barrier = threading.Barrier(17, timeout=60)
+    outcomes: list[str] = []
+
+    def log_in() -> None:
+        with httpx.Client(timeout=60) as client:
+            barrier.wait()
+            body = {"TitleId": TITLE_ID, "CustomId": custom_id}
+            answer = client.post(server.url + "/Client/LoginWithCustomID", json=body).json()
+            outcomes.append("OK" if answer["code"] == 200 else answer["error"])
+
+    def delete() -> None:
+        with httpx.Client(timeout=60) as client:
+            barrier.wait()
+            answer = client.post(server.url + "/Admin/DeletePlayer", json={"PlayFabId": playfab_id}, headers=KEY)
+            outcomes.append("deleted" if answer.json()["code"] == 200 else answer.json()["error"])
+
+    threads = [threading.Thread(target=log_in) for _ in range(16)] + [threading.Thread(target=delete)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return outcomes
+
+
+def test_logins_racing_a_deletion_never_bring_the_player_back(server):
+    """Each racing login is a login or AccountNotFound, and afterwards nothing of the player is left
+    (no account rebuilt from a lookup the deletion released)."""
+    for _ in range(3):
+        custom_id = f"racer-{uuid.uuid4()}"
+        login = _login(server, custom_id)
+        ids = [custom_id, login["PlayFabId"], login["EntityToken"]["Entity"]["Id"]]
+        outcomes = _race_logins_with_a_deletion(server, custom_id, login["PlayFabId"])
+        assert len(outcomes) == 17 and outcomes.count("deleted") == 1, outcomes
+        assert set(outcomes) <= {"OK", "AccountNotFound", "deleted"}, outcomes
+        assert holding(server, ids) == []
+        after = _error(server, "/Client/LoginWithCustomID", {"TitleId": TITLE_ID, "CustomId": custom_id}, {})
+        assert after["error"] == "AccountNotFound"

@@ -89,8 +89,9 @@ async def _create_account(
 async def _restore_account(store: Store, kind: LoginKind, value: str, playfab_id: str, at: float) -> dict[str, Any]:
     """Give back the account of a lookup that names a missing one.
 
-    Accounts are never deleted, but an earlier version's conflict clean-up did delete a new account
-    whose own lookup it took for a rival's (its answer was lost), locking that login out. The lookup
+    DeletePlayer releases a player's lookups before it deletes the account, but an earlier version's
+    conflict clean-up did delete a new account whose own lookup it took for a rival's (its answer was
+    lost), locking that login out. The lookup
     still holds the player's PlayFabId, so the account is made again under it, with a new title player
     entity; racing logins agree on one account (the update creates it only where none is).
     """
