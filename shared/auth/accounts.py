@@ -17,9 +17,19 @@ from shared.wire.errors import PlayFabError
 log = logging.getLogger("playfab.accounts")
 
 
+# Set on an account DeletePlayer has begun to delete (shared/features/player_deletion.py): from then on
+# the player is gone to every caller, though its documents are still being removed.
+DELETING = "Deleting"
+
+
+def being_deleted(account: dict[str, Any]) -> bool:
+    return bool(account.get(DELETING))
+
+
 async def find_account(store: Store, playfab_id: str) -> dict[str, Any] | None:
+    """The player's account; None for no such player, or one being deleted."""
     doc = await store.read(PLAYERS, playfab_id, ACCOUNT_DOC)
-    return doc.body if doc else None
+    return doc.body if doc and not being_deleted(doc.body) else None
 
 
 async def require_account(store: Store, playfab_id: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from weakref import WeakKeyDictionary
 
+from shared.auth.accounts import being_deleted
 from shared.auth.bans_in_force import holds
 from shared.config.clock import now
 from shared.storage import Store
@@ -43,7 +44,7 @@ Load = Callable[[], Awaitable[dict[str, Any] | None]]
 
 def _status_of(account: dict[str, Any] | None) -> Status | None:
     # An account being deleted is gone already: its lookups are released first, then its records.
-    if account is None or account.get("Deleting"):
+    if account is None or being_deleted(account):
         return None
     at = now()
     bans = tuple(ban for ban in account.get("Bans", ()) if holds(ban, at))

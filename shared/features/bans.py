@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from shared.auth import known_accounts
-from shared.auth.accounts import find_account
+from shared.auth.accounts import being_deleted, find_account
 from shared.auth.bans_in_force import NOT_BANNED, BanState, holds, state
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
@@ -79,7 +79,7 @@ def state_of(account: dict[str, Any] | None) -> BanState:
 
 
 def _live(body: dict[str, Any] | None, playfab_id: str) -> dict[str, Any]:
-    if body is None or body.get("Deleting"):
+    if body is None or being_deleted(body):
         raise _not_found(playfab_id)
     return body
 
@@ -168,7 +168,7 @@ async def _change_player_bans(
 
     def apply(body: dict[str, Any] | None) -> Any:
         touched.clear()  # a retried mutation starts again from the body it is given
-        if body is None or body.get("Deleting"):
+        if body is None or being_deleted(body):
             return None
         bans = {ban["BanId"]: ban for ban in body.get("Bans", ())}
         for ban_id, change in mine:

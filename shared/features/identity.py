@@ -41,7 +41,7 @@ async def login_result(
 ) -> dict[str, Any]:
     """PlayFab's LoginResult for a player that has just logged in, the same for every kind of login.
     A banned player gets AccountBanned instead, and a player being deleted is not found."""
-    if account.get("Deleting"):
+    if accounts.being_deleted(account):
         raise PlayFabError("AccountNotFound", "User not found.")
     refuse_if_banned(account, now())
     pid, eid = account["PlayFabId"], account["TitlePlayerAccountId"]

@@ -1,7 +1,7 @@
 """Admin/DeletePlayer and Server/DeletePlayer: a player and everything of theirs, gone.
 
 The order makes a crash at any point safe to finish by calling DeletePlayer again:
-1. the account is marked "Deleting": from then on no login answers for it and no ticket or token of the
+1. the account is marked as being deleted: from then on no login answers for it and no ticket or token of the
    player is honoured (shared/auth/known_accounts.py treats it as gone);
 2. its login identity lookups are released, so no login finds the player and no lookup is left naming
    it (shared/auth/accounts.py gives back an account only to a lookup that still names it);
@@ -18,7 +18,7 @@ import contextlib
 from typing import Any
 
 from shared.auth import known_accounts, logins
-from shared.auth.accounts import find_account
+from shared.auth.accounts import DELETING, being_deleted
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.config.rate_windows import SETTING_OF
 from shared.features.data_families import FAMILIES, Scope
@@ -101,20 +101,20 @@ async def _leave_groups(store: Store, playfab_id: str) -> None:
 
 
 def _mark(body: dict[str, Any] | None) -> dict[str, Any] | None:
-    if body is None or body.get("Deleting"):
+    if body is None or being_deleted(body):
         return None
-    body["Deleting"] = True
+    body[DELETING] = True
     return body
 
 
 async def delete_player(store: Store, playfab_id: str) -> None:
     """Delete the player and everything of theirs, or finish a deletion a crash interrupted."""
-    account = await find_account(store, playfab_id)
-    if account is None:
+    doc = await store.read(PLAYERS, playfab_id, ACCOUNT_DOC)  # one being deleted too: to finish it
+    if doc is None:
         raise PlayFabError("AccountNotFound", "User not found.", {"PlayFabId": [f"no player {playfab_id}"]})
     marked = await store.update(PLAYERS, playfab_id, ACCOUNT_DOC, _mark)
     known_accounts.forget(store, playfab_id)
-    account = marked.body if marked is not None else account
+    account = marked.body if marked is not None else doc.body
     for kind, value in logins.linked(account).items():
         await logins.release(store, kind, value, playfab_id)
     await _delete_characters(store, playfab_id)
