@@ -62,3 +62,40 @@ async def _scenario(path: Path) -> list[int]:
 
 def test_a_call_reads_the_account_once_per_status_lifetime(tmp_path: Path):
     assert asyncio.run(_scenario(tmp_path / "store.sqlite3")) == [1, 10, 0, 1]
+
+
+async def _read_overtaken_by_forget(path: Path, second_during_read: bool) -> int:
+    """How many loads: one read under way when forget() comes, then another call (during or after it)
+    and a third once all is done."""
+    store = CountingStore(path)
+    try:
+        gate, loads = asyncio.Event(), [0]
+
+        async def load() -> dict[str, object] | None:
+            loads[0] += 1
+            await gate.wait()
+            return {"TitlePlayerAccountId": "E1"}  # as read before the ban
+
+        early = asyncio.create_task(known_accounts.status(store, "P2", 3600, load))
+        await asyncio.sleep(0)  # the read is under way
+        known_accounts.forget(store, "P2")  # a ban lands meanwhile
+        if second_during_read:
+            late = asyncio.create_task(known_accounts.status(store, "P2", 3600, load))
+            await asyncio.sleep(0)
+            gate.set()
+            await asyncio.gather(early, late)
+        else:
+            gate.set()
+            await early
+            await known_accounts.status(store, "P2", 3600, load)
+        await known_accounts.status(store, "P2", 3600, load)
+        return loads[0]
+    finally:
+        await store.close()
+
+
+@pytest.mark.parametrize("second_during_read", [True, False])
+def test_a_read_begun_before_a_ban_is_neither_shared_after_it_nor_remembered(tmp_path: Path, second_during_read):
+    # During: the second call reads for itself and is remembered. After: the first read was not
+    # remembered, so the second reads again, and the third uses what the second read.
+    assert asyncio.run(_read_overtaken_by_forget(tmp_path / "store.sqlite3", second_during_read)) == 2

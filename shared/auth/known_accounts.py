@@ -36,8 +36,10 @@ _known: WeakKeyDictionary[Store, OrderedDict[str, Status]] = WeakKeyDictionary()
 # Bumped by every forget(): a read that began before one is not remembered, since it may predate the
 # ban or deletion that forget() announced.
 _forgets: WeakKeyDictionary[Store, int] = WeakKeyDictionary()
-# Reads in flight: concurrent calls of one player share one read (a flood costs one request).
-_pending: WeakKeyDictionary[Store, dict[str, asyncio.Future[tuple[Status | None] | None]]] = WeakKeyDictionary()
+# Reads in flight: concurrent calls of one player share one read (a flood costs one request), unless
+# a forget() came after the read began.
+_Shared = tuple[asyncio.Future[tuple[Status | None] | None], int]
+_pending: WeakKeyDictionary[Store, dict[str, _Shared]] = WeakKeyDictionary()
 
 Load = Callable[[], Awaitable[dict[str, Any] | None]]
 
@@ -61,22 +63,23 @@ async def status(store: Store, playfab_id: str, ttl: float, load: Load) -> Statu
         seen.move_to_end(playfab_id)
         return cached
     pending = _pending.setdefault(store, {})
+    generation = _forgets.get(store, 0)
     shared = pending.get(playfab_id)
-    if shared is not None:
-        answer = await asyncio.shield(shared)
+    if shared is not None and shared[1] == generation:
+        answer = await asyncio.shield(shared[0])
         if answer is not None:
             return answer[0]
         return _status_of(await load())  # the shared read failed: try on our own, and fail on our own
     future: asyncio.Future[tuple[Status | None] | None] = asyncio.get_running_loop().create_future()
-    pending[playfab_id] = future
-    generation = _forgets.get(store, 0)
+    pending[playfab_id] = (future, generation)
     try:
         found = _status_of(await load())
     except BaseException:
         future.set_result(None)
         raise
     finally:
-        pending.pop(playfab_id, None)
+        if pending.get(playfab_id, (None, 0))[0] is future:
+            del pending[playfab_id]
     if found is not None and _forgets.get(store, 0) == generation:
         remember(store, playfab_id, found)
     future.set_result((found,))
