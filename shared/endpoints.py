@@ -12,6 +12,7 @@ from typing import Any, Final
 
 from shared.features import (
     account_info,
+    bans,
     combined_info,
     data_api,
     device_logins,
@@ -20,6 +21,7 @@ from shared.features import (
     links,
     objects,
     password_logins,
+    player_deletion,
     player_profiles,
     profiles,
     recovery,
@@ -110,6 +112,19 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Client/SendAccountRecoveryEmail": recovery.client_send_account_recovery_email,
     "Admin/SendAccountRecoveryEmail": recovery.admin_send_account_recovery_email,
     "Admin/ResetPassword": recovery.admin_reset_password,
+    # Bans and player deletion: the Admin API and its Server twins take the same requests.
+    "Admin/BanUsers": bans.ban_users,
+    "Server/BanUsers": bans.ban_users,
+    "Admin/GetUserBans": bans.get_user_bans,
+    "Server/GetUserBans": bans.get_user_bans,
+    "Admin/UpdateBans": bans.update_bans,
+    "Server/UpdateBans": bans.update_bans,
+    "Admin/RevokeBans": bans.revoke_bans,
+    "Server/RevokeBans": bans.revoke_bans,
+    "Admin/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
+    "Server/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
+    "Admin/DeletePlayer": player_deletion.delete_player_operation,
+    "Server/DeletePlayer": player_deletion.delete_player_operation,
 }
 
 

@@ -165,7 +165,7 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
         address_limits.charge_anonymous(settings, address)
     caller = resolve_caller(op.auth, services.settings, services.signer, dict(req.headers))
     rate_limits.refuse_early(settings, op.rate_limit, caller)  # a known-full budget: no body parsing
-    await ensure_caller_exists(services.store, caller)
+    await ensure_caller_exists(services.store, caller, settings.player_status_cache_seconds)
     limit = settings.max_request_bytes
     if op.auth is Auth.NONE:  # anyone may send these: no more than a login needs
         limit = min(limit, settings.anonymous_max_request_bytes)

@@ -7,6 +7,7 @@ import pytest
 
 from tests.support import sdk
 from tests.support.cosmos import CosmosAccount, cosmos_account, new_database_name
+from tests.support.node_sdk import self_signed_cert
 from tests.support.server import Server, running_server
 
 BACKENDS = ("sqlite", "cosmos")
@@ -32,6 +33,24 @@ def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with running_server(data_dir, **account.env(database)) as srv:
         yield srv
     asyncio.run(account.drop_database(database))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def tls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """The local host over HTTPS on each store, for the official Node SDK (its CA in `extra["ca"]`)."""
+    directory = tmp_path_factory.mktemp(f"tls-{request.param}")
+    cert, key = self_signed_cert(directory)
+    env: dict[str, str] = {}
+    account: CosmosAccount | None = None
+    if request.param == "cosmos":
+        account = request.getfixturevalue("cosmos")
+        database = new_database_name("node")
+        env = account.env(database)
+    with running_server(directory / "data", tls=(cert, key), **env) as srv:
+        srv.extra["ca"] = cert
+        yield srv
+    if account is not None:
+        asyncio.run(account.drop_database(database))
 
 
 @pytest.fixture(scope="session")

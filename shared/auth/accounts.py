@@ -17,9 +17,19 @@ from shared.wire.errors import PlayFabError
 log = logging.getLogger("playfab.accounts")
 
 
+# Set on an account DeletePlayer has begun to delete (shared/features/player_deletion.py): from then on
+# the player is gone to every caller, though its documents are still being removed.
+DELETING = "Deleting"
+
+
+def being_deleted(account: dict[str, Any]) -> bool:
+    return bool(account.get(DELETING))
+
+
 async def find_account(store: Store, playfab_id: str) -> dict[str, Any] | None:
+    """The player's account; None for no such player, or one being deleted."""
     doc = await store.read(PLAYERS, playfab_id, ACCOUNT_DOC)
-    return doc.body if doc else None
+    return doc.body if doc and not being_deleted(doc.body) else None
 
 
 async def require_account(store: Store, playfab_id: str) -> dict[str, Any]:
@@ -89,11 +99,17 @@ async def _create_account(
 async def _restore_account(store: Store, kind: LoginKind, value: str, playfab_id: str, at: float) -> dict[str, Any]:
     """Give back the account of a lookup that names a missing one.
 
-    Accounts are never deleted, but an earlier version's conflict clean-up did delete a new account
-    whose own lookup it took for a rival's (its answer was lost), locking that login out. The lookup
+    DeletePlayer releases a player's lookups before it deletes the account, but an earlier version's
+    conflict clean-up did delete a new account whose own lookup it took for a rival's (its answer was
+    lost), locking that login out. The lookup
     still holds the player's PlayFabId, so the account is made again under it, with a new title player
     entity; racing logins agree on one account (the update creates it only where none is).
     """
+    # A lookup released since the caller read it (the player was deleted, or the identity unlinked)
+    # must not bring the account back.
+    current = await store.read(LOOKUPS, lookup_key(kind, value), LOGIN_DOC)
+    if current is None or current.body.get("PlayFabId") != playfab_id:
+        raise PlayFabError("AccountNotFound", "User not found.")
     title_player_id = new_id()
     await store.create(
         ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}

@@ -16,6 +16,7 @@ from typing import Any
 
 from shared.auth import known_accounts
 from shared.auth.accounts import find_account
+from shared.auth.bans_in_force import banned_error, holds
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Caller
 from shared.auth.tokens import ENTITY_TOKEN
 from shared.config.clock import now
@@ -129,26 +130,40 @@ async def require_profile(store: Store, settings: Settings, entity: Entity) -> d
     return profile
 
 
-async def ensure_caller_exists(store: Store, caller: Caller) -> None:
-    """A token acts only for a player (or character) this store knows: one point read, before anything
+async def ensure_caller_exists(store: Store, caller: Caller, status_ttl: float = 0.0) -> None:
+    """A token acts only for a player (or character) this store knows and has not banned, before anything
     is written. A character's entity token dies with the character: deleting it removes the profile
-    first. A player's ticket or token for an account the store does not hold (another store's player)
-    is refused as a dead credential."""
+    first (one read per call). A player's ticket or token for an account the store does not hold (another
+    store's player, or a deleted one) is refused as a dead credential; a banned player's as AccountBanned,
+    its character's too. The player's account is read at most once per `status_ttl` seconds per process
+    (shared/auth/known_accounts.py)."""
     if caller.entity_type == ENTITY_CHARACTER and caller.entity_id is not None:
         doc = await store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, caller.entity_id), PROFILE_DOC)
         if doc is None or doc.body.get("PlayFabId") != caller.playfab_id:
             raise PlayFabError("EntityTokenRevoked", "The character this entity token was issued for no longer exists.")
+        if caller.playfab_id is not None:
+            owner = await _status(store, caller.playfab_id, status_ttl)
+            if owner is None:
+                raise PlayFabError("EntityTokenRevoked", "The player owning this character no longer exists.")
+            _refuse_banned(owner)
         return
     if caller.entity_type != ENTITY_TITLE_PLAYER or caller.playfab_id is None or caller.entity_id is None:
         return
-    playfab_id, entity_id = caller.playfab_id, caller.entity_id
-
-    async def load() -> bool:
-        account = await find_account(store, playfab_id)
-        return account is not None and account.get("TitlePlayerAccountId") == entity_id
-
-    if await known_accounts.exists(store, playfab_id, entity_id, load):
+    found = await _status(store, caller.playfab_id, status_ttl)
+    if found is not None and found.entity_id == caller.entity_id:
+        _refuse_banned(found)
         return
     if caller.token == ENTITY_TOKEN:
         raise PlayFabError("EntityTokenRevoked", "The player this entity token was issued for does not exist.")
     raise PlayFabError("InvalidSessionTicket", "The session ticket is not valid: its player does not exist.")
+
+
+async def _status(store: Store, playfab_id: str, ttl: float) -> known_accounts.Status | None:
+    return await known_accounts.status(store, playfab_id, ttl, lambda: find_account(store, playfab_id))
+
+
+def _refuse_banned(found: known_accounts.Status) -> None:
+    at = now()
+    bans = [ban for ban in found.bans if holds(ban, at)]
+    if bans:
+        raise banned_error(bans)

@@ -186,6 +186,15 @@ class Settings:
     )
     session_ttl_seconds: int = setting("SESSION_TTL_SECONDS", WHOLE, "86400", "lifetime of session tickets")
     entity_token_ttl_seconds: int = setting("ENTITY_TOKEN_TTL_SECONDS", WHOLE, "86400", "lifetime of entity tokens")
+    # Bans and deletions: how long a process trusts what it last read of a player's account.
+    player_status_cache_seconds: int = setting(
+        "PLAYER_STATUS_CACHE_SECONDS",
+        WHOLE,
+        "10",
+        "how long a process reuses a player's last-read status (exists, banned) before reading it again; "
+        "a ban or deletion made on another instance reaches this one within it (0: read on every call)",
+        minimum=0,
+    )
     # Entity object limits (PlayFab's tier table): player and character entities, then the title entity.
     player_object_count: int = setting(
         "PLAYER_OBJECT_COUNT", WHOLE, "5", "entity objects per player or character entity"

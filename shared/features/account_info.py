@@ -7,13 +7,13 @@ device id is what LoginWithCustomID and the device logins take, so showing it wo
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.auth import accounts
+from shared.auth import accounts, bans_in_force
+from shared.auth.bans_in_force import BanState
 from shared.auth.caller import ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.logins import LoginKind, holder, linked
-from shared.config.clock import iso
+from shared.config.clock import iso, now
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.wire.errors import PlayFabError
@@ -38,18 +38,9 @@ _ID_INFO: Final[dict[LoginKind, tuple[str, str]]] = {
 }
 
 
-@dataclass(frozen=True)
-class BanState:
-    banned: bool
-    until: float | None  # None: no ban, or a permanent one
-
-
 async def ban_state(services: Services, account: dict[str, Any]) -> BanState:
-    """Whether the player is banned now: the one place account info and profiles ask.
-
-    No bans are kept yet; when they are (shared/features/bans.py), they answer here.
-    """
-    return BanState(False, None)
+    """Whether the player is banned now: the one place account info and profiles ask."""
+    return bans_in_force.state(account, now())
 
 
 def origination(account: dict[str, Any]) -> str | None:

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from shared.auth import accounts
+from shared.auth.bans_in_force import refuse_if_banned
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.logins import LoginKind
 from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET
-from shared.config.clock import iso
+from shared.config.clock import iso, now
 from shared.features import characters, combined_info
 from shared.limits import address_limits
 from shared.pipeline import Operation
@@ -38,7 +39,11 @@ async def login_result(
     previous: float | None,
     req: LoginRequest,
 ) -> dict[str, Any]:
-    """PlayFab's LoginResult for a player that has just logged in, the same for every kind of login."""
+    """PlayFab's LoginResult for a player that has just logged in, the same for every kind of login.
+    A banned player gets AccountBanned instead, and a player being deleted is not found."""
+    if accounts.being_deleted(account):
+        raise PlayFabError("AccountNotFound", "User not found.")
+    refuse_if_banned(account, now())
     pid, eid = account["PlayFabId"], account["TitlePlayerAccountId"]
     ticket, _ = services.signer.issue(SESSION_TICKET, {"p": pid, "e": eid}, services.settings.session_ttl_seconds)
     result: dict[str, Any] = {

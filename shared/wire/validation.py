@@ -6,6 +6,7 @@ as PlayFab does. Problems are worded as PlayFab words them (shared/wire/validati
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
@@ -474,3 +475,73 @@ class SendAccountRecoveryEmailRequest(AdminSendAccountRecoveryEmailRequest):
 class ResetPasswordRequest(Request):
     Password: Annotated[str, StringConstraints(min_length=6, max_length=100)]
     Token: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+# --- Bans and player deletion (Admin and Server) ---
+
+MAX_BANS_PER_CALL = 100  # PlayFab's limit on BanUsers, UpdateBans and RevokeBans
+BanReason = Annotated[str, StringConstraints(max_length=140)]
+# An address as the caller names it: kept and returned, at most the longest IPv6 text with a zone.
+AddressText = Annotated[str, StringConstraints(max_length=64)]
+
+
+def _utc_time(value: Any) -> Any:
+    """PlayFab's DateTime text (ISO 8601; no offset means UTC) as seconds since the epoch."""
+    if not isinstance(value, str):
+        raise ValueError("must be a date and time in ISO 8601 form")
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError("must be a date and time in ISO 8601 form") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
+
+
+UtcTime = Annotated[float, BeforeValidator(_utc_time)]
+
+
+class BanRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    PlayFabId: IdText
+    DurationInHours: UInt32 | None = None  # absent: permanent
+    IPAddress: AddressText | None = None
+    MACAddress: AddressText | None = None
+    Reason: BanReason | None = None
+
+
+class BanUsersRequest(Request):
+    Bans: Annotated[list[BanRequest], Field(min_length=1, max_length=MAX_BANS_PER_CALL)]
+
+
+class GetUserBansRequest(PlayerTarget):
+    pass
+
+
+class UpdateBanRequest(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    BanId: IdText
+    Active: bool | None = None
+    Expires: UtcTime | None = None
+    IPAddress: AddressText | None = None
+    MACAddress: AddressText | None = None
+    Permanent: bool | None = None
+    Reason: BanReason | None = None
+
+
+class UpdateBansRequest(Request):
+    Bans: Annotated[list[UpdateBanRequest], Field(min_length=1, max_length=MAX_BANS_PER_CALL)]
+
+
+class RevokeBansRequest(Request):
+    BanIds: Annotated[list[IdText], Field(min_length=1, max_length=MAX_BANS_PER_CALL)]
+
+
+class RevokeAllBansForUserRequest(PlayerTarget):
+    pass
+
+
+class DeletePlayerRequest(PlayerTarget):
+    pass

@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.support.cosmos import CosmosAccount, new_database_name
-from tests.support.node_sdk import run_node_calls, self_signed_cert
-from tests.support.server import TITLE_ID, Server, running_server
+from tests.support.node_sdk import run_node_calls
+from tests.support.server import TITLE_ID, Server
 
 BACKENDS = ("sqlite", "cosmos")
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def tls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The local host over HTTPS on each store."""
-    directory = tmp_path_factory.mktemp("tls-account")
-    cert, key = self_signed_cert(directory)
-    env: dict[str, str] = {}
-    if request.param == "cosmos":
-        account: CosmosAccount = request.getfixturevalue("cosmos")
-        database = new_database_name("node-account")
-        env = account.env(database)
-    with running_server(directory / "data", tls=(cert, key), **env) as srv:
-        srv.extra["ca"] = cert
-        yield srv
-    if request.param == "cosmos":
-        asyncio.run(account.drop_database(database))
 
 
 def _run(server: Server, calls: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:

@@ -6,27 +6,23 @@ and Lua does the same. Scalars are stored as their text; objects and arrays are 
 
 from __future__ import annotations
 
-import asyncio
 import json
 import math
 import random
 import struct
 import subprocess
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from playfab import PlayFabServerAPI
 
 from shared.features.data_families import FAMILIES, Family, Scope
 from shared.wire.data_values import data_text
-from tests.conftest import BACKENDS
 from tests.support import sdk
-from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.data_calls import assert_error, call, error_of, grant_character, target, writer_routes
-from tests.support.node_sdk import node_or_fail, run_node_calls, self_signed_cert
+from tests.support.node_sdk import node_or_fail, run_node_calls
 from tests.support.players import Player, new_player
-from tests.support.server import Server, running_server
+from tests.support.server import Server
 
 
 @pytest.fixture
@@ -117,25 +113,6 @@ def test_null_still_removes(player):
     call("Client/UpdateUserData", {"Data": {"a": 1, "b": 2}})
     call("Client/UpdateUserData", {"Data": {"a": None}})
     assert _user_values(player) == {"b": "2"}
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def tls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    directory = tmp_path_factory.mktemp(f"values-tls-{request.param}")
-    cert, key = self_signed_cert(directory)
-    env: dict[str, str] = {}
-    database, account = None, None
-    if request.param == "cosmos":
-        account = request.getfixturevalue("cosmos")
-        database = new_database_name("values")
-        env = account.env(database)
-    try:
-        with running_server(directory / "data", tls=(cert, key), **env) as srv:
-            srv.extra["ca"] = cert
-            yield srv
-    finally:
-        if isinstance(account, CosmosAccount) and database:
-            asyncio.run(account.drop_database(database))
 
 
 def test_node_sdk_sends_a_number_and_reads_back_text(tls_server):

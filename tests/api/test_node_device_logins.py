@@ -3,35 +3,10 @@ over HTTPS."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from typing import Any
 
-import pytest
-
-from tests.support.cosmos import new_database_name
-from tests.support.node_sdk import run_node_calls, self_signed_cert
-from tests.support.server import running_server
-
-
-@pytest.fixture(scope="module", params=("sqlite", "cosmos"))
-def tls_server(request, tmp_path_factory):
-    """The local host over HTTPS, on each store."""
-    directory = tmp_path_factory.mktemp(f"tls-devices-{request.param}")
-    cert, key = self_signed_cert(directory)
-    if request.param == "sqlite":
-        with running_server(directory / "data", tls=(cert, key)) as srv:
-            srv.extra["ca"] = cert
-            yield srv
-        return
-    account = request.getfixturevalue("cosmos")
-    database = new_database_name("node")
-    try:
-        with running_server(directory / "data", tls=(cert, key), **account.env(database)) as srv:
-            srv.extra["ca"] = cert
-            yield srv
-    finally:
-        asyncio.run(account.drop_database(database))
+from tests.support.node_sdk import run_node_calls
 
 
 def _calls(server: Any, calls: list[tuple[str, str, dict[str, Any]]]) -> list[Any]:

@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
-import pytest
-
-from tests.conftest import BACKENDS
-from tests.support.cosmos import new_database_name
-from tests.support.node_sdk import run_node_calls, self_signed_cert
-from tests.support.server import running_server
+from tests.support.node_sdk import run_node_calls
 
 PASSWORD = "node-Password-1"
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def tls_server(request, tmp_path_factory):
-    """The local host over HTTPS, on each store."""
-    directory = tmp_path_factory.mktemp("tls-passwords")
-    cert, key = self_signed_cert(directory)
-    if request.param == "sqlite":
-        with running_server(directory / "data", tls=(cert, key)) as srv:
-            srv.extra["ca"] = cert
-            yield srv
-        return
-    account = request.getfixturevalue("cosmos")
-    database = new_database_name("node")
-    with running_server(directory / "data", tls=(cert, key), **account.env(database)) as srv:
-        srv.extra["ca"] = cert
-        yield srv
-    asyncio.run(account.drop_database(database))
 
 
 def _call(method: str, request: dict) -> dict:

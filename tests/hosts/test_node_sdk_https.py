@@ -4,19 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
-from tests.support.node_sdk import run_node_calls, self_signed_cert
-from tests.support.server import running_server
-
-
-@pytest.fixture(scope="module")
-def tls_server(tmp_path_factory):
-    directory = tmp_path_factory.mktemp("tls")
-    cert, key = self_signed_cert(directory)
-    with running_server(directory / "data", tls=(cert, key)) as srv:
-        srv.extra["ca"] = cert
-        yield srv
+from tests.support.node_sdk import run_node_calls
 
 
 def test_node_sdk_logs_in_over_https(tls_server):

@@ -69,6 +69,11 @@ def entity(**extra: Any) -> Body:
     return lambda t: {"Entity": t.entity, **extra}
 
 
+def unknown_ban_id(t: Target) -> str:
+    """A BanId in the shape this backend issues, naming no ban of the target's."""
+    return "0" * 16 + t.playfab_id
+
+
 DATA = {"Data": {"k": "v"}}
 COMBINED = {"GetUserAccountInfo": True, "GetUserData": True, "GetCharacterList": True, "GetPlayerProfile": True}
 
@@ -230,4 +235,18 @@ TABLE: dict[str, Row] = {
     "/Admin/ResetPassword": Row(
         T, lambda t: {"Token": "A" * 43, "Password": "a new password"}, legit=Outcome("AuthTokenDoesNotExist", 400)
     ),
+    # Bans and deletion act on the target's friend, so a hostile request that gets through (a huge
+    # CustomTags is accepted) leaves the target itself able to call; unknown BanIds are skipped.
+    **{
+        f"/{api}/{method}": Row(T, body)
+        for api in ("Admin", "Server")
+        for method, body in (
+            ("BanUsers", lambda t: {"Bans": [{"PlayFabId": t.friend_id, "DurationInHours": 1, "Reason": "spam"}]}),
+            ("GetUserBans", player()),
+            ("UpdateBans", lambda t: {"Bans": [{"BanId": unknown_ban_id(t), "Reason": "cheating"}]}),
+            ("RevokeBans", lambda t: {"BanIds": [unknown_ban_id(t)]}),
+            ("RevokeAllBansForUser", player()),
+            ("DeletePlayer", lambda t: {"PlayFabId": t.friend_id}),
+        )
+    },
 }
