@@ -56,21 +56,7 @@ async def _create_account(
     A player document whose lookup was never written (crash, or a racing login won) is unreachable
     and harmless; the race loser removes its own, and only when the lookup names another player.
     """
-    # Created as logged in, so a first login needs no second write to stamp it.
-    account: dict[str, Any] = {
-        "PlayFabId": new_id(),
-        "TitlePlayerAccountId": new_id(),
-        "Created": created,
-        "Logins": {kind.value: value},
-        "LastLogin": created,
-    }
-    await store.create(PLAYERS, account["PlayFabId"], ACCOUNT_DOC, account)
-    await store.create(
-        ENTITIES,
-        entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]),
-        PROFILE_DOC,
-        {"Created": created, "PlayFabId": account["PlayFabId"]},
-    )
+    account = await create_account(store, new_id(), {kind: value}, created)
     for _ in range(8):
         try:
             await store.create(LOOKUPS, identity, LOGIN_DOC, {"PlayFabId": account["PlayFabId"]})
@@ -87,12 +73,7 @@ async def _create_account(
             return account, True
     else:
         raise StoreBusy(f"lookup {identity!r} kept changing under concurrent logins")
-    for container, pk, doc_id in (
-        (ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"]), PROFILE_DOC),
-        (PLAYERS, account["PlayFabId"], ACCOUNT_DOC),
-    ):
-        with contextlib.suppress(NotFound):
-            await store.delete(container, pk, doc_id)
+    await discard_account(store, account)
     return await require_account(store, lookup.body["PlayFabId"]), False
 
 
@@ -184,7 +165,8 @@ async def login(
 
 
 async def create_account(store: Store, playfab_id: str, logins: dict[LoginKind, str], at: float) -> dict[str, Any]:
-    """Write a new player (account and title player entity) listing `logins`, logged in at `at`.
+    """Write a new player (account and title player entity) listing `logins`, logged in at `at` (so a
+    first login needs no second write to stamp it).
 
     For identities claimed pending for `playfab_id` beforehand (shared/auth/logins.py): the caller
     confirms the claims after this, or undoes it with `discard_account`.

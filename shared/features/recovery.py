@@ -31,6 +31,7 @@ from shared.auth.client_address import CURRENT, UNKNOWN
 from shared.auth.logins import LoginKind
 from shared.config.clock import now
 from shared.config.rate_windows import RECOVERY_ADDRESS, RECOVERY_EMAIL
+from shared.features import credentials
 from shared.limits.rate_limits import charge_in_store
 from shared.mail.delivery import DeliveryFailed, deliver, sender
 from shared.mail.recovery_message import recovery_message
@@ -58,13 +59,11 @@ log = logging.getLogger("playfab.recovery")
 TOKEN_BYTES: Final = 32
 # What secrets.token_urlsafe(32) makes: 43 characters of the URL-safe base64 alphabet.
 _TOKEN_SHAPE: Final = re.compile(r"[A-Za-z0-9_-]{43}")
-# One @, no spaces or control characters, a dot in the domain: what a mail server can be given.
-_EMAIL_SHAPE: Final = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f]+\.[^@\s\x00-\x1f\x7f]+")
 # The reset page's path under the route prefix (functions/reset_page.py registers it).
 RESET_PAGE_ROUTE: Final = "account/reset-password"
 _NO_ONE: Final = "0" * 16  # a PlayFabId new_id() never makes with any real chance
-MIN_PASSWORD_CHARS: Final = 6
-MAX_PASSWORD_CHARS: Final = 100
+# Passwords and email addresses follow the one rule registration applies (shared/features/credentials.py).
+MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS = credentials.PASSWORD_CHARS
 
 
 def _digest(text: str) -> str:
@@ -74,10 +73,8 @@ def _digest(text: str) -> str:
 def normalized_email(email: str) -> str:
     """The address as compared (emails match without regard to case), or InvalidEmailAddress (1005)."""
     address = email.strip()
-    if not _EMAIL_SHAPE.fullmatch(address):
-        raise PlayFabError(
-            "InvalidEmailAddress", "Email address is not valid.", {"Email": ["Email address is not valid."]}
-        )
+    if (problem := credentials.email_problem(address)) is not None:
+        raise PlayFabError("InvalidEmailAddress", problem, {"Email": [problem]})
     return address.lower()
 
 

@@ -13,7 +13,7 @@ import pytest
 from playfab import PlayFabClientAPI
 
 from tests.support import sdk
-from tests.support.sdk import PlayFabCallError
+from tests.support.sdk import PlayFabCallError, bad_request, refused
 from tests.support.server import Server
 
 
@@ -81,26 +81,6 @@ def holder_of(kind: str, value: str) -> dict[str, Any]:
 
 def as_player(player: dict[str, Any]) -> None:
     sdk.session(player["SessionTicket"], player["EntityToken"]["EntityToken"])
-
-
-def refused(api: Callable[..., None], request: dict[str, Any]) -> dict[str, Any]:
-    with pytest.raises(PlayFabCallError) as err:
-        sdk.call(api, request)
-    error: dict[str, Any] = err.value.error
-    return error
-
-
-def bad_request(name: str, code: int, message: str, details: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": 400,
-        "status": "BadRequest",
-        "error": name,
-        "errorCode": code,
-        "errorMessage": message,
-    }
-    if details is not None:
-        body["errorDetails"] = details
-    return body
 
 
 def login_answer(kind: str, value: str) -> dict[str, Any]:

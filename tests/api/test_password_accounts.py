@@ -13,7 +13,7 @@ from playfab import PlayFabClientAPI
 
 from tests.support import sdk
 from tests.support.players import new_player
-from tests.support.sdk import PlayFabCallError
+from tests.support.sdk import bad_request, refused
 
 PASSWORD = "s3cret-Pass"
 
@@ -28,26 +28,6 @@ def register(**fields: Any) -> dict[str, Any]:
     username, email = fresh()
     body = {"Username": username, "Email": email, "Password": PASSWORD, **fields}
     return sdk.call(PlayFabClientAPI.RegisterPlayFabUser, {k: v for k, v in body.items() if v is not None})
-
-
-def refused(api: Any, body: dict[str, Any]) -> dict[str, Any]:
-    with pytest.raises(PlayFabCallError) as err:
-        sdk.call(api, body)
-    error: dict[str, Any] = err.value.error
-    return error
-
-
-def bad_request(name: str, code: int, message: str, details: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    envelope: dict[str, Any] = {
-        "code": 400,
-        "status": "BadRequest",
-        "error": name,
-        "errorCode": code,
-        "errorMessage": message,
-    }
-    if details is not None:
-        envelope["errorDetails"] = details
-    return envelope
 
 
 def test_register_then_log_in_by_email_and_by_username(pf):

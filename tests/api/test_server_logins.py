@@ -6,13 +6,12 @@ import re
 import uuid
 from typing import Any
 
-import pytest
 from playfab import PlayFabClientAPI, PlayFabServerAPI
 
 from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET, Signer
 from tests.support import sdk
 from tests.support.players import new_player
-from tests.support.sdk import PlayFabCallError
+from tests.support.sdk import PlayFabCallError, bad_request, refused
 from tests.support.server import SIGNING_KEY, TITLE_ID
 
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
@@ -20,26 +19,6 @@ ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 
 def fresh() -> str:
     return f"server-{uuid.uuid4()}"
-
-
-def refused(api: Any, request: dict[str, Any]) -> dict[str, Any]:
-    with pytest.raises(PlayFabCallError) as err:
-        sdk.call(api, request)
-    error: dict[str, Any] = err.value.error
-    return error
-
-
-def bad_request(name: str, code: int, message: str, details: dict[str, list[str]] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "code": 400,
-        "status": "BadRequest",
-        "error": name,
-        "errorCode": code,
-        "errorMessage": message,
-    }
-    if details is not None:
-        body["errorDetails"] = details
-    return body
 
 
 NOT_FOUND = bad_request("AccountNotFound", 1001, "User not found.")

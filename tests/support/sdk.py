@@ -51,3 +51,22 @@ def session(ticket: str | None, entity_token: str | None = None) -> None:
     """Switch the SDK to another player's credentials."""
     settings._internalSettings.ClientSessionTicket = ticket
     settings._internalSettings.EntityToken = entity_token
+
+
+def refused(api: Callable[..., None], request: dict[str, Any]) -> dict[str, Any]:
+    """The error envelope a call through the SDK fails with (the test fails if it succeeds)."""
+    try:
+        call(api, request)
+    except PlayFabCallError as err:
+        error: dict[str, Any] = err.error
+        return error
+    raise AssertionError(f"{request!r} was accepted")
+
+
+def bad_request(name: str, code: int, message: str, details: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """PlayFab's 400 envelope for an error, with `errorDetails` when given."""
+    envelope: dict[str, Any] = {"code": 400, "status": "BadRequest", "error": name, "errorCode": code}
+    envelope["errorMessage"] = message
+    if details is not None:
+        envelope["errorDetails"] = details
+    return envelope
