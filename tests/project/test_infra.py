@@ -104,6 +104,13 @@ def test_parameters_file_covers_main_and_maps_secrets_from_the_environment():
         assert re.fullmatch(r"\$\{[A-Z_]+\}", given[secret]["value"]), "secrets come from the azd environment"
 
 
+def test_every_key_vault_secret_says_its_content_type():
+    """checkov's own check of this (CKV_AZURE_114) cannot read conditional resources, so it is skipped."""
+    secrets = resources(module("secrets"), "Microsoft.KeyVault/vaults/secrets")
+    assert {s["name"] for s in secrets} == {"playfab-secret-keys", "token-signing-key", "smtp-password"}
+    assert all(s["properties"].get("contentType") == "text/plain" for s in secrets)
+
+
 def test_no_key_or_connection_string_anywhere():
     for path in BICEP_FILES:
         text = path.read_text(encoding="utf-8")
