@@ -23,13 +23,13 @@ def _required(field: str, value: str | None) -> str:
 async def _login_with_android(
     services: Services, caller: Caller, req: LoginWithAndroidDeviceIDRequest
 ) -> dict[str, Any]:
-    identity.check_title(services, req)
+    identity.check_title(services, req.TitleId)
     device_id = _required("AndroidDeviceId", req.AndroidDeviceId)
     return await identity.login(services, req, LoginKind.ANDROID_DEVICE_ID, device_id)
 
 
 async def _login_with_ios(services: Services, caller: Caller, req: LoginWithIOSDeviceIDRequest) -> dict[str, Any]:
-    identity.check_title(services, req)
+    identity.check_title(services, req.TitleId)
     device_id = _required("DeviceId", req.DeviceId)
     return await identity.login(services, req, LoginKind.IOS_DEVICE_ID, device_id)
 

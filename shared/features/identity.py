@@ -27,9 +27,10 @@ def entity_token(services: Services, entity_type: str, entity_id: str, playfab_i
     return {"EntityToken": token, "TokenExpiration": iso(expires), "Entity": {"Id": entity_id, "Type": entity_type}}
 
 
-def check_title(services: Services, req: LoginRequest) -> None:
-    if req.TitleId != services.settings.title_id:
-        raise PlayFabError("InvalidTitleId", f"Title {req.TitleId} is not served here.", {"TitleId": ["unknown title"]})
+def check_title(services: Services, title_id: str) -> None:
+    """The TitleId a Client call without credentials names must be this deployment's."""
+    if title_id != services.settings.title_id:
+        raise PlayFabError("InvalidTitleId", f"Title {title_id} is not served here.", {"TitleId": ["unknown title"]})
 
 
 async def login_result(
@@ -76,7 +77,7 @@ async def login(services: Services, req: LoginRequest, kind: LoginKind, value: s
 
 
 async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWithCustomIDRequest) -> dict[str, Any]:
-    check_title(services, req)
+    check_title(services, req.TitleId)
     if not req.CustomId:
         raise PlayFabError("InvalidParams", "Invalid input parameters", {"CustomId": ["CustomId is required"]})
     return await login(services, req, LoginKind.CUSTOM_ID, req.CustomId)

@@ -30,7 +30,7 @@ _WRONG = {
 async def password_login(
     services: Services, req: LoginRequest, kind: LoginKind, value: str, password: str
 ) -> dict[str, Any]:
-    identity.check_title(services, req)
+    identity.check_title(services, req.TitleId)
     # A value no registration accepts names nobody, and is never sent to the store as a key.
     playfab_id = None if _REGISTRABLE[kind](value) is not None else await holder(services.store, kind, value)
     await password_attempts.attempt(services, playfab_id)  # counted as a failure until it succeeds

@@ -31,7 +31,7 @@ from shared.auth.client_address import CURRENT, UNKNOWN
 from shared.auth.logins import LoginKind
 from shared.config.clock import now
 from shared.config.rate_windows import RECOVERY_ADDRESS, RECOVERY_EMAIL
-from shared.features import credentials
+from shared.features import credentials, identity
 from shared.limits.rate_limits import charge_in_store
 from shared.mail.delivery import DeliveryFailed, deliver, sender
 from shared.mail.recovery_message import recovery_message
@@ -211,8 +211,7 @@ def _background(services: Services, recipient: tuple[str, str]) -> None:
 
 
 async def _client_send(services: Services, caller: Caller, req: SendAccountRecoveryEmailRequest) -> dict[str, Any]:
-    if req.TitleId != services.settings.title_id:  # worded as every login's check (identity.check_title)
-        raise PlayFabError("InvalidTitleId", f"Title {req.TitleId} is not served here.", {"TitleId": ["unknown title"]})
+    identity.check_title(services, req.TitleId)
     address_key = normalized_email(req.Email)
     await _charge(services, address_key)
     recipient = await _recipient(services, address_key)

@@ -87,7 +87,7 @@ def _check_registration(req: RegisterPlayFabUserRequest) -> None:
 
 
 async def _register(services: Services, caller: Caller, req: RegisterPlayFabUserRequest) -> dict[str, Any]:
-    identity.check_title(services, req)
+    identity.check_title(services, req.TitleId)
     _check_registration(req)
     assert req.Password is not None
     store = services.store
