@@ -26,6 +26,7 @@ from shared.features import (
     profiles,
     recovery,
     registration,
+    server_functions,
     server_logins,
 )
 from shared.features import shared_groups as groups
@@ -58,6 +59,9 @@ class Endpoint:
         """The function's name to the Functions host, unique per endpoint: "client_login_with_custom_id"."""
         return _WORD_BREAK.sub("_", f"{self.api}_{self.method}").lower()
 
+
+# Server functions call the other operations in process; the table is read when they run.
+_FUNCTIONS: Final = server_functions.Engine(lambda: _OPERATIONS)
 
 _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Client/LoginWithCustomID": identity.login_with_custom_id,
@@ -125,6 +129,10 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
     "Admin/DeletePlayer": player_deletion.delete_player_operation,
     "Server/DeletePlayer": player_deletion.delete_player_operation,
+    # Server functions (the studio's, from SERVER_FUNCTION_MODULES).
+    "CloudScript/ExecuteFunction": _FUNCTIONS.execute_function,
+    "Client/ExecuteCloudScript": _FUNCTIONS.client_execute_cloud_script,
+    "Server/ExecuteCloudScript": _FUNCTIONS.server_execute_cloud_script,
 }
 
 

@@ -164,15 +164,50 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
     if op.auth is Auth.NONE:  # no player to charge: count by address, before any parsing
         address_limits.charge_anonymous(settings, address)
     caller = resolve_caller(op.auth, services.settings, services.signer, dict(req.headers))
-    rate_limits.refuse_early(settings, op.rate_limit, caller)  # a known-full budget: no body parsing
-    await ensure_caller_exists(services.store, caller, settings.player_status_cache_seconds)
+    await _admit(op, caller, services)
     limit = settings.max_request_bytes
     if op.auth is Auth.NONE:  # anyone may send these: no more than a login needs
         limit = min(limit, settings.anonymous_max_request_bytes)
     payload = _decode_body(req, limit)
+    return await _perform(op, caller, payload, services)
+
+
+async def _admit(op: Operation[M], caller: Caller, services: Services) -> None:
+    """What a caller must pass before its body is read: a known-full budget, a caller that is gone or banned."""
+    settings = services.settings
+    rate_limits.refuse_early(settings, op.rate_limit, caller)  # a known-full budget: no body parsing
+    await ensure_caller_exists(services.store, caller, settings.player_status_cache_seconds)
+
+
+async def _perform(op: Operation[M], caller: Caller, payload: dict[str, Any], services: Services) -> dict[str, Any]:
     request = parse(op.model, payload)
     await rate_limits.charge(services, op.rate_limit, caller, request)
     return await op.handler(services, caller, request)
+
+
+async def run_in_process(op: Operation[M], caller: Caller, payload: Any, services: Services) -> dict[str, Any]:
+    """One call made inside the app (a server function's API client) by an already resolved `caller`.
+
+    The same steps as `run` after the headers: the same body limit on the request as JSON, the same
+    request model, rate limit and handler, and store faults become the same PlayFab errors. A request
+    that is not a JSON object, or holds values JSON cannot carry, is refused as a body would be.
+    """
+    try:
+        raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError):
+        raise PlayFabError("InvalidContentType", "The request is not valid JSON.") from None
+    limit = services.settings.max_request_bytes
+    if len(raw) > limit:
+        raise PlayFabError("BodyTooLarge", f"The request body is larger than {limit} bytes.")
+    decoded = json.loads(raw)  # a copy: the handler never shares an object with the caller
+    if not isinstance(decoded, dict):
+        raise PlayFabError("InvalidContentType", "The request body must be a JSON object.")
+    try:
+        await _admit(op, caller, services)
+        return await _perform(op, caller, decoded, services)
+    except (StoreBusy, StoreUnavailable, DocumentTooLarge) as exc:
+        log.warning("store fault in an in-process call: %s", exc)
+        raise _store_error(exc) from None
 
 
 async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:

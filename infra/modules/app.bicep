@@ -108,6 +108,13 @@ var tunableSettings = {
   SMTP_SENDER: ''
   SMTP_USERNAME: ''
   SMTP_TIMEOUT_SECONDS: ''
+  // Server functions and their limits.
+  SERVER_FUNCTION_MODULES: ''
+  SERVER_FUNCTION_TIMEOUT_MS: ''
+  SERVER_FUNCTION_MAX_API_CALLS: ''
+  SERVER_FUNCTION_MAX_ARGUMENT_BYTES: ''
+  SERVER_FUNCTION_MAX_RESULT_BYTES: ''
+  SERVER_FUNCTION_MAX_LOG_BYTES: ''
 }
 
 // Set by this deployment and applied last, so no override can put a secret in plain text or a key

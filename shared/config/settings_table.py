@@ -407,6 +407,38 @@ class Settings:
         LOCAL,
         reason="Azure sends mail through `SMTP_HOST`",
     )
+    # Server functions (shared/features/server_functions.py): where they are, and PlayFab's CloudScript limits.
+    server_function_modules: tuple[str, ...] = setting(
+        "SERVER_FUNCTION_MODULES",
+        KEYS,
+        "cloudscript",
+        "the Python packages or modules whose server functions `ExecuteFunction` and `ExecuteCloudScript` run "
+        "(a package brings every module in it)",
+    )
+    server_function_timeout_ms: int = setting(
+        "SERVER_FUNCTION_TIMEOUT_MS", WHOLE, "10000", "longest one server function may run before it is stopped"
+    )
+    server_function_max_api_calls: int = setting(
+        "SERVER_FUNCTION_MAX_API_CALLS", WHOLE, "25", "API calls one server function execution may make"
+    )
+    server_function_max_argument_bytes: int = setting(
+        "SERVER_FUNCTION_MAX_ARGUMENT_BYTES",
+        WHOLE,
+        "358400",
+        "largest `FunctionParameter`, as UTF-8 JSON",
+    )
+    server_function_max_result_bytes: int = setting(
+        "SERVER_FUNCTION_MAX_RESULT_BYTES",
+        WHOLE,
+        "358400",
+        "largest `FunctionResult`, as UTF-8 JSON; a larger one is dropped (`FunctionResultTooLarge`)",
+    )
+    server_function_max_log_bytes: int = setting(
+        "SERVER_FUNCTION_MAX_LOG_BYTES",
+        WHOLE,
+        "358400",
+        "most `Logs` one execution keeps, as UTF-8 JSON; later entries are dropped (`LogsTooLarge`)",
+    )
     # Each limit's windows, from its WINDOWS row above (shared/config/rate_windows.py names them); not a setting.
     rate_limit_windows: Mapping[str, Windows] = field(default_factory=dict)
 

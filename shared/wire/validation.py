@@ -545,3 +545,27 @@ class RevokeAllBansForUserRequest(PlayerTarget):
 
 class DeletePlayerRequest(PlayerTarget):
     pass
+
+
+# Server functions (CloudScript/ExecuteFunction, Client/ and Server/ExecuteCloudScript).
+
+RevisionOption = Literal["Live", "Latest", "Specific"]
+
+
+class ExecuteFunctionRequest(Request):
+    FunctionName: NonEmpty
+    FunctionParameter: Any = None  # any JSON value, handed to the function as its argument
+    GeneratePlayStreamEvent: bool | None = None
+    Entity: EntityKey | None = None
+
+
+class ExecuteCloudScriptRequest(Request):
+    FunctionName: NonEmpty
+    FunctionParameter: Any = None
+    GeneratePlayStreamEvent: bool | None = None
+    RevisionSelection: RevisionOption | None = None
+    SpecificRevision: Int32 | None = None
+
+
+class ExecuteCloudScriptServerRequest(ExecuteCloudScriptRequest):
+    PlayFabId: IdText

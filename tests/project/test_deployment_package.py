@@ -10,6 +10,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 
+from shared.config import settings_table
 from tests.support.server import REPO
 
 # Files the package needs beyond the Python modules function_app imports.
@@ -116,6 +117,22 @@ def modules_the_app_imports() -> set[Path]:
     return seen
 
 
+def server_function_files() -> set[str]:
+    """The studio's server functions: loaded by name at run time (SERVER_FUNCTION_MODULES), not imported."""
+    return {
+        p.relative_to(REPO).as_posix()
+        for name in settings_table.default("SERVER_FUNCTION_MODULES").split(",")
+        for p in REPO.joinpath(*name.strip().split(".")).rglob("*.py")
+        if "__pycache__" not in p.parts
+    }
+
+
+def test_the_server_functions_are_uploaded():
+    files = server_function_files()
+    assert "cloudscript/examples.py" in files
+    assert not [p for p in files if excluded(p, _patterns())]
+
+
 def test_every_module_the_app_imports_is_uploaded():
     patterns = _patterns()
     reached = {p.relative_to(REPO).as_posix() for p in modules_the_app_imports()}
@@ -134,6 +151,7 @@ def test_nothing_else_of_the_repository_is_uploaded():
     patterns = _patterns()
     uploaded = {p for p in tracked.stdout.splitlines() if not excluded(p, patterns)}
     needed = {p.relative_to(REPO).as_posix() for p in modules_the_app_imports()} | RUNTIME_FILES
+    needed |= server_function_files()
     # Core modules not (yet) imported by the app are harmless; anything else is a file to list.
     extra = {p for p in uploaded - needed if not (p.startswith(("shared/", "functions/")) and p.endswith(".py"))}
     assert not extra, f"uploaded but not needed: add to .funcignore: {sorted(extra)}"

@@ -29,6 +29,8 @@ TITLE_ID = "TESTTITLE"
 SECRET_KEY = "test-secret-key-0123456789"
 OTHER_SECRET_KEY = "rotated-secret-key-9876543210"
 SIGNING_KEY = "test-token-signing-key-0123456789abcdef"
+# The studio's functions and the tests' own (tests/support/server_functions.py).
+SERVER_FUNCTION_MODULES = "cloudscript,tests.support.server_functions"
 
 
 @dataclass
@@ -52,7 +54,7 @@ def start_until_exit(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 
 def base_env(data_dir: Path, **overrides: str) -> dict[str, str]:
     # Refusals answer at once, so tests that go past a limit are not slowed down.
-    overrides = {"RATE_LIMIT_REFUSAL_DELAY_MS": "0", **overrides}
+    overrides = {"RATE_LIMIT_REFUSAL_DELAY_MS": "0", "SERVER_FUNCTION_MODULES": SERVER_FUNCTION_MODULES, **overrides}
     return isolated_env(data_dir, TITLE_ID, f"{SECRET_KEY},{OTHER_SECRET_KEY}", SIGNING_KEY, **overrides)
 
 
