@@ -26,7 +26,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS = REPO.parent / "shared" / "playfab-api" / "specs"
 OUTPUT = REPO / "tests" / "api" / "conformance" / "playfab.swagger.json"
-APIS = ("Client", "Server", "Admin", "Authentication", "Data", "Profiles")
+APIS = ("Client", "Server", "Admin", "Authentication", "Data", "Profiles", "CloudScript")
 SECTIONS = ("definitions", "parameters", "responses")
 # Schema keywords kept; everything else (description, example, x-*) is prose or tooling.
 SCHEMA_KEYS = frozenset(

@@ -273,13 +273,12 @@ class Outcome:
 
 
 def _stack(exc: BaseException) -> str:
-    """The exception's trace, through the function modules' own frames only."""
-    lines = ["Traceback (most recent call last):"]
-    for frame in traceback.extract_tb(exc.__traceback__):
+    """The exception, then the function modules' own frames, innermost first (as a JavaScript stack reads)."""
+    lines = [f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__]
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
         shown = _SOURCES.get(str(Path(frame.filename).resolve()))
         if shown is not None:
-            lines.append(f'  File "{shown}", line {frame.lineno}, in {frame.name}')
-    lines.append(f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            lines.append(f"    at {frame.name} ({shown}:{frame.lineno})")
     return "\n".join(lines)
 
 

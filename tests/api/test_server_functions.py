@@ -128,8 +128,7 @@ def test_a_raising_function_answers_playfabs_error_and_the_server_keeps_serving(
     player = new_player()
     raised_at = line_of(examples.AlwaysFails, "raise ValueError")
     message = "ValueError: AlwaysFails was asked to fail ('boom')"
-    frame = f'  File "cloudscript/examples.py", line {raised_at}, in AlwaysFails'
-    trace = f"Traceback (most recent call last):\n{frame}\n{message}"
+    trace = f"{message}\n    at AlwaysFails (cloudscript/examples.py:{raised_at})"
 
     legacy = client_execute(player, "AlwaysFails", "boom")
     assert_legacy_shape(legacy, "AlwaysFails", api_calls=0)
@@ -212,13 +211,12 @@ def test_the_in_process_client_obeys_the_rules_of_http(pf: Server):
         test_functions.write_missing_player, 'await ctx.server.call("Server/UpdateUserReadOnlyData", request)'
     )
     message = f"AccountNotFound: {over_http['errorMessage']}"
+    where = "tests/support/server_functions.py"
     assert "FunctionResult" not in uncaught and uncaught["APIRequestsIssued"] == 1
     assert uncaught["Error"] == {
         "Error": "CloudScriptAPIRequestError",
         "Message": message,
-        "StackTrace": "Traceback (most recent call last):\n"
-        f'  File "tests/support/server_functions.py", line {line}, in write_missing_player\n'
-        f"PlayFabError: {message}",
+        "StackTrace": f"PlayFabError: {message}\n    at write_missing_player ({where}:{line})",
     }
 
     too_long = 300_001  # USER_DATA_MAX_VALUE_BYTES is 300,000 by default

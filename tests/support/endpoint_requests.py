@@ -249,4 +249,9 @@ TABLE: dict[str, Row] = {
             ("DeletePlayer", lambda t: {"PlayFabId": t.friend_id}),
         )
     },
+    # Server functions: Echo (tests/support/server_functions.py) writes nothing. A player runs one for its own
+    # entity only; the Client call runs for the caller, whoever sent it.
+    "/CloudScript/ExecuteFunction": Row(E, entity(FunctionName="Echo", FunctionParameter={"n": 1}), foreign=FORBIDDEN),
+    "/Client/ExecuteCloudScript": Row(S, lambda t: {"FunctionName": "Echo", "FunctionParameter": {"n": 1}}),
+    "/Server/ExecuteCloudScript": Row(T, player(FunctionName="Echo", FunctionParameter={"n": 1})),
 }
