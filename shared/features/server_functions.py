@@ -13,7 +13,8 @@ Limits: a function runs at most `SERVER_FUNCTION_TIMEOUT_MS`, then it is cancell
 started is shielded from the cancellation, so a store write either completes or never starts, and the
 answer waits for it; after the deadline no new call starts. A function that blocks the event loop
 (`time.sleep`, heavy computation) cannot be interrupted: it holds its worker until it returns, then its
-result is dropped and the answer is the time-limit error.
+result is dropped and the answer is the time-limit error. One that catches the cancellation and carries
+on is given a second to unwind, then left behind: it can start no API call any more.
 
 What leaves for the caller on a failure is PlayFab's `Error`: an error name, the exception's type and
 text, and a stack trace made of the function's own frames only (paths relative to the project, never a
@@ -28,6 +29,7 @@ import inspect
 import json
 import logging
 import pkgutil
+import sys
 import time
 import traceback
 from collections.abc import Callable, Coroutine, Mapping
@@ -338,6 +340,9 @@ async def run_function(
         _set_result(outcome, task.result(), settings.server_function_max_result_bytes)
     if failure is not None:
         outcome.failure = failure
+    if outcome.failure is not None:
+        # For the operator: which function failed and how; its message and data stay with the caller.
+        log.warning("server function %s failed: %s", function.name, outcome.failure.kind)
     return outcome
 
 
@@ -424,7 +429,10 @@ def function_result(name: str, outcome: Outcome) -> dict[str, Any]:
 
 
 def _argument_size(argument: Any) -> int:
-    return len(json.dumps(argument, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    try:
+        return len(json.dumps(argument, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+    except RecursionError:  # nested deeper than JSON text can be written back: larger than any limit
+        return sys.maxsize
 
 
 def _check_call(settings: Settings, name: str, argument: Any, too_large: str) -> None:
