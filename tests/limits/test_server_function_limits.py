@@ -24,6 +24,7 @@ def limited(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         "SERVER_FUNCTION_MAX_ARGUMENT_BYTES": str(SMALL),
         "SERVER_FUNCTION_MAX_RESULT_BYTES": str(SMALL),
         "SERVER_FUNCTION_MAX_LOG_BYTES": str(SMALL),
+        "MAX_REQUEST_BYTES": str(2 * SMALL),
     }
     with host_on(request.param, request, tmp_path_factory.mktemp(f"functions-{request.param}"), **env) as srv:
         yield srv
@@ -133,3 +134,15 @@ def test_logs_past_the_limit_are_dropped_in_order(limited: Server):
     assert data["LogsTooLarge"] is True and 0 < len(kept) < 100 and data["FunctionResult"] == len(kept)
     assert kept == [{"Level": "Info", "Message": f"line {n}", "Data": {"n": n}} for n in range(len(kept))]
     assert "LogsTooLarge" not in _legacy(limited, login, "Tests.ManyLogs", 2)
+
+
+def test_the_in_process_client_has_the_request_size_limit_of_http(limited: Server):
+    login = _login(limited)
+    fits = _legacy(limited, login, "Tests.WriteValue", SMALL)  # a request of about 1 KB: written
+    assert "FunctionResult" not in fits and "Error" not in fits
+    body = {"PlayFabId": login["PlayFabId"], "Data": {"v": "x" * (2 * SMALL)}}
+    over_http = assert_error(
+        call(limited, "/Server/UpdateUserData", body, {"X-SecretKey": SECRET_KEY}), 413, "BodyTooLarge", 1068
+    )
+    refused = _legacy(limited, login, "Tests.WriteValue", 2 * SMALL)["FunctionResult"]
+    assert refused == {"error": "BodyTooLarge", "errorCode": 1068, "errorMessage": over_http["errorMessage"]}

@@ -106,3 +106,13 @@ async def many_logs(ctx: Context) -> int:
     for n in range(int(ctx.argument)):
         ctx.log.info(f"line {n}", {"n": n})
     return len(ctx.log.entries)
+
+
+@server_function(name="Tests.WriteValue")
+async def write_value(ctx: Context) -> dict[str, Any] | None:
+    """Writes a user data value of the given length for the caller; answers the refusal, if any."""
+    try:
+        await ctx.server.call("Server/UpdateUserData", {"PlayFabId": ctx.playfab_id, "Data": {"v": "x" * ctx.argument}})
+    except PlayFabError as err:
+        return _refusal(err)
+    return None
