@@ -7,17 +7,19 @@ from __future__ import annotations
 import inspect
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import httpx
 from playfab import PlayFabClientAPI, PlayFabCloudScriptAPI, PlayFabServerAPI
 
 from cloudscript import examples
+from shared.config import settings_table
 from tests.support import sdk
 from tests.support import server_functions as test_functions
 from tests.support.entity_calls import use_title
 from tests.support.players import Player, new_player
-from tests.support.server import SECRET_KEY, Server
+from tests.support.server import SECRET_KEY, TITLE_ID, Server, running_server
 
 LEGACY_FIELDS = {
     "FunctionName",
@@ -289,3 +291,16 @@ def test_bad_requests_are_refused_before_anything_runs(pf: Server):
     missing = {"PlayFabId": test_functions.MISSING_PLAYER, "FunctionName": "Echo"}
     refused = sdk.refused(PlayFabServerAPI.ExecuteCloudScript, missing)
     assert (refused["error"], refused["errorCode"]) == ("AccountNotFound", 1001)
+
+
+def test_by_default_only_the_studios_package_is_loaded(tmp_path: Path):
+    modules = settings_table.default("SERVER_FUNCTION_MODULES")
+    assert modules == "cloudscript"
+    with running_server(tmp_path, SERVER_FUNCTION_MODULES=modules) as srv:
+        login = srv.post("/Client/LoginWithCustomID", {"TitleId": TITLE_ID, "CustomId": "d", "CreateAccount": True})
+        ticket = {"X-Authorization": login.json()["data"]["SessionTicket"]}
+        body = {"FunctionName": "GrantReward", "FunctionParameter": {"RewardId": "r", "Amount": 1}}
+        granted = srv.post("/Client/ExecuteCloudScript", body, ticket).json()["data"]
+        assert granted["FunctionResult"] == {"Granted": True, "Coins": 1}
+        echo = srv.post("/Client/ExecuteCloudScript", {"FunctionName": "Echo"}, ticket).json()["data"]
+        assert echo["Error"]["Error"] == "CloudScriptNotFound"  # the tests' functions are not the app's
