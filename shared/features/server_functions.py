@@ -284,7 +284,25 @@ def _stack(exc: BaseException) -> str:
     return "\n".join(lines)
 
 
+class _Exited(Exception):
+    """A function's SystemExit or KeyboardInterrupt, carried as an ordinary failure: asyncio would let
+    either escape its task and stop the worker's event loop."""
+
+    def __init__(self, original: BaseException) -> None:
+        super().__init__()
+        self.original = original
+
+
+async def _guarded(handler: Handler, ctx: Context) -> Any:
+    try:
+        return await handler(ctx)
+    except (SystemExit, KeyboardInterrupt) as exc:
+        raise _Exited(exc) from None
+
+
 def _failure(exc: BaseException, count_exceeded: bool) -> Failure:
+    if isinstance(exc, _Exited):
+        exc = exc.original
     if isinstance(exc, PlayFabError):
         if count_exceeded and exc.name == "CloudScriptAPIRequestCountExceeded":
             return Failure("count", exc.message, _stack(exc))
@@ -316,7 +334,7 @@ async def run_function(
         logs,
         api,
     )
-    task: asyncio.Task[Any] = loop.create_task(function.handler(ctx))
+    task: asyncio.Task[Any] = loop.create_task(_guarded(function.handler, ctx))
     failure: Failure | None = None
     try:
         done, _ = await asyncio.wait({task}, timeout=limit)

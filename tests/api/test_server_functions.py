@@ -151,6 +151,23 @@ def test_a_raising_function_answers_playfabs_error_and_the_server_keeps_serving(
     assert execute_function(player, "Echo", 1)["FunctionResult"]["Argument"] == 1  # still serving
 
 
+def test_a_function_that_exits_or_interrupts_fails_alone(pf: Server):
+    player = new_player()
+    exited = client_execute(player, "Tests.Exits")["Error"]
+    line = line_of(test_functions.exits, "sys.exit(3)")
+    assert exited == {
+        "Error": "JavascriptException",
+        "Message": "SystemExit: 3",
+        "StackTrace": f"SystemExit: 3\n    at exits (tests/support/server_functions.py:{line})",
+    }
+    interrupted = execute_function(player, "Tests.Exits", "interrupt")["Error"]
+    assert (interrupted["Error"], interrupted["Message"]) == (
+        "CloudScriptAzureFunctionsHTTPRequestError",
+        "KeyboardInterrupt",
+    )
+    assert client_execute(player, "Echo", 2)["FunctionResult"]["Argument"] == 2  # the worker lives on
+
+
 def test_an_unknown_function_is_cloudscript_not_found(pf: Server):
     player = new_player()
     legacy = client_execute(player, "NoSuchFunction")

@@ -4,6 +4,7 @@ studio's `cloudscript` package (SERVER_FUNCTION_MODULES, tests/support/server.py
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from typing import Any
 
@@ -116,3 +117,11 @@ async def write_value(ctx: Context) -> dict[str, Any] | None:
     except PlayFabError as err:
         return _refusal(err)
     return None
+
+
+@server_function(name="Tests.Exits")
+async def exits(ctx: Context) -> None:
+    """Asks the process to exit, which a function may not do."""
+    if ctx.argument == "interrupt":
+        raise KeyboardInterrupt
+    sys.exit(3)
