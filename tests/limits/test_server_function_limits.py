@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playfab import PlayFabClientAPI
 
+from tests.support import sdk
 from tests.support.limited_hosts import assert_error, call, host_on, login_body
 from tests.support.server import SECRET_KEY, Server
 
@@ -59,7 +61,9 @@ def _internal_data(srv: Server, playfab_id: str) -> dict[str, Any]:
 def test_a_function_over_time_is_stopped_and_what_it_started_is_whole(limited: Server):
     login = _login(limited)
     message = f"The function ran longer than {LIMIT_MS} ms."
-    legacy = _legacy(limited, login, "Tests.RunsOverTime")
+    sdk.point_at(limited)  # through the official Python SDK, as a game would call it
+    sdk.session(login["SessionTicket"], login["EntityToken"]["EntityToken"])
+    legacy = sdk.call(PlayFabClientAPI.ExecuteCloudScript, {"FunctionName": "Tests.RunsOverTime"})
     assert legacy["Error"] == {"Error": "CloudScriptExecutionTimeLimitExceeded", "Message": message}
     assert legacy["ExecutionTimeSeconds"] >= LIMIT_MS / 1000 and legacy["APIRequestsIssued"] == 1
     assert "FunctionResult" not in legacy
