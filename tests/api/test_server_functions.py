@@ -101,29 +101,45 @@ def test_grant_reward_through_every_execute_call(pf: Server):
     }
 
 
-def test_one_reward_claimed_at_once_many_times_is_granted_once(pf: Server):
-    player = new_player()
-    barrier = threading.Barrier(6)
+def _claim_at_once(pf: Server, player: Player, rewards: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One GrantReward execution per reward, each on its own connection, released together."""
+    barrier = threading.Barrier(len(rewards))
     answers: list[dict[str, Any]] = []
-    body = {"FunctionName": "GrantReward", "FunctionParameter": {"RewardId": "launch", "Amount": 50}}
 
-    def claim() -> None:
+    def claim(reward: dict[str, Any]) -> None:
+        body = {"FunctionName": "GrantReward", "FunctionParameter": reward}
         with httpx.Client(base_url=pf.url, timeout=30) as client:
             barrier.wait(timeout=30)
-            answers.append(
-                client.post("/Client/ExecuteCloudScript", json=body, headers={"X-Authorization": player.ticket}).json()
-            )
+            answer = client.post("/Client/ExecuteCloudScript", json=body, headers={"X-Authorization": player.ticket})
+            answers.append(answer.json())
 
-    threads = [threading.Thread(target=claim) for _ in range(6)]
+    threads = [threading.Thread(target=claim, args=(reward,)) for reward in rewards]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=60)
-    assert len(answers) == 6 and all(a["code"] == 200 and "Error" not in a["data"] for a in answers), answers
-    assert any(a["data"]["FunctionResult"]["Granted"] for a in answers)
+    assert len(answers) == len(rewards) and all(a["code"] == 200 and "Error" not in a["data"] for a in answers)
+    return answers
+
+
+def _granted(player: Player) -> dict[str, int]:
     player.use()
     data = sdk.call(PlayFabClientAPI.GetUserReadOnlyData, {})["Data"]
-    assert list(data) == ["Reward.launch"] and json.loads(data["Reward.launch"]["Value"])["Amount"] == 50
+    return {key: json.loads(record["Value"])["Amount"] for key, record in data.items()}
+
+
+def test_one_reward_claimed_at_once_many_times_is_granted_once(pf: Server):
+    player = new_player()
+    answers = _claim_at_once(pf, player, [{"RewardId": "launch", "Amount": 50}] * 6)
+    assert any(a["data"]["FunctionResult"]["Granted"] for a in answers)
+    assert _granted(player) == {"Reward.launch": 50}
+
+
+def test_different_rewards_claimed_at_once_are_all_granted(pf: Server):
+    player = new_player()
+    answers = _claim_at_once(pf, player, [{"RewardId": f"r{n}", "Amount": n} for n in range(1, 7)])
+    assert all(a["data"]["FunctionResult"]["Granted"] for a in answers)
+    assert _granted(player) == {f"Reward.r{n}": n for n in range(1, 7)}
 
 
 def test_a_raising_function_answers_playfabs_error_and_the_server_keeps_serving(pf: Server):
