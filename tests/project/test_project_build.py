@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 from pathlib import Path
 
 from tests.support.server import REPO
@@ -44,3 +45,14 @@ def test_the_project_builds_with_the_apps_modules_and_pinned_dependencies(tmp_pa
         if line.strip() and not line.startswith("#")
     }
     assert required == pinned, "dependencies come from requirements.txt, the file the platform installs"
+
+
+def test_every_package_of_the_app_is_listed_for_the_build():
+    # setuptools installs only the listed packages: a package left out is missing from `pip install .`.
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(init.parent.relative_to(REPO).parts)
+        for top in ("functions", "shared", "local_host", "cloudscript")
+        for init in (REPO / top).rglob("__init__.py")
+    }
+    assert found <= listed, f"add to pyproject.toml's packages: {sorted(found - listed)}"
