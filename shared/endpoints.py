@@ -27,6 +27,7 @@ from shared.features import (
     recovery,
     registration,
     server_logins,
+    title_data,
 )
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
@@ -125,6 +126,8 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
     "Admin/DeletePlayer": player_deletion.delete_player_operation,
     "Server/DeletePlayer": player_deletion.delete_player_operation,
+    # Title data, internal title data, publisher data (one engine, a policy per kind) and GetTime.
+    **title_data.OPERATIONS,
 }
 
 

@@ -249,4 +249,21 @@ TABLE: dict[str, Row] = {
             ("DeletePlayer", lambda t: {"PlayFabId": t.friend_id}),
         )
     },
+    # Title-wide data is the title's: players read title and publisher data, only the title writes.
+    "/Client/GetTitleData": Row(S, lambda t: {"Keys": ["k"]}),
+    "/Server/GetTitleData": Row(T, lambda t: {"Keys": ["k"]}),
+    "/Admin/GetTitleData": Row(T, lambda t: {"Keys": ["k"], "OverrideLabel": "label"}),
+    "/Server/SetTitleData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
+    "/Admin/SetTitleData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
+    "/Server/GetTitleInternalData": Row(T, lambda t: {}),
+    "/Admin/GetTitleInternalData": Row(T, lambda t: {}),
+    "/Server/SetTitleInternalData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
+    "/Admin/SetTitleInternalData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
+    "/Client/GetPublisherData": Row(S, lambda t: {"Keys": ["k"]}),
+    "/Server/GetPublisherData": Row(T, lambda t: {"Keys": ["k"]}),
+    "/Admin/GetPublisherData": Row(T, lambda t: {"Keys": ["k"]}),
+    "/Server/SetPublisherData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
+    "/Admin/SetPublisherData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
+    "/Client/GetTime": Row(S, lambda t: {}),
+    "/Server/GetTime": Row(T, lambda t: {}),
 }
