@@ -76,25 +76,46 @@ def select(data: Mapping[str, str], keys: list[str] | None) -> dict[str, str]:
     return {key: value for key, value in data.items() if key in wanted}
 
 
+@dataclass(frozen=True)
+class _Change:
+    """A checked SetTitleData call: the key, its value (None: remove it), and the key's spelling as sent."""
+
+    key: str
+    value: str | None
+    as_sent: str  # trimmed, not normalised: a key stored so before keys were normalised is replaced with it
+
+
+def plan(raw_key: str, value: str | None, max_value_bytes: int) -> _Change:
+    """Check a write against the key rules and the value limit before anything is read or written."""
+    key = custom_data.clean_key(raw_key, "Key", removing=value is None)
+    if value is not None and (size := len(value.encode("utf-8"))) > max_value_bytes:
+        raise PlayFabError(
+            "DataLengthExceeded",
+            f"The value of {key!r} is {size} bytes; the limit is {max_value_bytes}.",
+            {"Value": [f"{size} bytes"]},
+        )
+    return _Change(key, value, raw_key.strip())
+
+
 def _size(value: Any) -> int:
     return len(dumps_bytes(value))
 
 
-def _apply(changes: custom_data.Changes, max_keys: int, max_bytes: int) -> Mutation:
+def _apply(change: _Change, max_keys: int, max_bytes: int) -> Mutation:
     """The pure mutation of one SetTitleData call: the store may run it again on a fresher body."""
 
     def mutate(body: dict[str, Any] | None) -> dict[str, Any] | None:
         data: dict[str, str] = body["Data"] if body is not None else {}
-        touched = changes.writes.keys() | changes.removals | changes.old_spellings
-        if not any(key in data for key in touched) and not changes.writes:
+        touched = {change.key, change.as_sent}
+        if change.value is None and not touched & data.keys():
             return None  # removing a key that is not there: nothing to write
         before = _size({key: data[key] for key in touched if key in data})
-        for key in changes.removals | changes.old_spellings:
+        for key in touched:
             data.pop(key, None)
-        for key, value in changes.writes.items():
-            if key not in data and len(data) >= max_keys:
+        if change.value is not None:
+            if len(data) >= max_keys:
                 raise PlayFabError("TooManyKeys", f"This data already holds {len(data)} keys; the limit is {max_keys}.")
-            data[key] = value
+            data[change.key] = change.value
         after = _size({key: data[key] for key in touched if key in data})
         new_body = {"Data": data}
         # A write that does not grow the data always lands, so data over a lowered limit can be cleaned up.
@@ -108,14 +129,12 @@ def _apply(changes: custom_data.Changes, max_keys: int, max_bytes: int) -> Mutat
 
 
 async def write(services: Services, kind: Kind, key: str, value: str | None) -> None:
+    """SetTitleData for one kind: set or (value None) remove one key, atomically."""
     settings = services.settings
-    max_bytes = settings.title_data_max_bytes
-    limits = custom_data.Limits(1, settings.title_data_max_value_bytes, max_bytes)
-    changes = custom_data.plan({key: value}, None, None, limits)
+    change = plan(key, value, settings.title_data_max_value_bytes)
+    mutation = _apply(change, settings.title_data_max_keys, settings.title_data_max_bytes)
     try:
-        await services.store.update(
-            LOOKUPS, META_PK, title_data_doc(kind.name), _apply(changes, settings.title_data_max_keys, max_bytes)
-        )
+        await services.store.update(LOOKUPS, META_PK, title_data_doc(kind.name), mutation)
     finally:
         # Also after a failure: a write whose outcome is unknown may have landed.
         _cache.invalidate(services.store, kind.name)
