@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from shared.config.settings import SettingsError, load_settings
+from tests.conftest import BACKENDS
 from tests.support import sdk
+from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.data_calls import call, error_of
 from tests.support.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server, running_server
 
 LIMITS = {"TITLE_DATA_MAX_KEYS": "3", "TITLE_DATA_MAX_VALUE_BYTES": "2000", "TITLE_DATA_MAX_BYTES": "1024"}
 
 
-@pytest.fixture(scope="module")
-def tuned(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("title-limits"), **LIMITS) as srv:
+@pytest.fixture(scope="module", params=BACKENDS)
+def tuned(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A host with small title data limits, on each store."""
+    data_dir = tmp_path_factory.mktemp(f"title-limits-{request.param}")
+    if request.param == "sqlite":
+        with running_server(data_dir, **LIMITS) as srv:
+            yield srv
+        return
+    account: CosmosAccount = request.getfixturevalue("cosmos")
+    database = new_database_name("titlelimits")
+    with running_server(data_dir, **LIMITS, **account.env(database)) as srv:
         yield srv
+    asyncio.run(account.drop_database(database))
 
 
 def _all(route: str) -> dict[str, str]:
@@ -60,18 +72,32 @@ def test_a_kind_grown_past_the_total_size_is_refused_and_writes_nothing(tuned):
     call("Server/SetTitleData", {"Key": "big"})
 
 
-def test_writes_that_do_not_grow_the_data_land_past_a_lowered_limit(tmp_path: Path):
-    with running_server(tmp_path, TITLE_DATA_MAX_BYTES="4096") as roomy:
-        sdk.point_at(roomy)
-        call("Server/SetTitleData", {"Key": "a", "Value": "x" * 1500})
-        call("Server/SetTitleData", {"Key": "b", "Value": "x" * 1500})
-    with running_server(tmp_path, TITLE_DATA_MAX_BYTES="1024") as lowered:
-        sdk.point_at(lowered)
-        assert error_of("Server/SetTitleData", {"Key": "a", "Value": "x" * 1501})["error"] == "TotalDataSizeExceeded"
-        call("Server/SetTitleData", {"Key": "a", "Value": "short"})  # shrinks: lands though still over
-        call("Server/SetTitleData", {"Key": "b", "Value": "x" * 1500})  # the same size: lands
-        call("Admin/SetTitleData", {"Key": "b"})  # removing always lands
-        assert call("Server/GetTitleData", {"Keys": ["a", "b"]})["Data"] == {"a": "short"}
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_writes_that_do_not_grow_the_data_land_past_a_lowered_limit(
+    request: pytest.FixtureRequest, tmp_path: Path, backend: str
+):
+    store_env: dict[str, str] = {}
+    account: CosmosAccount | None = None
+    database = new_database_name("titlelowered")
+    if backend == "cosmos":
+        account = request.getfixturevalue("cosmos")
+        store_env = account.env(database)
+    try:
+        with running_server(tmp_path, TITLE_DATA_MAX_BYTES="4096", **store_env) as roomy:
+            sdk.point_at(roomy)
+            call("Server/SetTitleData", {"Key": "a", "Value": "x" * 1500})
+            call("Server/SetTitleData", {"Key": "b", "Value": "x" * 1500})
+        with running_server(tmp_path, TITLE_DATA_MAX_BYTES="1024", **store_env) as lowered:
+            sdk.point_at(lowered)
+            grow = error_of("Server/SetTitleData", {"Key": "a", "Value": "x" * 1501})
+            assert grow["error"] == "TotalDataSizeExceeded"
+            call("Server/SetTitleData", {"Key": "a", "Value": "short"})  # shrinks: lands though still over
+            call("Server/SetTitleData", {"Key": "b", "Value": "x" * 1500})  # the same size: lands
+            call("Admin/SetTitleData", {"Key": "b"})  # removing always lands
+            assert call("Server/GetTitleData", {"Keys": ["a", "b"]})["Data"] == {"a": "short"}
+    finally:
+        if account is not None:
+            asyncio.run(account.drop_database(database))
 
 
 @pytest.mark.parametrize(
