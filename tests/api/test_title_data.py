@@ -7,6 +7,7 @@ reads them back by name, so what other tests write never matters.
 from __future__ import annotations
 
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from playfab import PlayFabClientAPI
 from tests.support import sdk
 from tests.support.data_calls import assert_error, call, error_of
 from tests.support.players import Player, new_player
+from tests.support.server import SECRET_KEY
 
 # Each kind: its write method, its read method, the APIs that read it.
 KINDS = {
@@ -266,3 +268,18 @@ def test_get_player_combined_info_brings_title_data_back(player):
     for result in (client, server):
         assert result["PlayFabId"] == player.playfab_id
         assert result["InfoResultPayload"]["TitleData"] == {key: "combined"}
+
+
+def test_racing_sets_of_different_keys_all_land(pf):
+    keys = [_key(f"race{n}") for n in range(32)]
+    secret = {"X-SecretKey": SECRET_KEY}
+
+    def set_key(key: str) -> int:
+        return pf.post("/Server/SetTitleData", {"Key": key, "Value": key}, secret).status_code
+
+    with ThreadPoolExecutor(16) as pool:
+        assert set(pool.map(set_key, keys)) == {200}
+    assert call("Admin/GetTitleData", {"Keys": keys})["Data"] == {key: key for key in keys}
+    assert call("Server/GetTitleData", {"Keys": keys})["Data"] == {key: key for key in keys}
+    for key in keys:
+        call("Server/SetTitleData", {"Key": key})
