@@ -25,8 +25,10 @@ from shared.config.settings import load_settings
 from shared.features import title_data
 from shared.services import Services
 from shared.storage import Document
-from shared.storage.layout import title_data_doc
+from shared.storage.layout import LOGIN_DOC, LOOKUPS, title_data_doc
 from shared.storage.sqlite import SQLiteStore
+from tests.support.cosmos import EMULATOR_KEY, new_database_name, running_emulator
+from tests.support.cosmos_proxy import CosmosProxy, cosmos_proxy
 from tests.support.host_clock import HostClock
 from tests.support.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server, running_server
 from tests.support.store_reads import clear_reads, log_size, read_log_env, reads_of, served_by
@@ -243,26 +245,70 @@ def test_a_write_reaches_every_worker_within_the_lifetime(workers: Server, clock
     assert set(_until_both_workers(workers, "/Server/GetTitleData", server_read)) == {"v2"}
 
 
-def test_a_thousand_logins_read_title_data_once_per_worker_per_lifetime(workers: Server, clock: HostClock):
-    _title(workers, "/Server/SetTitleData", {"Key": KEY, "Value": "1.5"})
+def _login_bursts(srv: Server, clock: HostClock, check: Callable[[int, Counter[int]], None]) -> None:
+    """1,000 then 200 logins asking for title data, each burst on expired entries; `check(calls, served)`
+    counts the store reads of each burst."""
+    _title(srv, "/Server/SetTitleData", {"Key": KEY, "Value": "1.5"})
     custom_ids = [f"burst-{uuid.uuid4()}" for _ in range(20)]
     for custom_id in custom_ids:  # the accounts exist before the count starts
-        _post(workers, "/Client/LoginWithCustomID", _login(custom_id), {})
+        _post(srv, "/Client/LoginWithCustomID", _login(custom_id), {})
 
     def login(n: int) -> str:
         body = _login(custom_ids[n % len(custom_ids)])
-        data = _post(workers, "/Client/LoginWithCustomID", body, {}, keep_alive=True)
+        data = _post(srv, "/Client/LoginWithCustomID", body, {}, keep_alive=True)
         return str(data["InfoResultPayload"]["TitleData"][KEY])
 
     for calls in (1000, 200):
         clock.advance(LIFETIME)  # every worker's entry has expired: the burst starts on misses
-        clear_reads(workers)
-        answers, served = _burst(workers, "/Client/LoginWithCustomID", login, calls)
+        check(0, Counter())  # clears the count
+        answers, served = _burst(srv, "/Client/LoginWithCustomID", login, calls)
         assert answers == Counter({"1.5": calls}) and sum(served.values()) == calls
+        check(calls, served)
+
+
+def test_a_thousand_logins_read_title_data_once_per_worker_per_lifetime(workers: Server, clock: HostClock):
+    def check(calls: int, served: Counter[int]) -> None:
+        if not calls:
+            clear_reads(workers)
+            return
         # Each worker that served logins read the title data once, however many of them missed at once.
         assert reads_of(workers, TITLE_DOC) == Counter({pid: 1 for pid in served}), served
         # Logins still read their players' accounts: the log counts real reads.
         assert sum(reads_of(workers, "account").values()) >= calls
+
+    _login_bursts(workers, clock, check)
+
+
+@pytest.fixture
+def proxied_workers(tmp_path: Path, clock: HostClock) -> Iterator[tuple[Server, CosmosProxy]]:
+    """Two workers on Cosmos DB, through the proxy that counts the requests they send."""
+    with running_emulator(tmp_path / "emulator", plain_http=True) as url, cosmos_proxy(url) as proxy:
+        env = {
+            "STORAGE_BACKEND": "cosmos",
+            "COSMOS_ENDPOINT": proxy.url,
+            "COSMOS_KEY": EMULATOR_KEY,
+            "COSMOS_DATABASE": new_database_name("titlecache"),
+            "COSMOS_VERIFY_TLS": "false",
+        }
+        with running_server(
+            tmp_path / "host", WORKERS="2", TITLE_DATA_CACHE_SECONDS=str(LIFETIME), **clock.env(), **env
+        ) as srv:
+            yield srv, proxy
+
+
+def test_on_cosmos_a_thousand_logins_read_title_data_once_per_worker_per_lifetime(proxied_workers, clock):
+    srv, proxy = proxied_workers
+    doc_path = f"/colls/{LOOKUPS}/docs/{TITLE_DOC}"
+
+    def check(calls: int, served: Counter[int]) -> None:
+        if not calls:
+            proxy.clear_counts()
+            return
+        # One point read per worker that served logins (the proxy cannot tell the workers apart).
+        assert proxy.count("GET", doc_path) == len(served), served
+        assert proxy.count("GET", f"/docs/{LOGIN_DOC}") == calls  # each login reads its lookup: real reads
+
+    _login_bursts(srv, clock, check)
 
 
 def _login(custom_id: str) -> dict[str, Any]:
