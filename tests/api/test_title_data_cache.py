@@ -183,6 +183,7 @@ def workers(tmp_path: Path, clock: HostClock) -> Iterator[Server]:
 
 
 _connections = threading.local()
+_opened: list[httpx.Client] = []  # every kept-alive connection, closed after each burst
 
 
 def _post(
@@ -192,6 +193,7 @@ def _post(
     if keep_alive:
         if getattr(_connections, "client", None) is None:
             _connections.client = httpx.Client(timeout=30)
+            _opened.append(_connections.client)
         response = _connections.client.post(srv.url + path, json=body, headers=headers)
     else:
         response = httpx.post(srv.url + path, json=body, headers=headers, timeout=30)
@@ -207,8 +209,12 @@ def _title(srv: Server, path: str, body: dict[str, Any]) -> dict[str, Any]:
 def _burst(srv: Server, path: str, call: Callable[[int], str], calls: int) -> tuple[Counter[str], Counter[int]]:
     """`calls` calls at once on THREADS connections: the answers, and how many each worker served."""
     since = log_size(srv)
-    with ThreadPoolExecutor(THREADS) as pool:
-        answers = Counter(pool.map(call, range(calls)))
+    try:
+        with ThreadPoolExecutor(THREADS) as pool:
+            answers = Counter(pool.map(call, range(calls)))
+    finally:
+        while _opened:
+            _opened.pop().close()
     return answers, served_by(srv, path, since)
 
 
