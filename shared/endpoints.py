@@ -28,6 +28,7 @@ from shared.features import (
     registration,
     server_functions,
     server_logins,
+    title_data,
 )
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
@@ -133,6 +134,8 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "CloudScript/ExecuteFunction": _FUNCTIONS.execute_function,
     "Client/ExecuteCloudScript": _FUNCTIONS.client_execute_cloud_script,
     "Server/ExecuteCloudScript": _FUNCTIONS.server_execute_cloud_script,
+    # Title data, internal title data, publisher data (one engine, a policy per kind) and GetTime.
+    **title_data.OPERATIONS,
 }
 
 

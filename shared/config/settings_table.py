@@ -231,6 +231,28 @@ class Settings:
     shared_group_max_value_bytes: int = setting(
         "SHARED_GROUP_DATA_MAX_VALUE_BYTES", WHOLE, "300000", "UTF-8 bytes of one shared group data value"
     )
+    # Title-wide data (title data, internal title data, publisher data): the read cache and the limits.
+    title_data_cache_seconds: int = setting(
+        "TITLE_DATA_CACHE_SECONDS",
+        WHOLE,
+        "10",
+        "how long a process serves title data, internal title data and publisher data from what it last read; "
+        "a write on another instance reaches this one within it (0: read on every call)",
+        minimum=0,
+    )
+    title_data_max_keys: int = setting(
+        "TITLE_DATA_MAX_KEYS", WHOLE, "1000", "keys one kind of title-wide data may hold (title, internal, publisher)"
+    )
+    title_data_max_value_bytes: int = setting(
+        "TITLE_DATA_MAX_VALUE_BYTES", WHOLE, "300000", "UTF-8 bytes of one title data, internal or publisher value"
+    )
+    title_data_max_bytes: int = setting(
+        "TITLE_DATA_MAX_BYTES",
+        WHOLE,
+        "1000000",
+        "stored size of one kind of title-wide data, all keys together",
+        minimum=1024,
+    )
     # Request rate limits (shared/limits/rate_limits.py); each window list is a limit's default
     # (shared/config/rate_windows.py).
     rate_limits: str = setting(

@@ -55,7 +55,7 @@ def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _clean_key(raw: str, field: str, *, removing: bool = False) -> str:
+def clean_key(raw: str, field: str, *, removing: bool = False) -> str:
     key = normal_key(raw)
     if not key:
         raise invalid_params(field, "Keys may not be empty or only whitespace.")
@@ -86,7 +86,7 @@ def plan(
     to_remove = list(keys_to_remove or ())
     named = [*(data or {}), *to_remove]
     for raw, value in (data or {}).items():
-        key = _clean_key(raw, "Data", removing=value is None)
+        key = clean_key(raw, "Data", removing=value is None)
         if key in writes or key in removals:
             raise invalid_params("Data", f"Key {key!r} appears more than once after trimming and normalising.")
         if value is None:
@@ -101,7 +101,7 @@ def plan(
             )
         writes[key] = value
     for raw in to_remove:
-        key = _clean_key(raw, "KeysToRemove", removing=True)
+        key = clean_key(raw, "KeysToRemove", removing=True)
         if key in writes:
             raise PlayFabError(
                 "DeleteKeyConflict",

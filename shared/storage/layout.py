@@ -8,6 +8,8 @@ every module builds its addresses with these names, so a reader finds the whole 
   lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
              which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
+             pk = "meta", id "titledata.<kind>": the title's title data, internal title data or
+             publisher data, one document per kind (shared/features/title_data.py);
              pk = a client address ("address!<address>"): its account-creation, recovery and
              wrong-password counters (shared/limits/password_attempts.py);
              pk = "recovery!<SHA-256 of a password-reset token>": that token (shared/features/recovery.py);
@@ -49,6 +51,12 @@ def character_data_doc(character_id: str, kind: str) -> str:
 LOGIN_DOC: Final = "login"  # in a login identity's partition: {"PlayFabId": ...}
 META_PK: Final = "meta"  # no login identity has this partition key: identities are "<kind>:<id>"
 TITLE_DOC: Final = "title"  # in META_PK: the title the store belongs to
+
+
+def title_data_doc(kind: str) -> str:
+    """In META_PK: one kind of title-wide data ("title", "internal", "publisher"), every key in one document,
+    so a read of all keys is one point read and a write is one atomic update."""
+    return f"titledata.{kind}"
 
 
 def login_pk(kind: str, key: str) -> str:

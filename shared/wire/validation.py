@@ -410,6 +410,31 @@ class DeleteSharedGroupRequest(Request):
     SharedGroupId: GroupId
 
 
+# --- Title data, internal title data, publisher data, time ---
+
+
+class GetTitleDataRequest(Request):
+    """GetTitleData and GetTitleInternalData."""
+
+    Keys: list[str] | None = None  # omitted: every key; empty: none
+    OverrideLabel: str | None = None  # accepted; this backend keeps no overrides
+
+
+class GetPublisherDataRequest(Request):
+    Keys: list[str]  # required in PlayFab's spec
+
+
+class SetTitleDataRequest(Request):
+    """SetTitleData, SetTitleInternalData and SetPublisherData: one key; a null or absent Value removes it."""
+
+    Key: NonEmpty
+    Value: str | None = None
+
+
+class GetTimeRequest(Request):
+    pass
+
+
 # --- Account info, player profiles, display names, combined info ---
 
 # PlayFab: "must be between 3 and 25 characters".

@@ -44,6 +44,8 @@ def test_a_login_brings_back_every_part_asked_for(pf):
     assert account["PlayFabId"] == login["PlayFabId"]
     assert account["CustomIdInfo"] == {"CustomId": custom_id}
     assert account["TitleInfo"]["TitlePlayerAccount"] == login["EntityToken"]["Entity"]
+    # Title data is the title's: whatever the suite's other tests have set (tests/api/test_title_data.py).
+    assert payload.pop("TitleData") == sdk.call(PlayFabServerAPI.GetTitleData, {})["Data"]
     # Parts this backend keeps nothing for are answered as for a title that has none.
     assert payload == {
         "UserInventory": [],
@@ -56,7 +58,6 @@ def test_a_login_brings_back_every_part_asked_for(pf):
         "CharacterList": [],
         "CharacterInventories": [],
         "PlayerStatistics": [],
-        "TitleData": {},
         "PlayerProfile": {"PlayerId": login["PlayFabId"], "TitleId": TITLE_ID},
     }
 

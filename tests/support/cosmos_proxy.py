@@ -8,6 +8,9 @@ It forwards each request and its answer unchanged, except when told to:
     up (its read timeout), as a store that committed and then stalled would;
   - stall(): hold every item request unanswered (and unsent) until release() or the client gives up.
 
+It also counts every request it forwards, by method and path (`count`), so a test can tell how many
+times a document was read.
+
 It runs its own event loop in a daemon thread, so the adapter may live in a test's loop or in another
 process. The emulator runs with --http (scripts/cosmos_emulator.js): the proxy must see HTTP message
 boundaries, which TLS would hide.
@@ -18,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -87,6 +91,7 @@ class CosmosProxy:
         self._drop_container: str | None = None
         self._hold_answer = False  # the armed drop keeps the connection open instead of closing it
         self.dropped: list[Dropped] = []
+        self._forwarded: Counter[tuple[str, str]] = Counter()  # (method, path) of every request sent on
         self.held = 0  # requests currently held by a stall
         self.peak_held = 0  # the most held at once since the last stall()
         self._loop = asyncio.new_event_loop()
@@ -109,6 +114,17 @@ class CosmosProxy:
     def hold_next_write(self, container: str | None = None) -> None:
         """Commit the next item write but never answer it: the client times out."""
         self.drop_next_write(container, hold=True)
+
+    def count(self, method: str, path_end: str) -> int:
+        """Requests forwarded with this method and a path ending so (the SDK's trailing slash aside), since
+        the last clear_counts()."""
+        with self._lock:
+            forwarded = list(self._forwarded.items())
+        return sum(n for (m, path), n in forwarded if m == method and path.rstrip("/").endswith(path_end))
+
+    def clear_counts(self) -> None:
+        with self._lock:
+            self._forwarded.clear()
 
     def disarm(self) -> None:
         with self._lock:
@@ -208,6 +224,8 @@ class CosmosProxy:
                         self.held -= 1
                     return  # the held request is never sent; its connection just ends
                 drop, hold = self._take_drop(method, path)
+                with self._lock:
+                    self._forwarded[(method, path)] += 1
                 upstream_w.write(request.head + request.body)
                 await upstream_w.drain()
                 response = await _read_message(upstream_r, response=True)

@@ -1,4 +1,4 @@
-"""Disk faults for a local host under test, at the sqlite3 layer (no root, no mounts needed).
+"""Disk faults and a read log for a local host under test, at the sqlite3 layer (no root, no mounts needed).
 
 Python imports this module at start-up in every process whose PYTHONPATH holds this directory, uvicorn's
 worker processes included. When SQLITE_FAULT_FILE names a control file, every connection reads it
@@ -9,6 +9,10 @@ before each statement:
              (SQLITE_FULL), even one that would rewrite pages in place, which a real full disk also
              refuses once the WAL cannot grow.
 Anything else (or no file) leaves the connection alone.
+
+When SQLITE_READ_LOG names a file, every document read (the store's point SELECT) appends one line to
+it, `<pid> <container> <pk> <id>` separated by tabs, so a test can count the store reads each worker
+process made, for real.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import sqlite3
 from typing import Any
 
 _CONTROL = os.environ.get("SQLITE_FAULT_FILE")
+_READ_LOG = os.environ.get("SQLITE_READ_LOG")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_DOCUMENT_READ = "SELECT body, etag FROM documents"
 
 
 def _mode() -> str:
@@ -29,8 +35,22 @@ def _mode() -> str:
         return ""
 
 
+def _log_read(parameters: Any) -> None:
+    line = "\t".join([str(os.getpid()), *map(str, parameters)]) + "\n"
+    # One write of a short line to a file opened for appending: lines of several processes never mix.
+    fd = os.open(str(_READ_LOG), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        os.write(fd, line.encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
 class FaultyConnection(sqlite3.Connection):
     def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        if _READ_LOG and sql.startswith(_DOCUMENT_READ):
+            _log_read(parameters)
+        if not _CONTROL:
+            return super().execute(sql, parameters)
         mode = _mode()
         if mode == "full" and sql.lstrip().upper().startswith(_WRITES):
             exc = sqlite3.OperationalError("database or disk is full")
@@ -41,7 +61,7 @@ class FaultyConnection(sqlite3.Connection):
         return super().execute(sql, parameters)
 
 
-if _CONTROL:
+if _CONTROL or _READ_LOG:
     _connect = sqlite3.connect
 
     def _faulty_connect(*args: Any, **kwargs: Any) -> sqlite3.Connection:
