@@ -11,6 +11,7 @@ from shared.config.settings_table import DECLARED, default
 USER_DATA: Final = "UserData"
 CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
+PLAYER_CUSTOM_PROPERTIES: Final = "PlayerCustomProperties"  # updates and deletes
 SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
 SHARED_GROUP_READS: Final = "SharedGroupReads"
 # Counted per client address rather than per player (shared/limits/address_limits.py).
@@ -55,6 +56,7 @@ SETTING_OF: Final[Mapping[str, str]] = {
     USER_DATA: "RATE_LIMIT_USER_DATA",
     CHARACTER_DATA: "RATE_LIMIT_CHARACTER_DATA",
     ENTITY_UPDATES: "RATE_LIMIT_ENTITY_UPDATES",
+    PLAYER_CUSTOM_PROPERTIES: "RATE_LIMIT_PLAYER_CUSTOM_PROPERTIES",
     SHARED_GROUP_WRITES: "RATE_LIMIT_SHARED_GROUP_WRITES",
     SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
     ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",
