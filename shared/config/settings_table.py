@@ -282,6 +282,21 @@ class Settings:
         "10/15,150/300,3600/3600",
         "a player's custom property updates and deletes per window",
     )
+    # Links and renames (PlayFab publishes no figures): each claims or releases a lookup document that
+    # outlives the call, and a player does either a few times in its life, so the budget is the
+    # character-data one: a settings screen's burst, then a few an hour.
+    rate_limit_links: Windows = setting(
+        "RATE_LIMIT_LINKS",
+        WINDOWS,
+        "5/15,30/300,60/3600",
+        "a player's link and unlink calls (custom id, device ids, server custom id) per window",
+    )
+    rate_limit_display_names: Windows = setting(
+        "RATE_LIMIT_DISPLAY_NAMES",
+        WINDOWS,
+        "5/15,30/300,60/3600",
+        "a player's display name changes (`UpdateUserTitleDisplayName`) per window",
+    )
     # PlayFab publishes no figures for these; chosen to match a player's user-data budget (writes), a
     # turn-based game polling a few groups (reads), a household or cafe behind one address (accounts),
     # and many players behind one NAT logging in (anonymous calls).
