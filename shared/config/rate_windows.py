@@ -11,6 +11,9 @@ from shared.config.settings_table import DECLARED, default
 USER_DATA: Final = "UserData"
 CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
+PLAYER_CUSTOM_PROPERTIES: Final = "PlayerCustomProperties"  # updates and deletes
+LINKS: Final = "Links"  # a player's link and unlink calls, its server custom id's too
+DISPLAY_NAMES: Final = "DisplayNames"  # renames
 SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
 SHARED_GROUP_READS: Final = "SharedGroupReads"
 # Counted per client address rather than per player (shared/limits/address_limits.py).
@@ -55,6 +58,9 @@ SETTING_OF: Final[Mapping[str, str]] = {
     USER_DATA: "RATE_LIMIT_USER_DATA",
     CHARACTER_DATA: "RATE_LIMIT_CHARACTER_DATA",
     ENTITY_UPDATES: "RATE_LIMIT_ENTITY_UPDATES",
+    PLAYER_CUSTOM_PROPERTIES: "RATE_LIMIT_PLAYER_CUSTOM_PROPERTIES",
+    LINKS: "RATE_LIMIT_LINKS",
+    DISPLAY_NAMES: "RATE_LIMIT_DISPLAY_NAMES",
     SHARED_GROUP_WRITES: "RATE_LIMIT_SHARED_GROUP_WRITES",
     SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
     ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",

@@ -205,6 +205,22 @@ class Settings:
     title_object_count: int = setting("TITLE_OBJECT_COUNT", WHOLE, "10", "entity objects of the title entity")
     title_object_bytes: int = setting("TITLE_OBJECT_BYTES", WHOLE, "2000", "bytes per object of the title entity")
     object_name_max_chars: int = setting("OBJECT_NAME_MAX_CHARS", WHOLE, "64", "longest entity object name")
+    # Player custom properties (shared/features/custom_properties.py): PlayFab's documented limits.
+    player_custom_property_count: int = setting(
+        "PLAYER_CUSTOM_PROPERTY_COUNT", WHOLE, "5", "custom properties one player may hold"
+    )
+    player_custom_property_name_max_chars: int = setting(
+        "PLAYER_CUSTOM_PROPERTY_NAME_MAX_CHARS",
+        WHOLE,
+        "36",
+        "longest custom property name, in UTF-16 code units",
+    )
+    player_custom_property_value_max_chars: int = setting(
+        "PLAYER_CUSTOM_PROPERTY_VALUE_MAX_CHARS",
+        WHOLE,
+        "36",
+        "longest string value of a custom property, in UTF-16 code units",
+    )
     # Custom data limits (PlayFab's tier table), per update call and per stored data type.
     user_data_max_keys: int = setting(
         "USER_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `Update*UserData` call may set or remove"
@@ -279,6 +295,29 @@ class Settings:
         WINDOWS,
         "10/15,50/300,900/3600",
         "the same for entity updates (`SetObjects` on a player's entities)",
+    )
+    # PlayFab publishes no figure for custom properties; they are player data values, so a player's
+    # updates and deletes get the user-data budget. Reads are not limited, as GetUserData is not.
+    rate_limit_player_custom_properties: Windows = setting(
+        "RATE_LIMIT_PLAYER_CUSTOM_PROPERTIES",
+        WINDOWS,
+        "10/15,150/300,3600/3600",
+        "a player's custom property updates and deletes per window",
+    )
+    # Links and renames (PlayFab publishes no figures): each claims or releases a lookup document that
+    # outlives the call, and a player does either a few times in its life, so the budget is the
+    # character-data one: a settings screen's burst, then a few an hour.
+    rate_limit_links: Windows = setting(
+        "RATE_LIMIT_LINKS",
+        WINDOWS,
+        "5/15,30/300,60/3600",
+        "a player's link and unlink calls (custom id, device ids, server custom id) per window",
+    )
+    rate_limit_display_names: Windows = setting(
+        "RATE_LIMIT_DISPLAY_NAMES",
+        WINDOWS,
+        "5/15,30/300,60/3600",
+        "a player's display name changes (`UpdateUserTitleDisplayName`) per window",
     )
     # PlayFab publishes no figures for these; chosen to match a player's user-data budget (writes), a
     # turn-based game polling a few groups (reads), a household or cafe behind one address (accounts),

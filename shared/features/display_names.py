@@ -14,6 +14,7 @@ from typing import Any
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import ClaimLost, LoginKind, Taken, abandon, claim, confirm, lookup_key, release
+from shared.config.rate_windows import DISPLAY_NAMES
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ACCOUNT_DOC, PLAYERS
@@ -130,5 +131,5 @@ async def _admin_update(
     return {"DisplayName": await set_display_name(services, req.PlayFabId, req.DisplayName)}
 
 
-client_update_display_name = Operation(Auth.SESSION, UpdateUserTitleDisplayNameRequest, _client_update)
-admin_update_display_name = Operation(Auth.SECRET, AdminUpdateUserTitleDisplayNameRequest, _admin_update)
+client_update_display_name = Operation(Auth.SESSION, UpdateUserTitleDisplayNameRequest, _client_update, DISPLAY_NAMES)
+admin_update_display_name = Operation(Auth.SECRET, AdminUpdateUserTitleDisplayNameRequest, _admin_update, DISPLAY_NAMES)

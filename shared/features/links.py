@@ -18,6 +18,7 @@ from shared.auth import logins
 from shared.auth.accounts import require_account
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import ClaimLost, LoginKind, Taken
+from shared.config.rate_windows import LINKS
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import Store
@@ -210,9 +211,10 @@ async def _unlink_ios(services: Services, caller: Caller, req: UnlinkIOSDeviceID
     return {}
 
 
-link_custom_id = Operation(Auth.SESSION, LinkCustomIDRequest, _link_custom_id)
-link_android_device_id = Operation(Auth.SESSION, LinkAndroidDeviceIDRequest, _link_android)
-link_ios_device_id = Operation(Auth.SESSION, LinkIOSDeviceIDRequest, _link_ios)
-unlink_custom_id = Operation(Auth.SESSION, UnlinkCustomIDRequest, _unlink_custom_id)
-unlink_android_device_id = Operation(Auth.SESSION, UnlinkAndroidDeviceIDRequest, _unlink_android)
-unlink_ios_device_id = Operation(Auth.SESSION, UnlinkIOSDeviceIDRequest, _unlink_ios)
+# Every link and unlink draws on the player's LINKS budget.
+link_custom_id = Operation(Auth.SESSION, LinkCustomIDRequest, _link_custom_id, LINKS)
+link_android_device_id = Operation(Auth.SESSION, LinkAndroidDeviceIDRequest, _link_android, LINKS)
+link_ios_device_id = Operation(Auth.SESSION, LinkIOSDeviceIDRequest, _link_ios, LINKS)
+unlink_custom_id = Operation(Auth.SESSION, UnlinkCustomIDRequest, _unlink_custom_id, LINKS)
+unlink_android_device_id = Operation(Auth.SESSION, UnlinkAndroidDeviceIDRequest, _unlink_android, LINKS)
+unlink_ios_device_id = Operation(Auth.SESSION, UnlinkIOSDeviceIDRequest, _unlink_ios, LINKS)

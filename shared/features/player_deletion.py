@@ -7,7 +7,7 @@ The order makes a crash at any point safe to finish by calling DeletePlayer agai
    it (shared/auth/accounts.py gives back an account only to a lookup that still names it);
 3. its characters with their data, entity profiles and counters; its own data families; its title
    player entity with its objects and counters; its place in every shared group it is in (and what it
-   last wrote there names it no more); its rate-limit counters; its password;
+   last wrote there names it no more); its rate-limit counters; its password; its custom properties;
 4. the account document last: while it exists, the player's documents can be found from it.
 Each step deletes what it finds and takes a missing document as deleted already.
 """
@@ -30,6 +30,7 @@ from shared.storage import DELETE, NotFound, Store
 from shared.storage.layout import (
     ACCOUNT_DOC,
     CHARACTERS_DOC,
+    CUSTOM_PROPERTIES_DOC,
     ENTITIES,
     GROUP_DOC,
     GROUPS,
@@ -50,6 +51,7 @@ _PLAYER_DOCS = (
     *(family.doc_id() for family in FAMILIES if family.scope is Scope.PLAYER),
     *_COUNTERS,
     PASSWORD_DOC,
+    CUSTOM_PROPERTIES_DOC,
 )
 
 

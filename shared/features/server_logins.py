@@ -10,6 +10,7 @@ from shared.auth import accounts, logins
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import LoginKind
 from shared.auth.tokens import SESSION_TICKET, TokenExpired, TokenInvalid
+from shared.config.rate_windows import LINKS
 from shared.features import account_info, identity, links
 from shared.pipeline import Operation
 from shared.services import Services
@@ -101,8 +102,9 @@ async def _authenticate_session_ticket(
 
 
 login_with_server_custom_id = Operation(Auth.SECRET, LoginWithServerCustomIdRequest, _login_with_server_custom_id)
-link_server_custom_id = Operation(Auth.SECRET, LinkServerCustomIdRequest, _link_server_custom_id)
-unlink_server_custom_id = Operation(Auth.SECRET, UnlinkServerCustomIdRequest, _unlink_server_custom_id)
+# The title's links of a player draw on that player's LINKS budget (limited with RATE_LIMITS=all).
+link_server_custom_id = Operation(Auth.SECRET, LinkServerCustomIdRequest, _link_server_custom_id, LINKS)
+unlink_server_custom_id = Operation(Auth.SECRET, UnlinkServerCustomIdRequest, _unlink_server_custom_id, LINKS)
 get_server_custom_ids_from_playfab_ids = Operation(
     Auth.SECRET, GetServerCustomIDsFromPlayFabIDsRequest, _server_custom_ids
 )

@@ -3,8 +3,9 @@
 A document is addressed by (container, partition key, id). Both stores create the containers below;
 every module builds its addresses with these names, so a reader finds the whole layout here.
 
-  players  - pk = PlayFabId: the account, its password hash, per-type custom data, the characters and
-             their data, the shared groups the player is in, the player's rate-limit counters
+  players  - pk = PlayFabId: the account, its password hash, per-type custom data, the custom properties,
+             the characters and their data, the shared groups the player is in, the player's rate-limit
+             counters
   lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
              which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
@@ -34,6 +35,7 @@ ACCOUNT_DOC: Final = "account"
 CHARACTERS_DOC: Final = "characters"  # the player's characters
 MEMBERSHIPS_DOC: Final = "sharedgroups"  # the shared groups the player is in
 PASSWORD_DOC: Final = "password"  # the player's password hash, apart from the account (shared/auth/passwords.py)
+CUSTOM_PROPERTIES_DOC: Final = "customproperties"  # the player's custom properties and their PropertiesVersion
 # RECOVERY_DOC (below, with the recovery tokens) also lives here.
 
 

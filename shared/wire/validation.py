@@ -594,3 +594,48 @@ class ExecuteCloudScriptRequest(Request):
 
 class ExecuteCloudScriptServerRequest(ExecuteCloudScriptRequest):
     PlayFabId: IdText
+
+
+# --- Player custom properties (Client, Server and Admin) ---
+# Names and values are checked by shared/features/custom_properties.py, with PlayFab's 19000-19007 codes.
+
+
+class UpdateProperty(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    Name: str
+    Value: Any  # a string, number or boolean; anything else is PlayerCustomPropertiesValueIsInvalidType
+
+
+class ClientUpdatePlayerCustomPropertiesRequest(Request):
+    Properties: Annotated[list[UpdateProperty], Field(min_length=1)]
+    ExpectedPropertiesVersion: Int32 | None = None
+
+
+class UpdatePlayerCustomPropertiesRequest(ClientUpdatePlayerCustomPropertiesRequest, PlayerTarget):
+    pass
+
+
+class ClientDeletePlayerCustomPropertiesRequest(Request):
+    PropertyNames: Annotated[list[str], Field(min_length=1)]  # PlayFab: "must be non-empty"
+    ExpectedPropertiesVersion: Int32 | None = None
+
+
+class DeletePlayerCustomPropertiesRequest(ClientDeletePlayerCustomPropertiesRequest, PlayerTarget):
+    pass
+
+
+class ClientGetPlayerCustomPropertyRequest(Request):
+    PropertyName: str
+
+
+class GetPlayerCustomPropertyRequest(ClientGetPlayerCustomPropertyRequest, PlayerTarget):
+    pass
+
+
+class ClientListPlayerCustomPropertiesRequest(Request):
+    pass
+
+
+class ListPlayerCustomPropertiesRequest(PlayerTarget):
+    pass

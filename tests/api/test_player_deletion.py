@@ -93,6 +93,7 @@ def make_victim(server: Server) -> Victim:
     for family in PLAYER_FAMILIES:
         _ok(server, f"/Server/Update{family}", {"PlayFabId": pid, "Data": {"k": pid}}, KEY)
     _ok(server, "/Client/UpdateUserData", {"Data": {"mine": "1"}}, player)  # a rate-limit counter too
+    _ok(server, "/Client/UpdatePlayerCustomProperties", {"Properties": [{"Name": "lvl", "Value": 1}]}, player)
     character_ids, character_tokens = [], []
     for name in ("Hero", "Mage"):
         grant = {"PlayFabId": pid, "CharacterName": name, "CharacterType": "Class"}

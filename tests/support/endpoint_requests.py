@@ -41,6 +41,7 @@ NO_CHARACTER = Outcome("CharacterNotFound", 400)
 ITEM_NOT_OWNED = Outcome("ItemNotOwned", 400)
 ALREADY_LINKED = Outcome("AccountAlreadyLinked", 400)
 NOT_LINKED = Outcome("AccountNotLinked", 400)
+NO_PROPERTY = Outcome("PlayerCustomPropertiesPropertyDoesNotExist", 400)
 
 Body = Callable[[Target], dict[str, Any]]
 
@@ -226,6 +227,22 @@ TABLE: dict[str, Row] = {
     ),
     "/Client/GetPlayerCombinedInfo": Row(S, player(InfoRequestParameters=COMBINED)),
     "/Server/GetPlayerCombinedInfo": Row(T, player(InfoRequestParameters=COMBINED)),
+    # Player custom properties: a Client call acts on the caller's own, so another player's credential
+    # reaches only its own; the target holds no property, so a Get finds none.
+    "/Client/UpdatePlayerCustomProperties": Row(S, lambda t: {"Properties": [{"Name": "level", "Value": 5}]}),
+    "/Server/UpdatePlayerCustomProperties": Row(T, player(Properties=[{"Name": "level", "Value": 5}])),
+    "/Admin/UpdatePlayerCustomProperties": Row(T, player(Properties=[{"Name": "rank", "Value": "gold"}])),
+    "/Client/GetPlayerCustomProperty": Row(
+        S, lambda t: {"PropertyName": "none"}, foreign=NO_PROPERTY, legit=NO_PROPERTY
+    ),
+    "/Server/GetPlayerCustomProperty": Row(T, player(PropertyName="none"), legit=NO_PROPERTY),
+    "/Admin/GetPlayerCustomProperty": Row(T, player(PropertyName="none"), legit=NO_PROPERTY),
+    "/Client/ListPlayerCustomProperties": Row(S, lambda t: {}),
+    "/Server/ListPlayerCustomProperties": Row(T, player()),
+    "/Admin/ListPlayerCustomProperties": Row(T, player()),
+    "/Client/DeletePlayerCustomProperties": Row(S, lambda t: {"PropertyNames": ["level"]}),
+    "/Server/DeletePlayerCustomProperties": Row(T, player(PropertyNames=["level"])),
+    "/Admin/DeletePlayerCustomProperties": Row(T, player(PropertyNames=["rank"])),
     # Account recovery: the target player has no email, so the title's calls find no one to mail and no
     # token; the client's answer never tells whether an email is known.
     "/Client/SendAccountRecoveryEmail": Row(Auth.NONE, lambda t: {"TitleId": TITLE_ID, "Email": "nobody@example.com"}),
