@@ -32,6 +32,14 @@ INDEXING_POLICY: Final[dict[str, Any]] = {
     "excludedPaths": [{"path": "/*"}],
 }
 
+# The event log is read by query within one stream, newest first: its sequence is indexed, nothing else.
+EVENTS_INDEXING_POLICY: Final[dict[str, Any]] = {
+    "indexingMode": "consistent",
+    "automatic": True,
+    "includedPaths": [{"path": "/body/s/?"}],
+    "excludedPaths": [{"path": "/*"}],
+}
+
 
 def key_problem(key: str) -> str | None:
     """Why COSMOS_KEY cannot sign requests, or None. The SDK would fail on every request instead."""

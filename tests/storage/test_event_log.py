@@ -1,0 +1,168 @@
+"""The event log's contract (BaseStore.append_events, read_events, delete_events), on every adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+
+import pytest
+
+from shared.storage import DocumentTooLarge, InvalidContinuation
+from shared.storage.base import EVENT_BATCHES_PER_READ
+from shared.storage.layout import EVENTS
+from tests.support.store_adapters import cosmos_store
+
+LATER = time.time() + 3600
+
+
+def _events(prefix: str, count: int) -> list[dict[str, object]]:
+    return [{"EventId": f"{prefix}{i}", "n": i} for i in range(count)]
+
+
+def _ids(page) -> list[str]:
+    return [event["EventId"] for event in page.events]
+
+
+def _all(run, stream: str, limit: int) -> list[str]:
+    found, token = [], None
+    for _ in range(100):
+        page = run(run.store.read_events(stream, limit, token))
+        found += _ids(page)
+        token = page.continuation
+        if token is None:
+            return found
+    raise AssertionError("paging never ended")
+
+
+def test_an_empty_stream_reads_nothing(run):
+    page = run(run.store.read_events("player!NOBODY", 10))
+    assert page.events == [] and page.continuation is None
+
+
+def test_events_read_back_newest_first_across_batches(run):
+    run(run.store.append_events({"player!P1": _events("a", 3)}, LATER))
+    run(run.store.append_events({"player!P1": _events("b", 2)}, LATER))
+    page = run(run.store.read_events("player!P1", 10))
+    assert _ids(page) == ["b1", "b0", "a2", "a1", "a0"]
+    assert page.continuation is None
+    assert page.events[0] == {"EventId": "b1", "n": 1}
+
+
+def test_streams_are_separate(run):
+    run(run.store.append_events({"player!P1": _events("a", 1)}, LATER))
+    run(run.store.append_events({"player!P2": _events("b", 1)}, LATER))
+    assert _ids(run(run.store.read_events("player!P1", 10))) == ["a0"]
+    assert _ids(run(run.store.read_events("player!P2", 10))) == ["b0"]
+
+
+def test_pages_split_batches_and_resume_where_they_stopped(run):
+    for prefix in "abc":
+        run(run.store.append_events({"player!P1": _events(prefix, 3)}, LATER))
+    expected = ["c2", "c1", "c0", "b2", "b1", "b0", "a2", "a1", "a0"]
+    for limit in (1, 2, 4, 9):
+        assert _all(run, "player!P1", limit) == expected
+    first = run(run.store.read_events("player!P1", 9))
+    assert first.continuation is None
+
+
+def test_a_page_ends_with_a_continuation_only_when_more_may_follow(run):
+    run(run.store.append_events({"player!P1": _events("a", 2)}, LATER))
+    page = run(run.store.read_events("player!P1", 1))
+    assert _ids(page) == ["a1"] and page.continuation
+    rest = run(run.store.read_events("player!P1", 5, page.continuation))
+    assert _ids(rest) == ["a0"] and rest.continuation is None
+
+
+def test_more_batches_than_one_read_fetches(run):
+    count = EVENT_BATCHES_PER_READ + 5
+    for i in range(count):
+        run(run.store.append_events({"player!P1": [{"EventId": f"e{i}"}]}, LATER))
+    assert _all(run, "player!P1", 1000) == [f"e{i}" for i in reversed(range(count))]
+
+
+def test_an_unknown_continuation_is_refused(run):
+    for token in ("nonsense", "1:2", "00000000000000001-zzzzzzzz:0", ""):
+        with pytest.raises(InvalidContinuation):
+            run(run.store.read_events("player!P1", 10, token))
+
+
+def test_a_batch_over_several_streams_lands_in_each(run):
+    run(run.store.append_events({"player!P1": _events("a", 2), "player!P2": _events("b", 1)}, LATER))
+    assert _ids(run(run.store.read_events("player!P1", 10))) == ["a1", "a0"]
+    assert _ids(run(run.store.read_events("player!P2", 10))) == ["b0"]
+
+
+def test_expired_batches_are_not_read(run):
+    run(run.store.append_events({"player!P1": _events("old", 2)}, time.time() - 1))
+    run(run.store.append_events({"player!P1": _events("new", 1)}, LATER))
+    assert _all(run, "player!P1", 10) == ["new0"]
+
+
+def test_a_batch_too_large_for_one_record_is_refused_whole(run):
+    big = [{"EventId": str(i), "x": "y" * 100_000} for i in range(25)]
+    with pytest.raises(DocumentTooLarge):
+        run(run.store.append_events({"player!P1": big}, LATER))
+    assert run(run.store.read_events("player!P1", 10)).events == []
+
+
+def test_deleting_a_stream_removes_its_events_only(run):
+    run(run.store.append_events({"player!P1": _events("a", 2)}, LATER))
+    run(run.store.append_events({"player!P1": _events("b", 2), "player!P2": _events("c", 1)}, LATER))
+    run(run.store.delete_events("player!P1"))
+    assert run(run.store.read_events("player!P1", 10)).events == []
+    assert _ids(run(run.store.read_events("player!P2", 10))) == ["c0"]
+    run(run.store.delete_events("player!NOBODY"))  # nothing there: nothing to do
+
+
+def test_sqlite_appends_prune_expired_records(tmp_path):
+    from shared.storage.sqlite import PRUNE_PER_APPEND, SQLiteStore
+
+    async def scenario() -> None:
+        store = SQLiteStore(tmp_path / "s.sqlite3")
+        try:
+            for i in range(3 * PRUNE_PER_APPEND):
+                await store.append_events({f"player!P{i}": [{"EventId": str(i)}]}, time.time() - 1)
+            for i in range(3):
+                await store.append_events({"player!LIVE": [{"EventId": str(i)}]}, LATER)
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+    conn = sqlite3.connect(tmp_path / "s.sqlite3")
+    try:
+        streams = [row[0] for row in conn.execute("SELECT stream FROM events")]
+    finally:
+        conn.close()
+    # Each append removed up to PRUNE_PER_APPEND expired rows: the first 3 expired appends found fewer.
+    assert streams.count("player!LIVE") == 3
+    assert len(streams) < 3 * PRUNE_PER_APPEND, streams
+
+
+def _on_cosmos(tmp_path, request, scenario) -> None:
+    async def main() -> None:
+        async with cosmos_store(tmp_path, request) as store:
+            await scenario(store)
+
+    asyncio.run(main())
+
+
+def test_cosmos_half_written_batch_is_never_read(tmp_path, request):
+    async def scenario(store) -> None:
+        # An item of a batch over two streams whose commit item never landed (a crash between the writes).
+        body = {"s": "00000000000000001-00000000", "e": [{"EventId": "ghost"}], "x": LATER}
+        body["c"] = {"pk": "commit!00000000000000001-00000000", "id": "commit"}
+        await store.create(EVENTS, "player!P1", body["s"], body)
+        await store.append_events({"player!P1": _events("a", 1)}, LATER)
+        assert _ids(await store.read_events("player!P1", 10)) == ["a0"]
+
+    _on_cosmos(tmp_path, request, scenario)
+
+
+def test_cosmos_events_container_has_the_retention_as_default_ttl(tmp_path, request):
+    async def scenario(store) -> None:
+        properties = await store._containers[EVENTS].read()
+        assert properties["defaultTtl"] == 30 * 86_400
+        assert properties["indexingPolicy"]["includedPaths"] == [{"path": "/body/s/?"}]
+
+    _on_cosmos(tmp_path, request, scenario)
