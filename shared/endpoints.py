@@ -17,6 +17,7 @@ from shared.features import (
     data_api,
     device_logins,
     display_names,
+    events,
     identity,
     links,
     objects,
@@ -34,6 +35,11 @@ from shared.pipeline import Operation
 # The Functions host keeps every path under /admin for its own API and refuses route templates starting
 # with "admin", so an Admin route starts with a parameter that matches that one segment instead.
 ADMIN_SEGMENT: Final = "{api:regex(^Admin$)}"
+# This project's extensions (endpoints PlayFab does not have) are named "<Api>/ext-<Method>": PlayFab's
+# method names are identifiers in every SDK language, so a name with a hyphen can never become one of
+# theirs. Their function names carry a double underscore ("admin_ext__read_events"), which no PlayFab
+# name produces either. The conformance document (PlayFab's schemas) leaves them out.
+EXTENSION_PREFIX: Final = "ext-"
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -56,7 +62,12 @@ class Endpoint:
     @property
     def function_name(self) -> str:
         """The function's name to the Functions host, unique per endpoint: "client_login_with_custom_id"."""
-        return _WORD_BREAK.sub("_", f"{self.api}_{self.method}").lower()
+        return _WORD_BREAK.sub("_", f"{self.api}_{self.method}").lower().replace("-", "__")
+
+    @property
+    def is_extension(self) -> bool:
+        """One of this project's own endpoints, not PlayFab's (EXTENSION_PREFIX)."""
+        return self.method.startswith(EXTENSION_PREFIX)
 
 
 _OPERATIONS: Final[dict[str, Operation[Any]]] = {
@@ -125,6 +136,15 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
     "Admin/DeletePlayer": player_deletion.delete_player_operation,
     "Server/DeletePlayer": player_deletion.delete_player_operation,
+    # Events: PlayStream's classic calls, the entity batch, and this project's way to read them back.
+    "Client/WritePlayerEvent": events.client_write_player_event,
+    "Server/WritePlayerEvent": events.server_write_player_event,
+    "Client/WriteCharacterEvent": events.client_write_character_event,
+    "Server/WriteCharacterEvent": events.server_write_character_event,
+    "Client/WriteTitleEvent": events.client_write_title_event,
+    "Server/WriteTitleEvent": events.server_write_title_event,
+    "Event/WriteEvents": events.write_events,
+    "Admin/ext-ReadEvents": events.read_events,
 }
 
 
