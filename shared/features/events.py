@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -23,17 +22,14 @@ from shared.auth.accounts import require_account
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.config import rate_windows
 from shared.config.clock import iso, now
-from shared.features import characters
+from shared.features import characters, playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import InvalidContinuation
 from shared.storage.base import MAX_DOCUMENT_BYTES
 from shared.storage.layout import (
-    ENTITIES,
-    PROFILE_DOC,
     STREAM_PLAYER,
     STREAM_TITLE,
-    entity_pk,
     event_stream,
 )
 from shared.wire.errors import PlayFabError, invalid_params
@@ -50,10 +46,6 @@ from shared.wire.validation import (
     WriteTitleEventRequest,
 )
 
-# PlayStream's entity types for the classic events (PlayStreamEventModels.json groups them so).
-PLAYER: Final = "player"
-CHARACTER: Final = "character"
-TITLE: Final = "title"
 # An event name: letters, digits and underscores (PlayFab's subject_verb_object convention), up to 64.
 EVENT_NAME: Final = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 # WriteEvents takes only the title's own namespaces: "custom" or "custom.<anything>" (PlayFab's rule).
@@ -65,60 +57,6 @@ DEFAULT_READ_COUNT: Final = 100
 MAX_FILTERED_READS: Final = 20
 # What a batch's record may hold, leaving room for the store's own fields.
 MAX_BATCH_BYTES: Final = MAX_DOCUMENT_BYTES - 50_000
-DAY_SECONDS: Final = 86_400
-
-
-def new_event_id() -> str:
-    return uuid.uuid4().hex
-
-
-def source_type(caller: Caller | None) -> str:
-    """PlayStream's SourceType: the caller's kind, or the backend itself."""
-    if caller is None:
-        return "BackEnd"
-    return "GameServer" if caller.is_title else "GameClient"
-
-
-def envelope(
-    services: Services,
-    *,
-    name: str,
-    namespace: str,
-    entity_type: str,
-    entity_id: str,
-    caller: Caller | None,
-    at: float,
-) -> dict[str, Any]:
-    return {
-        "EventId": new_event_id(),
-        "EventName": name,
-        "EventNamespace": namespace,
-        "EntityType": entity_type,
-        "EntityId": entity_id,
-        "TitleId": services.settings.title_id,
-        "Timestamp": iso(at),
-        "SourceType": source_type(caller),
-        "Source": "PlayFab" if caller is None or caller.is_title else (caller.playfab_id or ""),
-    }
-
-
-async def append(services: Services, streams: Mapping[str, Sequence[dict[str, Any]]]) -> None:
-    """One batch into the event log, kept for EVENTS_RETENTION_DAYS."""
-    expires = now() + services.settings.events_retention_days * DAY_SECONDS
-    await services.store.append_events(streams, expires)
-
-
-async def owner_stream(services: Services, entity_type: str, entity_id: str) -> str | None:
-    """The stream an entity's events go to; None for an entity this store does not hold."""
-    if entity_type == PLAYER:
-        return event_stream(STREAM_PLAYER, entity_id)
-    if entity_type in (TITLE, ENTITY_TITLE):
-        return event_stream(STREAM_TITLE, entity_id) if entity_id == services.settings.title_id else None
-    if entity_type in (ENTITY_TITLE_PLAYER, ENTITY_CHARACTER):
-        doc = await services.store.read(ENTITIES, entity_pk(entity_type, entity_id), PROFILE_DOC)
-        owner = doc.body.get("PlayFabId") if doc else None
-        return event_stream(STREAM_PLAYER, owner) if isinstance(owner, str) else None
-    return None
 
 
 def _size(value: Any) -> int:
@@ -154,7 +92,7 @@ async def _write_classic(
     entity_id: str,
     extra: Mapping[str, Any],
 ) -> dict[str, Any]:
-    event = envelope(
+    event = playstream.envelope(
         services,
         name=req.EventName,
         namespace="com.playfab.events.custom",
@@ -167,7 +105,7 @@ async def _write_classic(
     event["Body"] = dict(req.Body or {})
     if req.CustomTags:
         event["CustomTags"] = dict(req.CustomTags)
-    await append(services, {stream: [event]})
+    await playstream.append(services, {stream: [event]})
     return {"EventId": event["EventId"]}
 
 
@@ -182,7 +120,7 @@ async def _client_player_event(
         caller,
         req,
         stream=event_stream(STREAM_PLAYER, playfab_id),
-        entity_type=PLAYER,
+        entity_type=playstream.PLAYER,
         entity_id=playfab_id,
         extra={"PlayFabId": playfab_id},
     )
@@ -198,7 +136,7 @@ async def _server_player_event(
         caller,
         req,
         stream=event_stream(STREAM_PLAYER, req.PlayFabId),
-        entity_type=PLAYER,
+        entity_type=playstream.PLAYER,
         entity_id=req.PlayFabId,
         extra={"PlayFabId": req.PlayFabId},
     )
@@ -214,7 +152,7 @@ async def _character_event(
         caller,
         req,
         stream=event_stream(STREAM_PLAYER, playfab_id),
-        entity_type=CHARACTER,
+        entity_type=playstream.CHARACTER,
         entity_id=req.CharacterId,
         extra={"PlayFabId": playfab_id, "CharacterId": req.CharacterId},
     )
@@ -242,7 +180,7 @@ async def _title_event(services: Services, caller: Caller, req: WriteTitleEventR
         caller,
         req,
         stream=event_stream(STREAM_TITLE, title_id),
-        entity_type=TITLE,
+        entity_type=playstream.TITLE,
         entity_id=title_id,
         extra=extra,
     )
@@ -280,7 +218,7 @@ async def _stream_for(services: Services, caller: Caller, index: int, target: _T
     may_try = caller.is_title or own or (caller.entity_type == ENTITY_TITLE_PLAYER and target.type == ENTITY_CHARACTER)
     if not may_try:
         raise _not_allowed(index, target.type, target.id)
-    stream = await owner_stream(services, target.type, target.id)
+    stream = await playstream.owner_stream(services, target.type, target.id)
     if stream is None or not (caller.is_title or stream == event_stream(STREAM_PLAYER, caller.playfab_id or "")):
         raise _not_allowed(index, target.type, target.id)
     return stream
@@ -339,7 +277,7 @@ async def _write_events(services: Services, caller: Caller, req: WriteEventsRequ
             target = _Target(contents.Entity.type_name() or "", contents.Entity.Id)
         if target not in known:
             known[target] = await _stream_for(services, caller, index, target)
-        event = envelope(
+        event = playstream.envelope(
             services,
             name=contents.Name,
             namespace=contents.EventNamespace,
@@ -363,7 +301,7 @@ async def _write_events(services: Services, caller: Caller, req: WriteEventsRequ
             raise _contents_error(index, f"The events of one request may hold at most {MAX_BATCH_BYTES} bytes.")
         streams.setdefault(known[target], []).append(event)
         ids.append(event["EventId"])
-    await append(services, streams)
+    await playstream.append(services, streams)
     return {"AssignedEventIds": ids}
 
 
@@ -381,7 +319,7 @@ async def _read_events(services: Services, caller: Caller, req: ReadEventsReques
     else:
         assert req.Entity is not None
         entity_type, entity_id = req.Entity.type_name() or "", req.Entity.Id
-        owner = await owner_stream(services, entity_type, entity_id)
+        owner = await playstream.owner_stream(services, entity_type, entity_id)
         if owner is None:
             raise PlayFabError(
                 "ProfileDoesNotExist",

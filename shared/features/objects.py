@@ -26,6 +26,7 @@ from shared.auth.entities import (
 from shared.config.clock import now
 from shared.config.rate_windows import ENTITY_UPDATES
 from shared.config.settings import Settings
+from shared.features import playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ENTITIES, PROFILE_DOC
@@ -199,7 +200,21 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         return profile
 
     await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, mutation)
+    texts = {change.name: change.text for change in changes}
+    done = [
+        {"Name": r["ObjectName"], "Operation": r["SetResult"], **_data_object(texts.get(r["ObjectName"]))}
+        for r in out.results
+        if r["SetResult"] != "None"
+    ]
+    if done:
+        await playstream.record(
+            services, name="entity_objects_set", entity_type=entity.type, entity_id=entity.id, body={"Objects": done}
+        )
     return {"ProfileVersion": out.version, "SetResults": out.results}
+
+
+def _data_object(text: str | None) -> dict[str, Any]:
+    return {} if text is None else {"DataObject": json.loads(text)}
 
 
 def render(stored: dict[str, str], as_object: bool) -> dict[str, dict[str, Any]]:

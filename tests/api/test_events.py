@@ -258,7 +258,10 @@ def test_a_player_writes_its_characters_events_and_reads_filter_by_entity(pf):
     batch = [_contents("mine"), _contents("its", Entity=character), _contents("mine_again")]
     sdk.call(PlayFabEventsAPI.WriteEvents, {"Events": batch})
     only = read_events(pf, Entity=character)["Events"]
-    assert [(e["EventName"], e["EntityType"], e["EntityId"]) for e in only] == [("its", "character", character["Id"])]
+    assert [(e["EventName"], e["EntityType"], e["EntityId"]) for e in only] == [
+        ("its", "character", character["Id"]),
+        ("character_created", "character", character["Id"]),  # the backend's own, when it was granted
+    ]
     me = read_events(pf, Entity={"Type": "title_player_account", "Id": owner.entity_id})["Events"]
     assert [e["EventName"] for e in me if e["EventNamespace"] == "custom.game"] == ["mine_again", "mine"]
 
