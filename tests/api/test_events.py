@@ -176,7 +176,7 @@ def _contents(name: str, **extra: Any) -> dict[str, Any]:
 def test_write_events_assigns_ids_in_order_and_reads_back_newest_first(pf):
     player = _me(pf)
     batch = [
-        _contents("one", Payload={"n": 1}, CustomTags={"e": "1"}),
+        _contents("one", Payload={"n": 1}, CustomTags={"e": "1", "r": "event's"}),
         _contents("two", PayloadJSON=json.dumps({"n": 2}), OriginalId="orig-2"),
         _contents("three", OriginalTimestamp="2026-03-04T05:06:07Z"),
     ]
