@@ -127,7 +127,7 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
 }]
 
 // The event log (shared.storage.layout.EVENTS): batches read newest first by sequence within one stream,
-// so the sequence is the one indexed path; Cosmos DB removes each item eventRetentionDays after its
+// so the stream, the sequence and the expiry are the indexed paths (shared.storage.cosmos_health.EVENTS_INDEXED_PATHS); Cosmos DB removes each item eventRetentionDays after its
 // last write (the app's EVENTS_RETENTION_DAYS, which also stops reads of older ones).
 resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
   parent: database
@@ -148,7 +148,13 @@ resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/con
         automatic: true
         includedPaths: [
           {
+            path: '/pk/?'
+          }
+          {
             path: '/body/s/?'
+          }
+          {
+            path: '/body/x/?'
           }
         ]
         excludedPaths: [

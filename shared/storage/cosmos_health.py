@@ -32,11 +32,13 @@ INDEXING_POLICY: Final[dict[str, Any]] = {
     "excludedPaths": [{"path": "/*"}],
 }
 
-# The event log is read by query within one stream, newest first: its sequence is indexed, nothing else.
+# The event log is read by query within one stream, newest first: the paths its queries filter and sort
+# on (the stream, a batch's sequence and expiry) are indexed, nothing else.
+EVENTS_INDEXED_PATHS: Final = ("/pk/?", "/body/s/?", "/body/x/?")
 EVENTS_INDEXING_POLICY: Final[dict[str, Any]] = {
     "indexingMode": "consistent",
     "automatic": True,
-    "includedPaths": [{"path": "/body/s/?"}],
+    "includedPaths": [{"path": path} for path in EVENTS_INDEXED_PATHS],
     "excludedPaths": [{"path": "/*"}],
 }
 

@@ -163,6 +163,7 @@ def test_cosmos_events_container_has_the_retention_as_default_ttl(tmp_path, requ
     async def scenario(store) -> None:
         properties = await store._containers[EVENTS].read()
         assert properties["defaultTtl"] == 30 * 86_400
-        assert properties["indexingPolicy"]["includedPaths"] == [{"path": "/body/s/?"}]
+        paths = [entry["path"] for entry in properties["indexingPolicy"]["includedPaths"]]
+        assert paths == ["/pk/?", "/body/s/?", "/body/x/?"]
 
     _on_cosmos(tmp_path, request, scenario)
