@@ -74,3 +74,67 @@ def test_write_player_event_and_write_events_through_the_node_sdk(tls_server):
     assert [e["EventId"] for e in stored] == [ids[1], ids[0], event_id]  # n3 of the refused batch is absent
     assert stored[2]["EventName"] == "node_ev" and stored[2]["Body"] == {"x": "y"}
     assert stored[1]["Payload"] == {"a": 1} and stored[1]["EntityId"] == login["data"]["EntityToken"]["Entity"]["Id"]
+
+
+def test_every_classic_event_call_through_the_node_sdk(tls_server):
+    custom_id = f"node-classic-{uuid.uuid4()}"
+    first = run_node_calls(
+        tls_server.url,
+        tls_server.extra["ca"],
+        [
+            {
+                "api": "PlayFabClient",
+                "method": "LoginWithCustomID",
+                "request": {"CustomId": custom_id, "CreateAccount": True},
+            }
+        ],
+    )
+    playfab_id = first[0]["data"]["PlayFabId"]
+    grant = {"PlayFabId": playfab_id, "CharacterName": "Hero", "CharacterType": "mage"}
+    answers = run_node_calls(
+        tls_server.url,
+        tls_server.extra["ca"],
+        [
+            {"api": "PlayFabServer", "method": "GrantCharacterToUser", "request": grant},
+            {
+                "api": "PlayFabServer",
+                "method": "WritePlayerEvent",
+                "request": {"PlayFabId": playfab_id, "EventName": "s_p"},
+            },
+            {"api": "PlayFabServer", "method": "WriteTitleEvent", "request": {"EventName": "s_t"}},
+            {
+                "api": "PlayFabServer",
+                "method": "WriteCharacterEvent",
+                "request": {"PlayFabId": playfab_id, "CharacterId": "0" * 16, "EventName": "x"},
+            },
+        ],
+    )
+    assert all(a["ok"] for a in answers[:3]), answers
+    character_id = answers[0]["data"]["CharacterId"]
+    assert answers[3]["ok"] is False and (answers[3]["error"]["error"], answers[3]["error"]["errorCode"]) == (
+        "CharacterNotFound",
+        1135,
+    )
+    client = run_node_calls(
+        tls_server.url,
+        tls_server.extra["ca"],
+        [
+            {"api": "PlayFabClient", "method": "LoginWithCustomID", "request": {"CustomId": custom_id}},
+            {
+                "api": "PlayFabClient",
+                "method": "WriteCharacterEvent",
+                "request": {"CharacterId": character_id, "EventName": "c_c"},
+            },
+            {"api": "PlayFabClient", "method": "WriteTitleEvent", "request": {"EventName": "c_t"}},
+            {
+                "api": "PlayFabServer",
+                "method": "WriteCharacterEvent",
+                "request": {"PlayFabId": playfab_id, "CharacterId": character_id, "EventName": "s_c"},
+            },
+        ],
+    )
+    assert all(a["ok"] and set(a["data"]) == {"EventId"} for a in client[1:]), client
+    stored = _read(tls_server, playfab_id)
+    assert [e["EventName"] for e in stored] == ["s_c", "c_c", "s_p"]  # title events go to the title's stream
+    assert [e["EventId"] for e in stored[:2]] == [client[3]["data"]["EventId"], client[1]["data"]["EventId"]]
+    assert {(e["EntityType"], e["EntityId"]) for e in stored[:2]} == {("character", character_id)}
