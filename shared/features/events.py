@@ -74,12 +74,13 @@ def _classic_checks(services: Services, req: WriteClientPlayerEventRequest) -> N
             {"EventName": ["must match ^[A-Za-z0-9_]{1,64}$"]},
         )
     limit = services.settings.event_max_body_bytes
-    if req.Body is not None and _size(req.Body) > limit:
-        raise PlayFabError(
-            "InvalidEventField",
-            f"The event body is larger than {limit} bytes.",
-            {"Body": [f"at most {limit} bytes as JSON"]},
-        )
+    for field, value in (("Body", req.Body), ("CustomTags", req.CustomTags)):
+        if value is not None and _size(value) > limit:
+            raise PlayFabError(
+                "InvalidEventField",
+                f"The event's {field} is larger than {limit} bytes.",
+                {field: [f"at most {limit} bytes as JSON"]},
+            )
 
 
 async def _write_classic(
@@ -293,6 +294,8 @@ async def _write_events(services: Services, caller: Caller, req: WriteEventsRequ
         if contents.OriginalTimestamp is not None:
             event["OriginalTimestamp"] = iso(contents.OriginalTimestamp)
         tags = {**(contents.CustomTags or {}), **(req.CustomTags or {})}  # the request's tags are not overridden
+        if _size(tags) > services.settings.event_max_body_bytes:
+            raise _contents_error(index, f"CustomTags are larger than {services.settings.event_max_body_bytes} bytes.")
         if tags:
             event["CustomTags"] = tags
         event["Payload"] = payload
