@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from datetime import UTC, datetime
 from typing import Any
 
+import httpx
 import pytest
 from playfab import PlayFabClientAPI, PlayFabEventsAPI, PlayFabServerAPI
 
@@ -326,3 +328,34 @@ def test_timestamps_are_utc_milliseconds(pf):
     [event] = custom(pf, player.playfab_id)
     stamp = datetime.strptime(event["Timestamp"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC).timestamp()
     assert before - 1 <= stamp <= datetime.now(UTC).timestamp() + 1
+
+
+def test_racing_batches_of_one_player_all_land(pf):
+    """16 WriteEvents calls of one player on 16 connections, released at once: every event is kept."""
+    player = _me(pf)
+    barrier = threading.Barrier(16)
+    answers: list[dict[str, Any]] = []
+    lock = threading.Lock()
+
+    def writer(n: int) -> None:
+        body = {"Events": [_contents(f"w{n}_{i}") for i in range(5)]}
+        with httpx.Client(timeout=30) as client:
+            barrier.wait()
+            answer = client.post(
+                pf.url + "/Event/WriteEvents", json=body, headers={"X-EntityToken": player.entity_token}
+            ).json()
+        with lock:
+            answers.append(answer)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a["code"] for a in answers] == [200] * 16, answers
+    assigned = {i for a in answers for i in a["data"]["AssignedEventIds"]}
+    stored = custom(pf, player.playfab_id)
+    assert {e["EventId"] for e in stored} == assigned and len(stored) == 80
+    for n in range(16):  # each batch reads back in its own order, newest first
+        mine = [e["EventName"] for e in stored if e["EventName"].startswith(f"w{n}_")]
+        assert mine == [f"w{n}_{i}" for i in reversed(range(5))]
