@@ -5,12 +5,18 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Iterator
 
 import pytest
 
+from shared.config.settings import load_settings
 from shared.storage import DocumentTooLarge, InvalidContinuation
 from shared.storage.base import EVENT_BATCHES_PER_READ
+from shared.storage.cosmos import open_cosmos_store
 from shared.storage.layout import EVENTS
+from tests.support.cosmos import EMULATOR_KEY, new_database_name, running_emulator
+from tests.support.cosmos_proxy import CosmosProxy, cosmos_proxy
+from tests.support.server import base_env
 from tests.support.store_adapters import cosmos_store
 
 LATER = time.time() + 3600
@@ -167,3 +173,36 @@ def test_cosmos_events_container_has_the_retention_as_default_ttl(tmp_path, requ
         assert paths == ["/pk/?", "/body/s/?", "/body/x/?"]
 
     _on_cosmos(tmp_path, request, scenario)
+
+
+@pytest.fixture(scope="module")
+def wire(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CosmosProxy]:
+    with (
+        running_emulator(tmp_path_factory.mktemp("cosmos-http-events"), plain_http=True) as url,
+        cosmos_proxy(url) as proxy,
+    ):
+        yield proxy
+
+
+def test_cosmos_an_append_whose_answer_was_lost_lands_once(wire, tmp_path):
+    """The connection drops after Cosmos DB stored the batch: the SDK sends it again, the adapter
+    recognises its own item, and the batch is there once, in one stream and in each of several."""
+    proxy = wire
+    database = new_database_name("events")
+    env = {"STORAGE_BACKEND": "cosmos", "COSMOS_ENDPOINT": proxy.url, "COSMOS_KEY": EMULATOR_KEY}
+
+    async def scenario() -> None:
+        store = await open_cosmos_store(load_settings(base_env(tmp_path, COSMOS_DATABASE=database, **env)))
+        try:
+            lost = len(proxy.dropped)
+            proxy.drop_next_write(EVENTS)
+            await store.append_events({"player!P1": _events("a", 2)}, LATER)
+            proxy.drop_next_write(EVENTS)  # the first item of a batch over two streams
+            await store.append_events({"player!P1": _events("b", 1), "player!P2": _events("c", 1)}, LATER)
+            assert len(proxy.dropped) == lost + 2
+            assert _ids(await store.read_events("player!P1", 10)) == ["b0", "a1", "a0"]
+            assert _ids(await store.read_events("player!P2", 10)) == ["c0"]
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())  # the emulator keeps its databases in memory, gone when it stops
