@@ -23,6 +23,7 @@ from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAY
 from shared.config import rate_windows
 from shared.config.clock import iso, now
 from shared.features import characters, playstream
+from shared.features.objects import MAX_DEPTH
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import InvalidContinuation
@@ -33,7 +34,7 @@ from shared.storage.layout import (
     event_stream,
 )
 from shared.wire.errors import PlayFabError, invalid_params
-from shared.wire.jsontext import dumps_bytes
+from shared.wire.jsontext import depth, dumps_bytes, reject_constant
 from shared.wire.validation import (
     MAX_EVENTS_PER_READ,
     EventContents,
@@ -81,6 +82,12 @@ def _classic_checks(services: Services, req: WriteClientPlayerEventRequest) -> N
                 f"The event's {field} is larger than {limit} bytes.",
                 {field: [f"at most {limit} bytes as JSON"]},
             )
+    if req.Body is not None and depth(req.Body) > MAX_DEPTH:
+        raise PlayFabError(
+            "InvalidEventField",
+            f"The event's Body is nested deeper than {MAX_DEPTH} levels.",
+            {"Body": [f"at most {MAX_DEPTH} levels deep"]},
+        )
 
 
 async def _write_classic(
@@ -233,16 +240,20 @@ def _payload(services: Services, index: int, contents: EventContents) -> Any:
         if len(contents.PayloadJSON.encode("utf-8")) > limit:
             raise _contents_error(index, f"The payload is larger than {limit} bytes.")
         try:
-            return json.loads(contents.PayloadJSON)
-        except ValueError:
+            payload = json.loads(contents.PayloadJSON, parse_constant=reject_constant)
+        except (ValueError, RecursionError):
             raise PlayFabError(
                 "InvalidJSONContent",
                 "PayloadJSON is not valid JSON.",
                 {f"Events[{index}].PayloadJSON": ["not valid JSON"]},
             ) from None
-    if contents.Payload is not None and _size(contents.Payload) > limit:
-        raise _contents_error(index, f"The payload is larger than {limit} bytes.")
-    return contents.Payload
+    else:
+        payload = contents.Payload
+        if payload is not None and _size(payload) > limit:
+            raise _contents_error(index, f"The payload is larger than {limit} bytes.")
+    if depth(payload) > MAX_DEPTH:
+        raise _contents_error(index, f"The payload is nested deeper than {MAX_DEPTH} levels.")
+    return payload
 
 
 def _check_names(index: int, contents: EventContents) -> None:

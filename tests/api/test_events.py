@@ -151,6 +151,7 @@ def test_title_events_from_client_and_server(pf):
         ({"EventName": "x" * 65}, "EventName"),
         ({"EventName": "ok", "Body": {"big": "y" * 10_300}}, "Body"),
         ({"EventName": "ok", "CustomTags": {"big": "y" * 10_300}}, "CustomTags"),
+        ({"EventName": "ok", "Body": {"deep": json.loads("[" * 80 + "]" * 80)}}, "Body"),
     ],
 )
 def test_bad_names_and_bodies_are_invalid_event_fields(pf, request_body, field):
@@ -206,6 +207,9 @@ def test_write_events_assigns_ids_in_order_and_reads_back_newest_first(pf):
         (_contents("x", Payload={"a": 1}, PayloadJSON="{}"), "InvalidEventContents", 1548),
         (_contents("x", Payload={"a": "b" * 10_300}), "InvalidEventContents", 1548),
         (_contents("x", PayloadJSON="{not json"), "InvalidJSONContent", 1200),
+        (_contents("x", PayloadJSON='{"n": NaN}'), "InvalidJSONContent", 1200),
+        (_contents("x", PayloadJSON="[" * 80 + "]" * 80), "InvalidEventContents", 1548),
+        (_contents("x", Payload={"deep": json.loads("[" * 80 + "]" * 80)}), "InvalidEventContents", 1548),
         (_contents("x", CustomTags={"big": "y" * 10_300}), "InvalidEventContents", 1548),
         (
             _contents("x", Entity={"Type": "title_player_account", "Id": "0000000000000000"}),
