@@ -79,6 +79,10 @@ param cosmosDatabaseName string = 'playfab'
 @minValue(0)
 param cosmosAutoscaleMaxThroughput int = 0
 
+@description('Days an event is kept (EVENTS_RETENTION_DAYS): the events container\'s default TTL and the app\'s setting')
+@minValue(1)
+param eventRetentionDays int = 30
+
 @description('Most Flex Consumption instances the app may scale out to')
 @minValue(40)
 @maxValue(1000)
@@ -149,6 +153,7 @@ module database 'modules/database.bicep' = {
     databaseName: cosmosDatabaseName
     autoscaleMaxThroughput: cosmosAutoscaleMaxThroughput
     workspaceId: monitoring.outputs.workspaceId
+    eventRetentionDays: eventRetentionDays
   }
 }
 
@@ -207,6 +212,7 @@ module app 'modules/app.bicep' = {
     alwaysReadyInstances: alwaysReadyInstances
     allowedOrigins: allowedOrigins
     settingOverrides: settingOverrides
+    eventRetentionDays: eventRetentionDays
   }
 }
 

@@ -26,7 +26,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SPECS = REPO.parent / "shared" / "playfab-api" / "specs"
 OUTPUT = REPO / "tests" / "api" / "conformance" / "playfab.swagger.json"
-APIS = ("Client", "Server", "Admin", "Authentication", "Data", "Profiles", "CloudScript")
+APIS = ("Client", "Server", "Admin", "Authentication", "Data", "Profiles", "CloudScript", "Events")
 SECTIONS = ("definitions", "parameters", "responses")
 # Schema keywords kept; everything else (description, example, x-*) is prose or tooling.
 SCHEMA_KEYS = frozenset(
@@ -171,10 +171,11 @@ def render(specs_dir: Path, paths: Iterable[str]) -> str:
 
 
 def served_paths() -> list[str]:
+    """The PlayFab endpoints the app serves: its own extensions (`ext-` methods) have no PlayFab schema."""
     sys.path.insert(0, str(REPO))
-    from shared.endpoints import BY_PATH  # the app's endpoint table
+    from shared.endpoints import ENDPOINTS  # the app's endpoint table
 
-    return sorted(BY_PATH)
+    return sorted(endpoint.path for endpoint in ENDPOINTS if not endpoint.is_extension)
 
 
 def main() -> None:

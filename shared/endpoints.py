@@ -18,6 +18,7 @@ from shared.features import (
     data_api,
     device_logins,
     display_names,
+    events,
     identity,
     links,
     objects,
@@ -37,6 +38,11 @@ from shared.pipeline import Operation
 # The Functions host keeps every path under /admin for its own API and refuses route templates starting
 # with "admin", so an Admin route starts with a parameter that matches that one segment instead.
 ADMIN_SEGMENT: Final = "{api:regex(^Admin$)}"
+# This project's extensions (endpoints PlayFab does not have) are named "<Api>/ext-<Method>": PlayFab's
+# method names are identifiers in every SDK language, so a name with a hyphen can never become one of
+# theirs. Their function names carry a double underscore ("admin_ext__read_events"), which no PlayFab
+# name produces either. The conformance document (PlayFab's schemas) leaves them out.
+EXTENSION_PREFIX: Final = "ext-"
 _WORD_BREAK = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 
 
@@ -59,7 +65,12 @@ class Endpoint:
     @property
     def function_name(self) -> str:
         """The function's name to the Functions host, unique per endpoint: "client_login_with_custom_id"."""
-        return _WORD_BREAK.sub("_", f"{self.api}_{self.method}").lower()
+        return _WORD_BREAK.sub("_", f"{self.api}_{self.method}").lower().replace("-", "__")
+
+    @property
+    def is_extension(self) -> bool:
+        """One of this project's own endpoints, not PlayFab's (EXTENSION_PREFIX)."""
+        return self.method.startswith(EXTENSION_PREFIX)
 
 
 # Server functions call the other operations in process; the table is read when they run.
@@ -150,6 +161,15 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/ExecuteCloudScript": _FUNCTIONS.server_execute_cloud_script,
     # Title data, internal title data, publisher data (one engine, a policy per kind) and GetTime.
     **title_data.OPERATIONS,
+    # Events: PlayStream's classic calls, the entity batch, and this project's way to read them back.
+    "Client/WritePlayerEvent": events.client_write_player_event,
+    "Server/WritePlayerEvent": events.server_write_player_event,
+    "Client/WriteCharacterEvent": events.client_write_character_event,
+    "Server/WriteCharacterEvent": events.server_write_character_event,
+    "Client/WriteTitleEvent": events.client_write_title_event,
+    "Server/WriteTitleEvent": events.server_write_title_event,
+    "Event/WriteEvents": events.write_events,
+    "Admin/ext-ReadEvents": events.read_events,
 }
 
 

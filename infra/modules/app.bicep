@@ -53,6 +53,10 @@ param allowedOrigins array = []
 @description('Values for the tunable settings below, e.g. {"SESSION_TTL_SECONDS": "3600"}')
 param settingOverrides object = {}
 
+@description('Days an event is kept: EVENTS_RETENTION_DAYS, the same figure as the events container\'s TTL')
+@minValue(1)
+param eventRetentionDays int = 30
+
 @description('Path prefix of every PlayFab endpoint on Azure (the host reserves /admin, so it cannot be empty)')
 @minLength(1)
 param routePrefix string = 'playfab'
@@ -97,6 +101,9 @@ var tunableSettings = {
   COSMOS_QUEUE_WAIT_MS: ''
   RATE_LIMIT_SHARED_GROUP_WRITES: ''
   RATE_LIMIT_SHARED_GROUP_READS: ''
+  RATE_LIMIT_EVENTS: ''
+  EVENT_MAX_BODY_BYTES: ''
+  EVENTS_MAX_PER_BATCH: ''
   RATE_LIMIT_ACCOUNT_CREATION: ''
   RATE_LIMIT_ANONYMOUS_CALLS: ''
   RATE_LIMIT_PASSWORD_FAILURES: ''
@@ -139,6 +146,8 @@ var deploymentSettings = {
   STORAGE_BACKEND: 'cosmos'
   COSMOS_ENDPOINT: cosmosEndpoint
   COSMOS_DATABASE: cosmosDatabase
+  // One figure with the events container's default TTL (database.bicep), so reads and TTL agree.
+  EVENTS_RETENTION_DAYS: string(eventRetentionDays)
   // DefaultAzureCredential picks the user-assigned identity by this client id.
   AZURE_CLIENT_ID: identityClientId
   // Blob service only: the host keeps leases and keys in blobs and this app has no queue or table

@@ -39,6 +39,10 @@ var containerNames = [
   'entities'
 ]
 var partitionKeyPath = '/pk'
+
+@description('Days an event is kept: the events container\'s default TTL (EVENTS_RETENTION_DAYS)')
+@minValue(1)
+param eventRetentionDays int = 30
 var serverless = (autoscaleMaxThroughput == 0)
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
@@ -121,6 +125,47 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
     }
   }
 }]
+
+// The event log (shared.storage.layout.EVENTS): batches read newest first by sequence within one stream,
+// so the stream, the sequence and the expiry are the indexed paths (shared.storage.cosmos_health.EVENTS_INDEXED_PATHS); Cosmos DB removes each item eventRetentionDays after its
+// last write (the app's EVENTS_RETENTION_DAYS, which also stops reads of older ones).
+resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
+  parent: database
+  name: 'events'
+  properties: {
+    resource: {
+      id: 'events'
+      partitionKey: {
+        paths: [
+          partitionKeyPath
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+      defaultTtl: eventRetentionDays * 86400
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [
+          {
+            path: '/pk/?'
+          }
+          {
+            path: '/body/s/?'
+          }
+          {
+            path: '/body/x/?'
+          }
+        ]
+        excludedPaths: [
+          {
+            path: '/*'
+          }
+        ]
+      }
+    }
+  }
+}
 
 // Who changed the account, its databases and containers, its role assignments or its backup policy, and
 // when. Data-plane requests are not logged: one line per player read or write would cost more than the

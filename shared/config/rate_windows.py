@@ -16,6 +16,7 @@ LINKS: Final = "Links"  # a player's link and unlink calls, its server custom id
 DISPLAY_NAMES: Final = "DisplayNames"  # renames
 SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
 SHARED_GROUP_READS: Final = "SharedGroupReads"
+EVENTS: Final = "Events"  # every event-writing call of a player
 # Counted per client address rather than per player (shared/limits/address_limits.py).
 ACCOUNT_CREATION: Final = "AccountCreation"
 ANONYMOUS_CALLS: Final = "AnonymousCalls"
@@ -63,6 +64,7 @@ SETTING_OF: Final[Mapping[str, str]] = {
     DISPLAY_NAMES: "RATE_LIMIT_DISPLAY_NAMES",
     SHARED_GROUP_WRITES: "RATE_LIMIT_SHARED_GROUP_WRITES",
     SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
+    EVENTS: "RATE_LIMIT_EVENTS",
     ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",
     ANONYMOUS_CALLS: "RATE_LIMIT_ANONYMOUS_CALLS",
     RECOVERY_EMAIL: "RATE_LIMIT_RECOVERY_EMAIL",

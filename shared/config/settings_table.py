@@ -221,6 +221,24 @@ class Settings:
         "36",
         "longest string value of a custom property, in UTF-16 code units",
     )
+    # Events (shared/features/events.py): how long they are kept and how big they may be.
+    events_retention_days: int = setting(
+        "EVENTS_RETENTION_DAYS",
+        WHOLE,
+        "30",
+        "days an event is kept; on Cosmos DB also the events container's default TTL (infra/), applied "
+        "when the app creates the container",
+    )
+    event_max_body_bytes: int = setting(
+        "EVENT_MAX_BODY_BYTES",
+        WHOLE,
+        "10240",
+        "UTF-8 bytes of one event's `Body` or `Payload` (as JSON text)",
+        minimum=64,
+    )
+    events_max_per_batch: int = setting(
+        "EVENTS_MAX_PER_BATCH", WHOLE, "200", "events one `WriteEvents` call may carry (PlayFab's 200)"
+    )
     # Custom data limits (PlayFab's tier table), per update call and per stored data type.
     user_data_max_keys: int = setting(
         "USER_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `Update*UserData` call may set or remove"
@@ -318,6 +336,12 @@ class Settings:
         WINDOWS,
         "5/15,30/300,60/3600",
         "a player's display name changes (`UpdateUserTitleDisplayName`) per window",
+    )
+    rate_limit_events: Windows = setting(
+        "RATE_LIMIT_EVENTS",
+        WINDOWS,
+        "30/15,300/300,3600/3600",
+        "a player's event-writing calls (`Write*Event`, `WriteEvents`) per window, whatever the batch size",
     )
     # PlayFab publishes no figures for these; chosen to match a player's user-data budget (writes), a
     # turn-based game polling a few groups (reads), a household or cafe behind one address (accounts),

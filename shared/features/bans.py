@@ -18,6 +18,7 @@ from shared.auth.accounts import being_deleted, find_account
 from shared.auth.bans_in_force import NOT_BANNED, BanState, holds, state
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
+from shared.features import playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ACCOUNT_DOC, PLAYERS
@@ -119,6 +120,13 @@ async def _ban_users(services: Services, caller: Caller, req: BanUsersRequest) -
         _live(await find_account(store, playfab_id), playfab_id)
     for playfab_id in players:
         await _add_bans(services, playfab_id, [ban for owner, ban in new if owner == playfab_id], at)
+    for playfab_id, ban in new:
+        body: dict[str, Any] = {"BanId": ban["BanId"], "PermanentBan": ban["Expires"] is None}
+        if ban["Expires"] is not None:
+            body["BanExpiration"] = iso(ban["Expires"])
+        if "Reason" in ban:
+            body["BanReason"] = ban["Reason"]
+        await playstream.record(services, name="player_banned", entity_type="player", entity_id=playfab_id, body=body)
     return {"BanData": [ban_info(playfab_id, ban) for playfab_id, ban in new]}
 
 

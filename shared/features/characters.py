@@ -11,7 +11,8 @@ from typing import Any
 
 from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, Auth, Caller
-from shared.config.clock import new_id, now
+from shared.config.clock import iso, new_id, now
+from shared.features import playstream
 from shared.features.data_families import CHARACTER_FAMILIES
 from shared.pipeline import Operation
 from shared.services import Services
@@ -62,7 +63,8 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
     entry = {"CharacterId": character_id, "CharacterName": req.CharacterName, "CharacterType": req.CharacterType}
     profile_pk = entity_pk(ENTITY_CHARACTER, character_id)
     # The entity profile first: the index entry is what makes the character exist.
-    await store.create(ENTITIES, profile_pk, PROFILE_DOC, {"Created": now(), "PlayFabId": owner})
+    created = now()
+    await store.create(ENTITIES, profile_pk, PROFILE_DOC, {"Created": created, "PlayFabId": owner})
 
     def add(body: dict[str, Any] | None) -> dict[str, Any] | None:
         body = body or {"Characters": []}
@@ -80,6 +82,10 @@ async def _grant(services: Services, caller: Caller, req: GrantCharacterToUserRe
             if all(e["CharacterId"] != character_id for e in listed):
                 await store.delete(ENTITIES, profile_pk, PROFILE_DOC)
         raise
+    body = {"CharacterName": req.CharacterName, "Created": iso(created), "PlayerId": owner}
+    await playstream.record(
+        services, name="character_created", entity_type="character", entity_id=character_id, body=body
+    )
     return {"CharacterId": character_id}
 
 

@@ -15,6 +15,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import ClaimLost, LoginKind, Taken, abandon, claim, confirm, lookup_key, release
 from shared.config.rate_windows import DISPLAY_NAMES
+from shared.features import playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ACCOUNT_DOC, PLAYERS
@@ -81,13 +82,19 @@ def _same_key(a: str | None, b: str | None) -> bool:
 
 async def set_display_name(services: Services, playfab_id: str, display_name: str) -> str:
     """Give the player this display name (refused with NameNotAvailable when another holds it)."""
+    name, _ = await _rename(services, playfab_id, display_name)
+    return name
+
+
+async def _rename(services: Services, playfab_id: str, display_name: str) -> tuple[str, str | None]:
+    """set_display_name, also answering the name the player had before."""
     name = check(display_name)
     store = services.store
     if services.settings.allow_duplicate_display_names:
         old = await _write_name(services, playfab_id, name)
         if old is not None and not _same_key(old, name):
             await release(store, LoginKind.DISPLAY_NAME, old, playfab_id)  # left from when names were unique
-        return name
+        return name, old
     await accounts.require_account(store, playfab_id)
     try:
         held = await claim(store, LoginKind.DISPLAY_NAME, name, playfab_id)
@@ -111,7 +118,18 @@ async def set_display_name(services: Services, playfab_id: str, display_name: st
         await release(store, LoginKind.DISPLAY_NAME, name, playfab_id)
     if old is not None and not _same_key(old, name) and not _same_key(old, current):
         await release(store, LoginKind.DISPLAY_NAME, old, playfab_id)
-    return name
+    return name, old
+
+
+async def _renamed(services: Services, playfab_id: str, display_name: str) -> dict[str, Any]:
+    """A rename through the API, and PlayStream's player_displayname_changed for it."""
+    name, old = await _rename(services, playfab_id, display_name)
+    if old != name:
+        body = {"DisplayName": name, **({"PreviousDisplayName": old} if old is not None else {})}
+        await playstream.record(
+            services, name="player_displayname_changed", entity_type="player", entity_id=playfab_id, body=body
+        )
+    return {"DisplayName": name}
 
 
 async def release_display_name(services: Services, account: dict[str, Any]) -> None:
@@ -122,13 +140,13 @@ async def release_display_name(services: Services, account: dict[str, Any]) -> N
 
 async def _client_update(services: Services, caller: Caller, req: UpdateUserTitleDisplayNameRequest) -> dict[str, Any]:
     assert caller.playfab_id
-    return {"DisplayName": await set_display_name(services, caller.playfab_id, req.DisplayName)}
+    return await _renamed(services, caller.playfab_id, req.DisplayName)
 
 
 async def _admin_update(
     services: Services, caller: Caller, req: AdminUpdateUserTitleDisplayNameRequest
 ) -> dict[str, Any]:
-    return {"DisplayName": await set_display_name(services, req.PlayFabId, req.DisplayName)}
+    return await _renamed(services, req.PlayFabId, req.DisplayName)
 
 
 client_update_display_name = Operation(Auth.SESSION, UpdateUserTitleDisplayNameRequest, _client_update, DISPLAY_NAMES)

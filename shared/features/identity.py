@@ -10,7 +10,7 @@ from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAY
 from shared.auth.logins import LoginKind
 from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET
 from shared.config.clock import iso, now
-from shared.features import characters, combined_info
+from shared.features import characters, combined_info, playstream
 from shared.limits import address_limits
 from shared.pipeline import Operation
 from shared.services import Services
@@ -39,6 +39,7 @@ async def login_result(
     created: bool,
     previous: float | None,
     req: LoginRequest,
+    kind: LoginKind | None = None,
 ) -> dict[str, Any]:
     """PlayFab's LoginResult for a player that has just logged in, the same for every kind of login.
     A banned player gets AccountBanned instead, and a player being deleted is not found."""
@@ -59,6 +60,7 @@ async def login_result(
         result["InfoResultPayload"] = await combined_info.payload(
             services, pid, req.InfoRequestParameters, account=account
         )
+    await playstream.logged_in(services, account, created, kind)
     return result
 
 
@@ -73,7 +75,7 @@ async def login(services: Services, req: LoginRequest, kind: LoginKind, value: s
         create=bool(req.CreateAccount),
         before_create=lambda: address_limits.charge_account_creation(services),
     )
-    return await login_result(services, account, created, previous, req)
+    return await login_result(services, account, created, previous, req, kind)
 
 
 async def _login_with_custom_id(services: Services, caller: Caller, req: LoginWithCustomIDRequest) -> dict[str, Any]:

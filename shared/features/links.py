@@ -19,6 +19,7 @@ from shared.auth.accounts import require_account
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import ClaimLost, LoginKind, Taken
 from shared.config.rate_windows import LINKS
+from shared.features import playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import Store
@@ -93,12 +94,13 @@ async def _other_identity(store: Store, account: dict[str, Any], kind: LoginKind
     return listed if await logins.holder(store, kind, listed) == account["PlayFabId"] else None
 
 
-async def link(store: Store, policy: LinkPolicy, playfab_id: str, value: str, force: bool) -> None:
-    """Link `value` to the player; with `force`, take it from the player who holds it."""
+async def link(store: Store, policy: LinkPolicy, playfab_id: str, value: str, force: bool) -> bool:
+    """Link `value` to the player; with `force`, take it from the player who holds it. False when it
+    was linked already (nothing changed)."""
     kind = policy.kind
     account = await require_account(store, playfab_id)
     if _lists(account, kind, value) and await logins.holder(store, kind, value) == playfab_id:
-        return  # already linked: nothing to do
+        return False  # already linked: nothing to do
     if await _other_identity(store, account, kind, value) is not None:
         raise _already_linked(policy)
     stale = logins.linked(account).get(kind)  # None, `value`, or an entry the player no longer holds
@@ -141,6 +143,7 @@ async def link(store: Store, policy: LinkPolicy, playfab_id: str, value: str, fo
         if added[0]:
             await _take_off(store, playfab_id, kind, value)
         raise
+    return True
 
 
 def _already_linked(policy: LinkPolicy) -> PlayFabError:
@@ -159,8 +162,8 @@ def _lost(policy: LinkPolicy, value: str) -> PlayFabError:
     )
 
 
-async def unlink(store: Store, policy: LinkPolicy, playfab_id: str, value: str | None) -> None:
-    """Unlink `value` (omitted: the player's identity of this kind) from the player."""
+async def unlink(store: Store, policy: LinkPolicy, playfab_id: str, value: str | None) -> str:
+    """Unlink `value` (omitted: the player's identity of this kind) from the player; the value unlinked."""
     kind = policy.kind
     account = await require_account(store, playfab_id)
     listed = logins.linked(account).get(kind)
@@ -171,6 +174,19 @@ async def unlink(store: Store, policy: LinkPolicy, playfab_id: str, value: str |
     # The lookup goes first: from here on a login with the identity finds no one.
     await logins.release(store, kind, listed, playfab_id)
     await _take_off(store, playfab_id, kind, listed)
+    return listed
+
+
+async def link_and_record(services: Services, policy: LinkPolicy, playfab_id: str, value: str, force: bool) -> None:
+    """link(), then PlayStream's player_linked_account when it linked something."""
+    if await link(services.store, policy, playfab_id, value, force):
+        await playstream.linked_account(services, playfab_id, policy.kind, value)
+
+
+async def unlink_and_record(services: Services, policy: LinkPolicy, playfab_id: str, value: str | None) -> None:
+    """unlink(), then PlayStream's player_unlinked_account."""
+    unlinked = await unlink(services.store, policy, playfab_id, value)
+    await playstream.unlinked_account(services, playfab_id, policy.kind, unlinked)
 
 
 # --- Client/Link* and Client/Unlink*: the caller's own account ---
@@ -182,32 +198,32 @@ def _caller_id(caller: Caller) -> str:
 
 
 async def _link_custom_id(services: Services, caller: Caller, req: LinkCustomIDRequest) -> dict[str, Any]:
-    await link(services.store, CUSTOM_ID, _caller_id(caller), req.CustomId, bool(req.ForceLink))
+    await link_and_record(services, CUSTOM_ID, _caller_id(caller), req.CustomId, bool(req.ForceLink))
     return {}
 
 
 async def _link_android(services: Services, caller: Caller, req: LinkAndroidDeviceIDRequest) -> dict[str, Any]:
-    await link(services.store, ANDROID_DEVICE_ID, _caller_id(caller), req.AndroidDeviceId, bool(req.ForceLink))
+    await link_and_record(services, ANDROID_DEVICE_ID, _caller_id(caller), req.AndroidDeviceId, bool(req.ForceLink))
     return {}
 
 
 async def _link_ios(services: Services, caller: Caller, req: LinkIOSDeviceIDRequest) -> dict[str, Any]:
-    await link(services.store, IOS_DEVICE_ID, _caller_id(caller), req.DeviceId, bool(req.ForceLink))
+    await link_and_record(services, IOS_DEVICE_ID, _caller_id(caller), req.DeviceId, bool(req.ForceLink))
     return {}
 
 
 async def _unlink_custom_id(services: Services, caller: Caller, req: UnlinkCustomIDRequest) -> dict[str, Any]:
-    await unlink(services.store, CUSTOM_ID, _caller_id(caller), req.CustomId)
+    await unlink_and_record(services, CUSTOM_ID, _caller_id(caller), req.CustomId)
     return {}
 
 
 async def _unlink_android(services: Services, caller: Caller, req: UnlinkAndroidDeviceIDRequest) -> dict[str, Any]:
-    await unlink(services.store, ANDROID_DEVICE_ID, _caller_id(caller), req.AndroidDeviceId)
+    await unlink_and_record(services, ANDROID_DEVICE_ID, _caller_id(caller), req.AndroidDeviceId)
     return {}
 
 
 async def _unlink_ios(services: Services, caller: Caller, req: UnlinkIOSDeviceIDRequest) -> dict[str, Any]:
-    await unlink(services.store, IOS_DEVICE_ID, _caller_id(caller), req.DeviceId)
+    await unlink_and_record(services, IOS_DEVICE_ID, _caller_id(caller), req.DeviceId)
     return {}
 
 

@@ -26,11 +26,12 @@ from shared.auth.entities import (
 from shared.config.clock import now
 from shared.config.rate_windows import ENTITY_UPDATES
 from shared.config.settings import Settings
+from shared.features import playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ENTITIES, PROFILE_DOC
 from shared.wire.errors import PlayFabError, invalid_params
-from shared.wire.jsontext import reject_constant
+from shared.wire.jsontext import depth, reject_constant
 from shared.wire.validation import GetObjectsRequest, SetObject, SetObjectsRequest
 
 _NAME = re.compile(r"[A-Za-z0-9()_.\-]+")
@@ -74,22 +75,9 @@ def _value(obj: SetObject, where: str) -> tuple[Any, str]:
 MAX_DEPTH = 64
 
 
-def _depth(value: Any) -> int:
-    """Nesting depth of a JSON value, without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
-    return deepest
-
-
 def _text(value: Any, where: str, max_bytes: int) -> str:
     """Compact JSON text of a value, within the size and depth limits."""
-    if _depth(value) > MAX_DEPTH:
+    if depth(value) > MAX_DEPTH:
         raise _bad_json(where, f"nested deeper than {MAX_DEPTH} levels")
     try:
         text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
@@ -199,7 +187,21 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         return profile
 
     await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, mutation)
+    texts = {change.name: change.text for change in changes}
+    done = [
+        {"Name": r["ObjectName"], "Operation": r["SetResult"], **_data_object(texts.get(r["ObjectName"]))}
+        for r in out.results
+        if r["SetResult"] != "None"
+    ]
+    if done:
+        await playstream.record(
+            services, name="entity_objects_set", entity_type=entity.type, entity_id=entity.id, body={"Objects": done}
+        )
     return {"ProfileVersion": out.version, "SetResults": out.results}
+
+
+def _data_object(text: str | None) -> dict[str, Any]:
+    return {} if text is None else {"DataObject": json.loads(text)}
 
 
 def render(stored: dict[str, str], as_object: bool) -> dict[str, dict[str, Any]]:

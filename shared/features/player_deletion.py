@@ -38,7 +38,9 @@ from shared.storage.layout import (
     PASSWORD_DOC,
     PLAYERS,
     PROFILE_DOC,
+    STREAM_PLAYER,
     entity_pk,
+    event_stream,
     rate_limit_doc,
 )
 from shared.wire.errors import PlayFabError
@@ -129,6 +131,7 @@ async def delete_player(store: Store, playfab_id: str) -> None:
         await _delete(store, PLAYERS, playfab_id, doc_id)
     await _delete_entity(store, ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"])
     await _leave_groups(store, playfab_id)
+    await store.delete_events(event_stream(STREAM_PLAYER, playfab_id))  # its event log too
     await _delete(store, PLAYERS, playfab_id, ACCOUNT_DOC)
     known_accounts.forget(store, playfab_id)
 

@@ -15,7 +15,7 @@ from shared.auth import accounts, passwords
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import Claim, ClaimLost, LoginKind, Taken, claim, confirm, linked, release
 from shared.config.clock import new_id, now
-from shared.features import credentials, display_names, identity
+from shared.features import credentials, display_names, identity, playstream
 from shared.limits import address_limits
 from shared.pipeline import Operation
 from shared.services import Services
@@ -111,7 +111,7 @@ async def _register(services: Services, caller: Caller, req: RegisterPlayFabUser
         raise
     # RegisterPlayFabUserResult has no NewlyCreated, LastLoginTime or InfoResultPayload.
     login = await identity.login_result(
-        services, account, True, None, req.model_copy(update={"InfoRequestParameters": None})
+        services, account, True, None, req.model_copy(update={"InfoRequestParameters": None}), LoginKind.USERNAME
     )
     result = {key: login[key] for key in ("PlayFabId", "SessionTicket", "EntityToken")}
     if req.Username is not None:
@@ -163,6 +163,10 @@ async def _add_username_password(services: Services, caller: Caller, req: AddUse
         await store.update(PLAYERS, pid, ACCOUNT_DOC, remove)
         await passwords.remove_password(store, pid)
         raise
+    linked_body = {"Origination": "PlayFab", "Username": req.Username, "Email": req.Email}
+    await playstream.record(
+        services, name="player_linked_account", entity_type=playstream.PLAYER, entity_id=pid, body=linked_body
+    )
     return {"Username": req.Username}
 
 

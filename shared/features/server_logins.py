@@ -37,18 +37,20 @@ async def _login_with_server_custom_id(
         CreateAccount=req.CreateAccount,
         InfoRequestParameters=req.InfoRequestParameters,
     )
-    return await identity.login_result(services, account, created, previous, as_login)
+    return await identity.login_result(services, account, created, previous, as_login, LoginKind.SERVER_CUSTOM_ID)
 
 
 async def _link_server_custom_id(services: Services, caller: Caller, req: LinkServerCustomIdRequest) -> dict[str, Any]:
-    await links.link(services.store, links.SERVER_CUSTOM_ID, req.PlayFabId, req.ServerCustomId, bool(req.ForceLink))
+    await links.link_and_record(
+        services, links.SERVER_CUSTOM_ID, req.PlayFabId, req.ServerCustomId, bool(req.ForceLink)
+    )
     return {}
 
 
 async def _unlink_server_custom_id(
     services: Services, caller: Caller, req: UnlinkServerCustomIdRequest
 ) -> dict[str, Any]:
-    await links.unlink(services.store, links.SERVER_CUSTOM_ID, req.PlayFabId, req.ServerCustomId)
+    await links.unlink_and_record(services, links.SERVER_CUSTOM_ID, req.PlayFabId, req.ServerCustomId)
     return {}
 
 

@@ -6,11 +6,15 @@ import asyncio
 import contextlib
 import copy
 import random
+import re
+import secrets
+import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
+from shared.config.clock import now
 from shared.wire.jsontext import dumps_bytes
 
 # Cosmos DB caps an item at 2 MB; both adapters refuse bigger documents the same way.
@@ -48,6 +52,10 @@ class StoreUnavailable(StoreError):
         super().__init__(message)
         self.throttled = throttled
         self.retry_after_seconds = retry_after_seconds
+
+
+class InvalidContinuation(StoreError):
+    """A continuation token that read_events did not hand out."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +104,48 @@ def encode(body: dict[str, Any]) -> str:
     return raw.decode("utf-8")
 
 
+# The event log (append_events, read_events). A batch is stored as one record per stream it touches,
+# {"s": sequence, "e": [events, in the order given], "x": expiry (epoch seconds)}; records of one
+# stream are read newest first by sequence.
+EVENT_BATCHES_PER_READ: Final = 50
+_CONTINUATION: Final = re.compile(r"^(\d{17}-[0-9a-f]{8}):(\d{1,6})$")
+_sequence_lock = threading.Lock()
+_last_microseconds = 0
+
+
+def new_sequence() -> str:
+    """A batch's place in its stream: microseconds since the epoch, never repeated or going back within
+    a process (the clock may stall or step back), then random digits so two processes never collide.
+    Two batches of one stream written by different processes within the same microsecond, or while
+    their clocks disagree, are ordered by their clocks."""
+    global _last_microseconds
+    with _sequence_lock:
+        at = max(int(now() * 1_000_000), _last_microseconds + 1)
+        _last_microseconds = at
+    return f"{at:017d}-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class EventBatch:
+    sequence: str
+    events: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class EventPage:
+    events: list[dict[str, Any]]  # newest first
+    continuation: str | None  # where the next page starts; None when there is no more
+
+
+def _parse_continuation(token: str | None) -> tuple[str | None, int]:
+    if token is None:
+        return None, 0
+    match = _CONTINUATION.match(token)
+    if match is None:
+        raise InvalidContinuation("not a continuation token of this store")
+    return match.group(1), int(match.group(2))
+
+
 class BaseStore(ABC):
     """Adapters implement the four primitives; update() is built on them with etags.
 
@@ -120,6 +170,47 @@ class BaseStore(ABC):
 
     async def close(self) -> None:
         return None
+
+    # The event log: append-only, per stream (shared/storage/layout.py, event_stream).
+
+    @abstractmethod
+    async def append_events(self, streams: Mapping[str, Sequence[dict[str, Any]]], expires_at: float) -> str:
+        """Append one batch: each stream's events, in the order given, all of them or none (a failure
+        leaves none of the batch readable). Returns the batch's sequence. Records past `expires_at`
+        are no longer read, and the store removes them in time."""
+
+    @abstractmethod
+    async def _event_batches(
+        self, stream: str, start: str | None, inclusive: bool, count: int, at: float
+    ) -> list[EventBatch]:
+        """Up to `count` unexpired batches of `stream`, newest first, from sequence `start` (None: the
+        newest) down, `start` itself included or not."""
+
+    @abstractmethod
+    async def delete_events(self, stream: str) -> None:
+        """Remove every record of `stream` (the player's deletion)."""
+
+    async def read_events(self, stream: str, limit: int, continuation: str | None = None) -> EventPage:
+        """Up to `limit` events of `stream`, newest first (the last event of a batch first), and where
+        the next page starts. Raises InvalidContinuation for a token it did not hand out."""
+        start, skip = _parse_continuation(continuation)
+        found: list[dict[str, Any]] = []
+        inclusive, at = True, now()
+        while True:
+            batches = await self._event_batches(stream, start, inclusive, EVENT_BATCHES_PER_READ, at)
+            for index, batch in enumerate(batches):
+                newest_first = batch.events[::-1]
+                first = skip if batch.sequence == start and inclusive else 0
+                taken = newest_first[first : first + limit - len(found)]
+                found.extend(taken)
+                if len(found) >= limit:
+                    following = first + len(taken)
+                    more = following < len(newest_first) or index + 1 < len(batches)
+                    more = more or len(batches) == EVENT_BATCHES_PER_READ
+                    return EventPage(found, f"{batch.sequence}:{following}" if more else None)
+            if len(batches) < EVENT_BATCHES_PER_READ:
+                return EventPage(found, None)
+            start, inclusive = batches[-1].sequence, False
 
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         for attempt in range(self.update_attempts):

@@ -13,9 +13,10 @@ Transactional batch and patch are deliberately not used (see README: emulator ga
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import partial
 from typing import Any, Final, TypeVar
@@ -31,15 +32,18 @@ from shared.storage.base import (
     Conflict,
     Document,
     DocumentTooLarge,
+    EventBatch,
     Mutation,
     NotFound,
     PreconditionFailed,
     StoreError,
     StoreUnavailable,
     encode,
+    new_sequence,
 )
 from shared.storage.call_gate import CallGate, NoTurn
 from shared.storage.cosmos_health import (
+    EVENTS_INDEXING_POLICY,
     INDEXING_POLICY,
     OPEN_TIMEOUT_SECONDS,
     AccountFault,
@@ -49,7 +53,7 @@ from shared.storage.cosmos_health import (
 )
 from shared.storage.cosmos_queue import DocumentQueue
 from shared.storage.cosmos_recent import RecentDocuments
-from shared.storage.layout import CONTAINERS
+from shared.storage.layout import CONTAINERS, EVENTS
 from shared.storage.write_ids import FIELD as WRITE_IDS
 from shared.storage.write_ids import WriteHistory, landed, new_write_id
 
@@ -256,6 +260,72 @@ class CosmosStore(BaseStore):
             self._recent.forget(address)
             return _UNSETTLED
 
+    # The event log: a batch is one item per stream it touches (nearly always one), created like any
+    # document (write ids included). A batch touching several streams is written in two steps: its
+    # items, each naming a commit item, then that commit item, which is the
+    # batch's commit point: an item whose commit item is missing is not read, so a batch cut short is
+    # never half visible. Items expire through the container's default TTL (EVENTS_RETENTION_DAYS,
+    # infra/modules/database.bicep); reads also skip expired ones, where TTL lags or is not applied.
+
+    async def append_events(self, streams: Mapping[str, Sequence[dict[str, Any]]], expires_at: float) -> str:
+        sequence = new_sequence()
+        names = list(streams)
+        # The commit item has a partition of its own, so deleting one stream never hides another's part.
+        commit = {"pk": f"commit!{sequence}", "id": "commit"} if len(names) > 1 else None
+        for stream in names:
+            record: dict[str, Any] = {"s": sequence, "e": list(streams[stream]), "x": expires_at}
+            if commit is not None:
+                record["c"] = commit
+            await self.create(EVENTS, stream, sequence, record)
+        if commit is not None:
+            await self.create(EVENTS, commit["pk"], commit["id"], {"x": expires_at})
+        return sequence
+
+    async def _event_batches(
+        self, stream: str, start: str | None, inclusive: bool, count: int, at: float
+    ) -> list[EventBatch]:
+        # The partition key is named in the query too: the emulator ignores partition_key on queries.
+        where = "c.pk = @pk AND IS_DEFINED(c.body.s) AND c.body.x > @at"
+        parameters: list[dict[str, Any]] = [{"name": "@pk", "value": stream}, {"name": "@at", "value": at}]
+        if start is not None:
+            where += " AND c.body.s <= @start" if inclusive else " AND c.body.s < @start"
+            parameters.append({"name": "@start", "value": start})
+        query = f"SELECT TOP {int(count)} c.body FROM c WHERE {where} ORDER BY c.body.s DESC"
+        where_text = f"{EVENTS}/{stream}"
+        items: list[dict[str, Any]] = []
+        async with self._gate.turn(where_text):
+            with _faults(where_text):
+                pages = self._containers[EVENTS].query_items(
+                    query, parameters=parameters, partition_key=stream, timeout=self._timeout
+                )
+                async for item in pages:
+                    items.append(item["body"])
+        batches = []
+        for body in items:
+            commit = body.get("c")
+            if commit is not None and await self.read(EVENTS, commit["pk"], commit["id"]) is None:
+                continue  # a batch whose commit never landed
+            batches.append(EventBatch(body["s"], body["e"]))
+        return batches
+
+    async def delete_events(self, stream: str) -> None:
+        where_text = f"{EVENTS}/{stream}"
+        ids: list[str] = []
+        async with self._gate.turn(where_text):
+            with _faults(where_text):
+                pages = self._containers[EVENTS].query_items(
+                    "SELECT c.id FROM c WHERE c.pk = @pk",
+                    parameters=[{"name": "@pk", "value": stream}],
+                    partition_key=stream,
+                    timeout=self._timeout,
+                )
+                async for item in pages:
+                    ids.append(item["id"])
+        for item_id in ids:  # ids are escaped already: straight to the container
+            async with self._gate.turn(where_text):
+                with contextlib.suppress(NotFound), _faults(where_text):
+                    await self._containers[EVENTS].delete_item(item_id, partition_key=stream, timeout=self._timeout)
+
     async def close(self) -> None:
         await self._client.close()
         if self._credential is not None:
@@ -329,7 +399,7 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
             client.create_database_if_not_exists(settings.cosmos_database),
             lambda: client.get_database_client(settings.cosmos_database),
         )
-        return {
+        containers = {
             name: await _create_if_missing(
                 database.create_container_if_not_exists(
                     name, PartitionKey(PARTITION_KEY_PATH), indexing_policy=INDEXING_POLICY
@@ -338,8 +408,18 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
             )
             for name in CONTAINERS
         }
+        containers[EVENTS] = await _create_if_missing(
+            database.create_container_if_not_exists(
+                EVENTS,
+                PartitionKey(PARTITION_KEY_PATH),
+                indexing_policy=EVENTS_INDEXING_POLICY,
+                default_ttl=settings.events_retention_days * 86_400,
+            ),
+            partial(database.get_container_client, EVENTS),
+        )
+        return containers
     database = client.get_database_client(settings.cosmos_database)
-    containers = {name: database.get_container_client(name) for name in CONTAINERS}
+    containers = {name: database.get_container_client(name) for name in (*CONTAINERS, EVENTS)}
     for name, proxy in containers.items():
         try:
             await proxy.read()  # fail at start-up, not on some later request, when infra is missing

@@ -32,6 +32,16 @@ INDEXING_POLICY: Final[dict[str, Any]] = {
     "excludedPaths": [{"path": "/*"}],
 }
 
+# The event log is read by query within one stream, newest first: the paths its queries filter and sort
+# on (the stream, a batch's sequence and expiry) are indexed, nothing else.
+EVENTS_INDEXED_PATHS: Final = ("/pk/?", "/body/s/?", "/body/x/?")
+EVENTS_INDEXING_POLICY: Final[dict[str, Any]] = {
+    "indexingMode": "consistent",
+    "automatic": True,
+    "includedPaths": [{"path": path} for path in EVENTS_INDEXED_PATHS],
+    "excludedPaths": [{"path": "/*"}],
+}
+
 
 def key_problem(key: str) -> str | None:
     """Why COSMOS_KEY cannot sign requests, or None. The SDK would fail on every request instead."""

@@ -17,6 +17,9 @@ every module builds its addresses with these names, so a reader finds the whole 
              pk = "recovery-email!<SHA-256 of an email address>": recovery emails asked for it
   groups   - pk = SharedGroupId: membership and group data
   entities - pk = "<EntityType>!<EntityId>": the entity profile with its objects, the entity's counters
+  events   - pk = an event stream (`event_stream`): one player's events (about the player, its
+             title_player_account entity and its characters) or the title's; an append-only log of
+             batches, each batch one record, kept for EVENTS_RETENTION_DAYS (BaseStore.append_events)
 """
 
 from __future__ import annotations
@@ -28,7 +31,10 @@ PLAYERS: Final = "players"
 LOOKUPS: Final = "lookups"
 GROUPS: Final = "groups"
 ENTITIES: Final = "entities"
-CONTAINERS: Final = (PLAYERS, LOOKUPS, GROUPS, ENTITIES)
+CONTAINERS: Final = (PLAYERS, LOOKUPS, GROUPS, ENTITIES)  # the document containers
+# The event log: batches of events, not documents; the stores keep it apart (a table of its own in
+# SQLite, a container with a default TTL in Cosmos DB).
+EVENTS: Final = "events"
 
 # Documents in a player's partition (players/<PlayFabId>).
 ACCOUNT_DOC: Final = "account"
@@ -100,3 +106,15 @@ def entity_pk(entity_type: str, entity_id: str) -> str:
 def rate_limit_doc(limit: str) -> str:
     """A rate-limit counter: one per partition and limit, so bounded whatever ids a request names."""
     return f"ratelimit.{limit}"
+
+
+# Event streams (events/<stream>).
+STREAM_PLAYER: Final = "player"
+STREAM_TITLE: Final = "title"
+
+
+def event_stream(kind: str, owner_id: str) -> str:
+    """The stream holding a player's events (kind STREAM_PLAYER, its PlayFabId) or the title's
+    (STREAM_TITLE, its TitleId). A player's characters and entity write into the player's stream, so
+    one batch of a player's events is one record, whatever entities it names."""
+    return f"{kind}!{owner_id}"

@@ -27,22 +27,25 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from shared.config.clock import now
 from shared.storage import sqlite_files
 from shared.storage.base import (
     DELETE,
     BaseStore,
     Conflict,
     Document,
+    EventBatch,
     Mutation,
     NotFound,
     PreconditionFailed,
     StoreBusy,
     encode,
+    new_sequence,
 )
 from shared.wire.jsontext import loads
 
@@ -58,6 +61,24 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (container, pk, id)
 ) WITHOUT ROWID
 """
+
+# The event log (BaseStore.append_events): one row per batch and stream; expired rows are no longer read
+# and each append removes a few of them (PRUNE_PER_APPEND), the oldest first, through the expiry index.
+_EVENTS_SCHEMA = (
+    """
+CREATE TABLE IF NOT EXISTS events (
+    stream TEXT NOT NULL,
+    seq TEXT NOT NULL,
+    expires REAL NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (stream, seq)
+) WITHOUT ROWID
+""",
+    "CREATE INDEX IF NOT EXISTS events_expiry ON events (expires)",
+)
+# More than one append adds (a batch is one row per stream, nearly always one), so the expired rows
+# never pile up while events are written, and an append never does more than this much cleaning.
+PRUNE_PER_APPEND = 8
 
 _SELECT = "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?"
 
@@ -82,6 +103,8 @@ def _set_up_connection(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
             conn.execute(_SCHEMA)
+            for statement in _EVENTS_SCHEMA:
+                conn.execute(statement)
             return
         except sqlite3.OperationalError as exc:
             if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
@@ -306,6 +329,56 @@ class SQLiteStore(BaseStore):
             return self._finish(conn, body)
 
         return await self._run(op)
+
+    async def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        """`body` in one IMMEDIATE transaction: inline when the write lock is free, else on the writer's thread."""
+        ran, outcome = self._inline_transaction(body)
+        if ran:
+            return outcome  # type: ignore[return-value]
+
+        def op(conn: sqlite3.Connection) -> T:
+            conn.execute("BEGIN IMMEDIATE")
+            return self._finish(conn, body)
+
+        return await self._run(op)
+
+    async def append_events(self, streams: Mapping[str, Sequence[dict[str, Any]]], expires_at: float) -> str:
+        sequence = new_sequence()
+        rows = [(stream, sequence, expires_at, encode({"e": list(events)})) for stream, events in streams.items()]
+        at = now()
+
+        def body(conn: sqlite3.Connection) -> None:
+            conn.executemany("INSERT INTO events (stream, seq, expires, body) VALUES (?, ?, ?, ?)", rows)
+            conn.execute(
+                "DELETE FROM events WHERE (stream, seq) IN "
+                "(SELECT stream, seq FROM events WHERE expires <= ? ORDER BY expires LIMIT ?)",
+                (at, PRUNE_PER_APPEND),
+            )
+
+        await self._write(body)
+        return sequence
+
+    async def _event_batches(
+        self, stream: str, start: str | None, inclusive: bool, count: int, at: float
+    ) -> list[EventBatch]:
+        sql, args = "SELECT seq, body FROM events WHERE stream=? AND expires > ?", [stream, at]
+        if start is not None:
+            sql += " AND seq <= ?" if inclusive else " AND seq < ?"
+            args.append(start)
+        sql += " ORDER BY seq DESC LIMIT ?"
+        args.append(count)
+
+        def op(conn: sqlite3.Connection) -> list[EventBatch]:
+            return [EventBatch(row[0], loads(row[1])["e"]) for row in conn.execute(sql, args)]
+
+        with self._local_lock:
+            return self._call(self._reader, op)
+
+    async def delete_events(self, stream: str) -> None:
+        def body(conn: sqlite3.Connection) -> None:
+            conn.execute("DELETE FROM events WHERE stream=?", (stream,))
+
+        await self._write(body)
 
     async def close(self) -> None:
         def op(conn: sqlite3.Connection) -> None:

@@ -639,3 +639,62 @@ class ClientListPlayerCustomPropertiesRequest(Request):
 
 class ListPlayerCustomPropertiesRequest(PlayerTarget):
     pass
+
+
+# --- Events (shared/features/events.py): names, sizes and namespaces are checked there, in PlayFab's codes ---
+
+EventNameText = Annotated[str, StringConstraints(min_length=1)]
+EventBody = dict[str, Any] | None
+
+
+class WriteClientPlayerEventRequest(Request):
+    EventName: EventNameText
+    Body: EventBody = None
+    Timestamp: UtcTime | None = None
+
+
+class WriteServerPlayerEventRequest(WriteClientPlayerEventRequest, PlayerTarget):
+    pass
+
+
+class WriteClientCharacterEventRequest(WriteClientPlayerEventRequest):
+    CharacterId: IdText
+
+
+class WriteServerCharacterEventRequest(WriteClientCharacterEventRequest, PlayerTarget):
+    pass
+
+
+class WriteTitleEventRequest(WriteClientPlayerEventRequest):
+    pass
+
+
+class EventContents(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    CustomTags: Tags = None
+    Entity: EntityKey | None = None
+    EventNamespace: NonEmpty
+    Name: NonEmpty
+    OriginalId: Annotated[str, StringConstraints(max_length=MAX_ID_CHARS)] | None = None
+    OriginalTimestamp: UtcTime | None = None
+    Payload: EventBody = None
+    PayloadJSON: str | None = None
+
+
+class WriteEventsRequest(Request):
+    # The count is EVENTS_MAX_PER_BATCH's to bound (the feature checks it); this bound only caps parsing.
+    Events: Annotated[list[EventContents], Field(min_length=1, max_length=10_000)]
+
+
+# The Admin extension that reads events back (shared/features/events.py, ARCHITECTURE.md "Extensions").
+MAX_EVENTS_PER_READ = 1000
+
+
+class ReadEventsRequest(Request):
+    """One player's events (PlayFabId), or one entity's (Entity); newest first, `Count` a page."""
+
+    PlayFabId: IdText | None = None
+    Entity: EntityKey | None = None
+    Count: Annotated[int, Field(ge=1, le=MAX_EVENTS_PER_READ)] | None = None
+    ContinuationToken: Annotated[str, StringConstraints(max_length=100)] | None = None

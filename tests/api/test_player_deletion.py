@@ -22,7 +22,7 @@ from azure.cosmos.aio import CosmosClient
 from playfab import PlayFabAdminAPI, PlayFabServerAPI
 
 from shared.features.player_deletion import delete_player
-from shared.storage.layout import CONTAINERS
+from shared.storage.layout import CONTAINERS, EVENTS
 from shared.storage.sqlite import SQLiteStore
 from tests.support import sdk
 from tests.support.cosmos import CosmosAccount, new_database_name
@@ -165,7 +165,7 @@ async def _cosmos_items(env: dict[str, str]) -> list[str]:
     async with CosmosClient(env["COSMOS_ENDPOINT"], credential=env["COSMOS_KEY"], connection_verify=verify) as client:
         database = client.get_database_client(env["COSMOS_DATABASE"])
         texts = []
-        for name in CONTAINERS:
+        for name in (*CONTAINERS, EVENTS):  # the event log too
             async for item in database.get_container_client(name).read_all_items():
                 texts.append(f"{name} {json.dumps(item)}")
         return texts
@@ -177,7 +177,9 @@ def every_record(server: Server) -> list[str]:
         return asyncio.run(_cosmos_items(server.env))
     conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
     try:
-        return [" ".join(map(str, row)) for row in conn.execute("SELECT container, pk, id, body FROM documents")]
+        documents = conn.execute("SELECT container, pk, id, body FROM documents").fetchall()
+        events = conn.execute("SELECT 'events', stream, seq, body FROM events").fetchall()
+        return [" ".join(map(str, row)) for row in documents + events]
     finally:
         conn.close()
 

@@ -16,7 +16,8 @@ from shared.endpoints import ENDPOINTS
 from tests.support.routes import CATCH_ALL, FUNCTIONS
 from tests.support.server import REPO
 
-PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile|CloudScript)/[A-Z][A-Za-z]+$")
+# A PlayFab method, or one of this project's extensions ("ext-" and a method name: shared/endpoints.py).
+PLAYFAB_ROUTE = re.compile(r"^(Client|Server|Authentication|Object|Profile|CloudScript|Event)/(ext-)?[A-Z][A-Za-z]+$")
 # The Functions host refuses any route template starting with "admin" and never dispatches request paths
 # under /admin to functions; Admin/* routes therefore start with a constrained parameter instead.
 ADMIN_TEMPLATE = "{api:regex(^Admin$)}"

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from shared.storage.layout import CONTAINERS
+from shared.config.settings_table import default
+from shared.storage.cosmos_health import EVENTS_INDEXING_POLICY
+from shared.storage.layout import CONTAINERS, EVENTS
 from tests.support.infra_model import (
     BICEP_FILES,
     INFRA,
@@ -366,3 +368,23 @@ def test_azd_deploys_this_folder_into_the_tagged_function_app():
     tags = one(module("app"), "Microsoft.Web/sites")["tags"]["function"]
     assert tags["type"] == "union"
     assert {"'azd-service-name'": "api"} in tags["parameters"].values()
+
+
+def test_the_events_container_has_the_retention_as_ttl_and_the_adapters_index():
+    database = module("database")
+    container = database["resources"]["eventsContainer"]["config"]
+    resource = container["properties"]["resource"]
+    assert container["name"] == resource["id"] == EVENTS and container["parent"] == "database"
+    assert resource["partitionKey"]["paths"] == ["partitionKeyPath"]
+    ttl = resource["defaultTtl"]["operator"]
+    assert ttl["type"] == "multiply" and ttl["operands"] == {"operand_1": "eventRetentionDays", "operand_2": 86400}
+    assert resource["indexingPolicy"] == EVENTS_INDEXING_POLICY
+    # One figure: the parameter's default is the setting's, and it reaches both the container and the app.
+    main = parse(MAIN)
+    assert main["parameters"]["eventRetentionDays"]["default"] == int(default("EVENTS_RETENTION_DAYS"))
+    for name in ("database", "app"):
+        assert module(name)["parameters"]["eventRetentionDays"]["default"] == int(default("EVENTS_RETENTION_DAYS"))
+    for name in ("database", "app"):
+        assert main["modules"][name]["config"]["params"]["eventRetentionDays"] == "eventRetentionDays"
+    converted = app_settings()["EVENTS_RETENTION_DAYS"]["function"]
+    assert converted == {"type": "string", "parameters": {"value_to_convert": "eventRetentionDays"}}

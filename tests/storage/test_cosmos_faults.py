@@ -259,7 +259,8 @@ def test_refused_credentials_at_run_time_are_service_unavailable_with_a_hint(bac
 
 
 def test_a_login_reads_the_account_once(backend):
-    """Before: a new login made 6 requests and a returning one 4 (the account was read twice)."""
+    """Before: a new login made 6 requests and a returning one 4 (the account was read twice). Each login
+    also writes its PlayStream events (player_created, player_logged_in) as one event-log item."""
     custom_id = f"trips-{uuid.uuid4()}"
     backend.transport.sent.clear()
     status, first, _ = backend.login(custom_id)
@@ -270,8 +271,8 @@ def test_a_login_reads_the_account_once(backend):
     assert (status, status_again) == (200, 200)
     assert first["data"]["NewlyCreated"] is True and "LastLoginTime" not in first["data"]
     assert again["data"]["NewlyCreated"] is False and "LastLoginTime" in again["data"]
-    assert new == ["GET lookups", "POST players", "POST entities", "POST lookups"]
-    assert returning == ["GET lookups", "GET players", "PUT players"]
+    assert new == ["GET lookups", "POST players", "POST entities", "POST lookups", "POST events"]
+    assert returning == ["GET lookups", "GET players", "PUT players", "POST events"]
 
 
 def test_a_rate_limited_client_write_repeated_in_one_process_skips_both_reads(backend, monkeypatch):

@@ -288,4 +288,20 @@ TABLE: dict[str, Row] = {
     "/Admin/SetPublisherData": Row(T, lambda t: {"Key": "k", "Value": "v"}),
     "/Client/GetTime": Row(S, lambda t: {}),
     "/Server/GetTime": Row(T, lambda t: {}),
+    # Events: a Client call writes the caller's own; a player's entity token may name only its own
+    # entities, so another player's is refused.
+    "/Client/WritePlayerEvent": Row(S, lambda t: {"EventName": "test_event", "Body": {"k": 1}}),
+    "/Server/WritePlayerEvent": Row(T, player(EventName="test_event", Body={"k": 1})),
+    "/Client/WriteCharacterEvent": Row(
+        S, lambda t: {"CharacterId": t.character_id, "EventName": "test_event"}, foreign=NO_CHARACTER
+    ),
+    "/Server/WriteCharacterEvent": Row(T, character(EventName="test_event")),
+    "/Client/WriteTitleEvent": Row(S, lambda t: {"EventName": "test_event"}),
+    "/Server/WriteTitleEvent": Row(T, lambda t: {"EventName": "test_event"}),
+    "/Event/WriteEvents": Row(
+        E,
+        lambda t: {"Events": [{"Entity": t.entity, "EventNamespace": "custom.test", "Name": "e", "Payload": {"k": 1}}]},
+        foreign=Outcome("EventEntityNotAllowed", 400),
+    ),
+    "/Admin/ext-ReadEvents": Row(T, player(Count=10)),
 }

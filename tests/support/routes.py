@@ -16,3 +16,5 @@ CATCH_ALL = "{*path}"
 
 # "/Client/LoginWithCustomID" -> Operation, for every PlayFab endpoint the app serves.
 ENDPOINTS: dict[str, Operation[Any]] = {endpoint.path: endpoint.operation for endpoint in TABLE}
+# The same, without this project's own extensions (Admin/ext-...): the endpoints PlayFab documents.
+PLAYFAB_ENDPOINTS: dict[str, Operation[Any]] = {e.path: e.operation for e in TABLE if not e.is_extension}

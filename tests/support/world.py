@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from shared.auth.tokens import ENTITY_TOKEN, SESSION_TICKET, Signer
-from shared.storage.layout import entity_pk
+from shared.storage.layout import STREAM_PLAYER, entity_pk, event_stream
 from tests.support.credentials import Player, login
 from tests.support.server import SECRET_KEY, SIGNING_KEY, TITLE_ID, Server
 
@@ -46,6 +46,7 @@ class Target:
             entity_pk(TITLE_PLAYER, self.player.entity_id),
             entity_pk(CHARACTER, self.character_id),
             self.group_id,
+            event_stream(STREAM_PLAYER, self.playfab_id),
         )
 
 
@@ -111,12 +112,14 @@ def fresh_custom_id() -> str:
 
 
 def snapshot(server: Server, partitions: tuple[str, ...]) -> set[tuple[Any, ...]]:
-    """Every record (and its etag) in the given partitions, read straight from the server's file."""
+    """Every record (and its etag) in the given partitions and event streams, read straight from the
+    server's file."""
     conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
     try:
         marks = ",".join("?" * len(partitions))
         rows = conn.execute(f"SELECT container, pk, id, etag FROM documents WHERE pk IN ({marks})", partitions)
-        return set(rows.fetchall())
+        events = conn.execute(f"SELECT 'events', stream, seq, '' FROM events WHERE stream IN ({marks})", partitions)
+        return set(rows.fetchall()) | set(events.fetchall())
     finally:
         conn.close()
 
@@ -125,7 +128,9 @@ def stored_anywhere(server: Server, text: str) -> bool:
     """Whether any record on the server holds `text`."""
     conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
     try:
-        return conn.execute("SELECT count(*) FROM documents WHERE instr(body, ?) > 0", (text,)).fetchone()[0] > 0
+        in_documents = conn.execute("SELECT count(*) FROM documents WHERE instr(body, ?) > 0", (text,)).fetchone()[0]
+        in_events = conn.execute("SELECT count(*) FROM events WHERE instr(body, ?) > 0", (text,)).fetchone()[0]
+        return in_documents + in_events > 0
     finally:
         conn.close()
 
@@ -133,6 +138,8 @@ def stored_anywhere(server: Server, text: str) -> bool:
 def all_records(server: Server) -> set[tuple[Any, ...]]:
     conn = sqlite3.connect(server.data_dir / "playfab.sqlite3", timeout=30)
     try:
-        return set(conn.execute("SELECT container, pk, id, etag FROM documents").fetchall())
+        documents = conn.execute("SELECT container, pk, id, etag FROM documents").fetchall()
+        events = conn.execute("SELECT 'events', stream, seq, '' FROM events").fetchall()
+        return set(documents) | set(events)
     finally:
         conn.close()
