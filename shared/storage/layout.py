@@ -14,6 +14,11 @@ every module builds its addresses with these names, so a reader finds the whole 
              pk = "recovery-email!<SHA-256 of an email address>": recovery emails asked for it
   groups   - pk = SharedGroupId: membership and group data
   entities - pk = "<EntityType>!<EntityId>": the entity profile with its objects, the entity's counters
+
+Leaderboard indexes are apart from the documents (Store.put_rank and the rank_* reads): one board per
+owner kind, statistic and version (rank_board). On Cosmos DB a board is one partition of the `ranks`
+container (RANKS, pk = the board, id = the entity id), with the composite index its queries need; on
+SQLite it is the rows of the `ranks` table with that board.
 """
 
 from __future__ import annotations
@@ -85,6 +90,21 @@ PROFILE_DOC: Final = "profile"
 
 def entity_pk(entity_type: str, entity_id: str) -> str:
     return f"{entity_type}!{entity_id}"
+
+
+# Leaderboard indexes: not documents, but entries kept in order by the store (Store.put_rank).
+RANKS: Final = "ranks"  # the Cosmos DB container of every board; pk = the board
+RANK_OWNERS: Final = ("player", "character")
+
+
+def rank_board(owner: str, statistic: str, version: int) -> str:
+    """The board of one statistic's version, for players' or characters' values. The statistic's name
+    comes last, so no name can make two boards' keys equal."""
+    if owner not in RANK_OWNERS:
+        raise ValueError(f"a board's owner is one of {RANK_OWNERS}: {owner!r}")
+    if type(version) is not int or version < 0:
+        raise ValueError(f"a statistic version is a whole number >= 0: {version!r}")
+    return f"{owner}!{version}!{statistic}"
 
 
 def rate_limit_doc(limit: str) -> str:

@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from shared.storage import sqlite_files
+from shared.storage import sqlite_files, sqlite_ranks
 from shared.storage.base import (
     DELETE,
     BaseStore,
@@ -41,14 +41,18 @@ from shared.storage.base import (
     Mutation,
     NotFound,
     PreconditionFailed,
+    Ranking,
     StoreBusy,
+    check_rank_value,
+    check_rank_window,
     encode,
 )
 from shared.wire.jsontext import loads
 
 T = TypeVar("T")
 
-_SCHEMA = """
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS documents (
     container TEXT NOT NULL,
     pk TEXT NOT NULL,
@@ -57,7 +61,9 @@ CREATE TABLE IF NOT EXISTS documents (
     body TEXT NOT NULL,
     PRIMARY KEY (container, pk, id)
 ) WITHOUT ROWID
-"""
+""",
+    *sqlite_ranks.SCHEMA,  # the leaderboard indexes
+)
 
 _SELECT = "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?"
 
@@ -81,7 +87,8 @@ def _set_up_connection(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
             # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            conn.execute(_SCHEMA)
+            for statement in _SCHEMA:
+                conn.execute(statement)
             return
         except sqlite3.OperationalError as exc:
             if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
@@ -306,6 +313,49 @@ class SQLiteStore(BaseStore):
             return self._finish(conn, body)
 
         return await self._run(op)
+
+    async def _write(self, body: Callable[[sqlite3.Connection], None]) -> None:
+        """`body` in an IMMEDIATE transaction: inline when the write lock is free, else on the writer's thread."""
+        ran, _ = self._inline_transaction(body)
+        if ran:
+            return
+
+        def op(conn: sqlite3.Connection) -> None:
+            conn.execute("BEGIN IMMEDIATE")
+            self._finish(conn, body)
+
+        await self._run(op)
+
+    def _snapshot(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        """`body`'s reads in one read transaction on the reader's connection: one consistent snapshot."""
+        with self._local_lock:
+            return self._call(self._reader, lambda conn: self._in_read_transaction(conn, body))
+
+    @staticmethod
+    def _in_read_transaction(conn: sqlite3.Connection, body: Callable[[sqlite3.Connection], T]) -> T:
+        conn.execute("BEGIN")
+        try:
+            return body(conn)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("COMMIT")
+
+    async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
+        check_rank_value(value)
+        await self._write(lambda conn: sqlite_ranks.put(conn, board, entity_id, value, tiebreak, seq))
+
+    async def delete_rank(self, board: str, entity_id: str) -> None:
+        await self._write(lambda conn: sqlite_ranks.delete(conn, board, entity_id))
+
+    async def rank_range(self, board: str, start: int, count: int) -> list[Ranking]:
+        check_rank_window(start, count)
+        return self._snapshot(lambda conn: sqlite_ranks.range_of(conn, board, start, count))
+
+    async def rank_of(self, board: str, entity_id: str) -> Ranking | None:
+        return self._snapshot(lambda conn: sqlite_ranks.rank_of(conn, board, entity_id))
+
+    async def rank_count(self, board: str) -> int:
+        return self._snapshot(lambda conn: sqlite_ranks.count(conn, board))
 
     async def close(self) -> None:
         def op(conn: sqlite3.Connection) -> None:
