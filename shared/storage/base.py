@@ -7,7 +7,7 @@ import contextlib
 import copy
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
@@ -152,6 +152,12 @@ class BaseStore(ABC):
     async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
         """Insert or replace entity_id's entry on `board`, but only if `seq` is greater than the stored
         entry's seq (index writes of one entity can arrive out of order; the newest statistic wins)."""
+
+    async def put_ranks(self, board: str, entries: Sequence[tuple[str, int, str, int]]) -> None:
+        """put_rank for each (entity_id, value, tiebreak, seq), in order; an adapter may write them in
+        fewer, larger transactions (seeding a board in bulk). Not atomic as a whole."""
+        for entity_id, value, tiebreak, seq in entries:
+            await self.put_rank(board, entity_id, value, tiebreak, seq)
 
     @abstractmethod
     async def delete_rank(self, board: str, entity_id: str) -> None:

@@ -27,7 +27,7 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,6 +50,9 @@ from shared.storage.base import (
 from shared.wire.jsontext import loads
 
 T = TypeVar("T")
+
+# put_ranks writes this many entries per transaction: few commits, and other writers wait little.
+_RANKS_PER_TRANSACTION = 1000
 
 _SCHEMA = (
     """
@@ -343,6 +346,18 @@ class SQLiteStore(BaseStore):
     async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
         check_rank_value(value)
         await self._write(lambda conn: sqlite_ranks.put(conn, board, entity_id, value, tiebreak, seq))
+
+    async def put_ranks(self, board: str, entries: Sequence[tuple[str, int, str, int]]) -> None:
+        for entry in entries:
+            check_rank_value(entry[1])
+        for at in range(0, len(entries), _RANKS_PER_TRANSACTION):
+            chunk = entries[at : at + _RANKS_PER_TRANSACTION]
+
+            def body(conn: sqlite3.Connection, chunk: Sequence[tuple[str, int, str, int]] = chunk) -> None:
+                for entity_id, value, tiebreak, seq in chunk:
+                    sqlite_ranks.put(conn, board, entity_id, value, tiebreak, seq)
+
+            await self._write(body)
 
     async def delete_rank(self, board: str, entity_id: str) -> None:
         await self._write(lambda conn: sqlite_ranks.delete(conn, board, entity_id))

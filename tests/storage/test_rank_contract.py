@@ -207,3 +207,16 @@ def test_parallel_writers_lose_nothing(run):
     entries["shared"] = (newest, f"{writers - 1}")
     assert run(run.store.rank_count(BOARD)) == len(entries)
     assert whole_board(run) == expected_order(entries)
+
+
+def test_put_ranks_in_bulk_is_put_rank_for_each(run):
+    run(run.store.put_rank(BOARD, "E0003", 500, "t", 9))  # newer than the bulk's write of it
+    entries = [(f"E{i:04d}", (i * 7919) % 1000, f"{i % 3}", 1) for i in range(1200)]
+    run(run.store.put_ranks(BOARD, entries))
+    expected = {entity_id: (value, tiebreak) for entity_id, value, tiebreak, _ in entries}
+    expected["E0003"] = (500, "t")
+    assert run(run.store.rank_count(BOARD)) == 1200
+    assert run(run.store.rank_range(BOARD, 600, 30)) == expected_order(expected)[600:630]
+    assert run(run.store.rank_of(BOARD, "E0003")) == next(r for r in expected_order(expected) if r.entity_id == "E0003")
+    with pytest.raises(ValueError):
+        run(run.store.put_ranks(BOARD, [("E9999", 1, "t", 1), ("bad", 0.5, "t", 1)]))
