@@ -12,13 +12,15 @@ full one splits at its middle) and one that shrinks below MIN_BLOCK joins the bl
 they fit together, so a board of n entries has about n / (MAX_BLOCK / 2) of them and no read walks more
 than that many block rows plus one block's entries.
 
-Every board's first block starts at FIRST_KEY, below any entry's key, so each entry has a block.
+Every board's first block starts at FIRST_KEY, below any entry's key, so each entry has a block. A
+bulk write (put_many) writes its rows at once and then cuts the board's blocks again in one pass.
 Writes run in the store's IMMEDIATE transactions; reads in one read transaction, one snapshot.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Final
 
 from shared.storage.base import Ranking
@@ -126,6 +128,36 @@ def put(conn: sqlite3.Connection, board: str, entity_id: str, value: int, tiebre
     if old != key:
         _leave(conn, board, old)
         _join(conn, board, key)
+
+
+def put_many(conn: sqlite3.Connection, board: str, entries: Sequence[tuple[str, int, str, int]]) -> None:
+    """put() of each entry, in order, in the caller's write transaction: the rows in one statement, then
+    the board's blocks cut again from its order (one pass over the board), rather than each entry
+    finding and growing its block."""
+    conn.executemany(
+        "INSERT INTO ranks VALUES (?, ?, ?, ?, ?) ON CONFLICT (board, entity_id) DO UPDATE SET "
+        "neg=excluded.neg, tiebreak=excluded.tiebreak, seq=excluded.seq WHERE excluded.seq > ranks.seq",
+        ((board, entity_id, -value, tiebreak, seq) for entity_id, value, tiebreak, seq in entries),
+    )
+    _cut_blocks(conn, board)
+
+
+def _cut_blocks(conn: sqlite3.Connection, board: str) -> None:
+    """The board's blocks anew: half full (room to grow before a split), the first at FIRST_KEY."""
+    conn.execute("DELETE FROM rank_blocks WHERE board=?", (board,))
+    size = MAX_BLOCK // 2
+    starts: list[Key] = []
+    total = 0
+    for row in conn.execute(
+        "SELECT neg, tiebreak, entity_id FROM ranks WHERE board=? ORDER BY neg, tiebreak, entity_id", (board,)
+    ):
+        if total % size == 0:
+            starts.append(FIRST_KEY if total == 0 else (row[0], row[1], row[2]))
+        total += 1
+    conn.executemany(
+        "INSERT INTO rank_blocks VALUES (?, ?, ?, ?, ?)",
+        ((board, *start, min(size, total - i * size)) for i, start in enumerate(starts)),
+    )
 
 
 def delete(conn: sqlite3.Connection, board: str, entity_id: str) -> None:

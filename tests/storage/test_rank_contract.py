@@ -221,6 +221,17 @@ def test_put_ranks_in_bulk_is_put_rank_for_each(run):
     assert run(run.store.rank_count(BOARD)) == 1200
     assert run(run.store.rank_range(BOARD, 600, 30)) == expected_order(expected)[600:630]
     assert run(run.store.rank_of(BOARD, "E0003")) == next(r for r in expected_order(expected) if r.entity_id == "E0003")
+    # Single writes on a board written in bulk: moves up and down, deletes, a newcomer.
+    for i, value in ((5, 2000), (6, -1), (7, 999)):
+        run(run.store.put_rank(BOARD, f"E{i:04d}", value, "u", 2))
+        expected[f"E{i:04d}"] = (value, "u")
+    for i in range(100, 700, 3):
+        run(run.store.delete_rank(BOARD, f"E{i:04d}"))
+        del expected[f"E{i:04d}"]
+    run(run.store.put_rank(BOARD, "new", 500, "a", 1))
+    expected["new"] = (500, "a")
+    assert whole_board(run) == expected_order(expected)
+    assert run(run.store.rank_of(BOARD, "new")) == next(r for r in expected_order(expected) if r.entity_id == "new")
     with pytest.raises(ValueError):
         run(run.store.put_ranks(BOARD, [("E9999", 1, "t", 1), ("bad", 0.5, "t", 1)]))
 
