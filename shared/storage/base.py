@@ -175,6 +175,16 @@ class BaseStore(ABC):
     async def rank_count(self, board: str) -> int:
         """How many entries `board` holds."""
 
+    async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+        """The `count` entries from `before` places ahead of entity_id's (from the top when it is nearer
+        than that), best first; [] when entity_id has no entry. rank_of then rank_range, which an
+        adapter may answer more cheaply from the entry's key than from its position."""
+        check_rank_window(before, count)
+        own = await self.rank_of(board, entity_id)
+        if own is None:
+            return []
+        return await self.rank_range(board, max(0, own.position - before), count)
+
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         for attempt in range(self.update_attempts):
             current = await self.read(container, pk, id)

@@ -53,7 +53,9 @@ from shared.storage.cosmos_health import (
 from shared.storage.cosmos_queue import DocumentQueue
 from shared.storage.cosmos_ranks import (
     AHEAD_QUERY,
+    AHEAD_ROWS_QUERY,
     COUNT_QUERY,
+    FROM_ROWS_QUERY,
     PAGE_ITEMS,
     RANGE_QUERY,
     RANK_INDEXING_POLICY,
@@ -324,6 +326,26 @@ class CosmosStore(BaseStore):
         body = doc.body
         ahead = await self._query(board, AHEAD_QUERY, parameters(board, v=body["v"], t=body["t"], e=body["e"]), 1)
         return Ranking(entity_id, body["v"], int(ahead[0]) if ahead else 0)
+
+    async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+        # From the entry's key, so the entries read are the window's, wherever it sits on the board.
+        check_rank_window(before, count)
+        doc = await self.read(RANKS, board, entity_id)
+        if doc is None:
+            return []
+        key = {"v": doc.body["v"], "t": doc.body["t"], "e": doc.body["e"]}
+        counted = await self._query(board, AHEAD_QUERY, parameters(board, **key), 1)
+        position = int(counted[0]) if counted else 0
+        take = min(before, position)
+        ahead: list[Any] = []
+        if take and count:
+            ahead = (await self._query(board, AHEAD_ROWS_QUERY, parameters(board, n=take, **key), take))[::-1]
+        rows = ahead[:count]
+        if len(rows) < count:
+            rest = count - len(rows)
+            rows += await self._query(board, FROM_ROWS_QUERY, parameters(board, n=rest, **key), rest)
+        start = position - len(ahead)
+        return [Ranking(e, v, start + i) for i, (v, e) in enumerate(rows)]
 
     async def rank_count(self, board: str) -> int:
         counted = await self._query(board, COUNT_QUERY, parameters(board), 1)

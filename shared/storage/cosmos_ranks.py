@@ -12,6 +12,8 @@ no OFFSET/LIMIT, and it wants the partition key in the query text):
           the first `start` skipped here)
   rank    a point read of the entry, then SELECT VALUE COUNT(1) ... WHERE <key before the entry's>
   count   SELECT VALUE COUNT(1) ... WHERE c.pk = @board
+  window  the rank, then SELECT TOP @before ... WHERE <key before the entry's> in reverse order, and
+          SELECT TOP @rest ... WHERE <key from the entry's on> in order: entries read = the window's
 A put is the store's etag read/replace (update()), refused when the stored seq is not older.
 """
 
@@ -43,6 +45,17 @@ AHEAD_QUERY: Final = (
     "OR (c.body.v = @v AND c.body.t = @t AND c.body.e < @e))"
 )
 COUNT_QUERY: Final = "SELECT VALUE COUNT(1) FROM c WHERE c.pk = @board"
+# A window around an entry, from its key rather than its position: the nearest @n entries ahead of it
+# (nearest first, so in reverse order), and the @n from it on.
+AHEAD_ROWS_QUERY: Final = (
+    "SELECT TOP @n VALUE [c.body.v, c.body.e] FROM c WHERE c.pk = @board AND (c.body.v > @v OR (c.body.v = @v AND "
+    "c.body.t < @t) OR (c.body.v = @v AND c.body.t = @t AND c.body.e < @e)) "
+    "ORDER BY c.body.v ASC, c.body.t DESC, c.body.e DESC"
+)
+FROM_ROWS_QUERY: Final = (
+    "SELECT TOP @n VALUE [c.body.v, c.body.e] FROM c WHERE c.pk = @board AND (c.body.v < @v OR (c.body.v = @v AND "
+    f"c.body.t > @t) OR (c.body.v = @v AND c.body.t = @t AND c.body.e >= @e)) {ORDER_BY}"
+)
 
 # Entries a range query asks for per page.
 PAGE_ITEMS: Final = 1000

@@ -369,6 +369,10 @@ class SQLiteStore(BaseStore):
     async def rank_of(self, board: str, entity_id: str) -> Ranking | None:
         return self._snapshot(lambda conn: sqlite_ranks.rank_of(conn, board, entity_id))
 
+    async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+        check_rank_window(before, count)
+        return self._snapshot(lambda conn: sqlite_ranks.window(conn, board, entity_id, before, count))
+
     async def rank_count(self, board: str) -> int:
         return self._snapshot(lambda conn: sqlite_ranks.count(conn, board))
 

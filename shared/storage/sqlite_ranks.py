@@ -184,5 +184,13 @@ def rank_of(conn: sqlite3.Connection, board: str, entity_id: str) -> Ranking | N
     return Ranking(entity_id, -row[0], int(before) + int(inside))
 
 
+def window(conn: sqlite3.Connection, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+    """In the caller's read transaction: rank and range on one snapshot."""
+    own = rank_of(conn, board, entity_id)
+    if own is None:
+        return []
+    return range_of(conn, board, max(0, own.position - before), count)
+
+
 def count(conn: sqlite3.Connection, board: str) -> int:
     return int(conn.execute("SELECT COALESCE(SUM(size), 0) FROM rank_blocks WHERE board=?", (board,)).fetchone()[0])

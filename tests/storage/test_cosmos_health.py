@@ -15,6 +15,8 @@ import pytest
 from shared.storage import StoreUnavailable
 from shared.storage.cosmos import open_cosmos_store
 from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, INDEXING_POLICY, OPEN_TIMEOUT_SECONDS
+from shared.storage.cosmos_ranks import RANK_INDEXING_POLICY
+from shared.storage.layout import CONTAINERS, RANKS
 from tests.support.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
 from tests.support.cosmos_transport import Fault, InstrumentedTransport
 from tests.support.infra_model import module, resources
@@ -115,9 +117,12 @@ def test_a_container_deleted_at_run_time_is_unavailable_not_missing_data_and_rec
 
 def test_containers_the_app_creates_index_as_the_bicep_does(opened):
     loop, store, _ = opened
-    (containers,) = resources(module("database"), "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
-    bicep = containers["properties"]["resource"]["indexingPolicy"]
-    assert bicep == INDEXING_POLICY
+    documents, ranks = resources(module("database"), "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
+    assert documents["properties"]["resource"]["indexingPolicy"] == INDEXING_POLICY
+    assert ranks["name"] == "rankContainerName"  # the leaderboard container, with its composite indexes
+    assert ranks["properties"]["resource"]["indexingPolicy"] == RANK_INDEXING_POLICY
+    assert set(store._containers) == {*CONTAINERS, RANKS}
     for name, proxy in store._containers.items():
+        expected = RANK_INDEXING_POLICY if name == RANKS else INDEXING_POLICY
         policy = loop.run_until_complete(proxy.read())["indexingPolicy"]
-        assert {k: policy[k] for k in INDEXING_POLICY} == INDEXING_POLICY, name
+        assert {k: policy[k] for k in expected} == expected, name

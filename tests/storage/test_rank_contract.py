@@ -169,6 +169,9 @@ def test_a_board_of_many_entries_matches_the_rule_through_puts_moves_and_deletes
             assert run(run.store.rank_range(BOARD, max(0, start), 7)) == expected[max(0, start) : max(0, start) + 7]
         for ranking in rng.sample(expected, min(40, len(expected))):
             assert run(run.store.rank_of(BOARD, ranking.entity_id)) == ranking
+        for ranking in rng.sample(expected, min(10, len(expected))):
+            start = max(0, ranking.position - 3)
+            assert run(run.store.rank_window(BOARD, ranking.entity_id, 3, 7)) == expected[start : start + 7]
 
     run(churn(2600, 1500, 0.1))
     check()
@@ -220,3 +223,18 @@ def test_put_ranks_in_bulk_is_put_rank_for_each(run):
     assert run(run.store.rank_of(BOARD, "E0003")) == next(r for r in expected_order(expected) if r.entity_id == "E0003")
     with pytest.raises(ValueError):
         run(run.store.put_ranks(BOARD, [("E9999", 1, "t", 1), ("bad", 0.5, "t", 1)]))
+
+
+def test_a_window_around_an_entity(run):
+    entries = {f"P{i:02d}": (100 - i, "t") for i in range(30)}
+    run(run.store.put_ranks(BOARD, [(e, v, t, 1) for e, (v, t) in entries.items()]))
+    board = expected_order(entries)
+    assert run(run.store.rank_window(BOARD, "P15", 5, 11)) == board[10:21]
+    assert run(run.store.rank_window(BOARD, "P02", 5, 11)) == board[0:11]  # near the top: from the top
+    assert run(run.store.rank_window(BOARD, "P28", 5, 11)) == board[23:30]  # near the bottom: what there is
+    assert run(run.store.rank_window(BOARD, "P15", 5, 3)) == board[10:13]  # all ahead of it
+    assert run(run.store.rank_window(BOARD, "P15", 0, 2)) == board[15:17]
+    assert run(run.store.rank_window(BOARD, "P15", 5, 0)) == []
+    assert run(run.store.rank_window(BOARD, "nobody", 5, 11)) == []
+    with pytest.raises(ValueError):
+        run(run.store.rank_window(BOARD, "P15", -1, 11))
