@@ -52,16 +52,19 @@ async def _page(store: Store, address: str, start: int, count: int) -> list[Row]
 
 
 async def _around(store: Store, address: str, entity_id: str, count: int) -> list[Row]:
-    """`count` entries centred on the entity; one not on the board comes last with 0, after every ranked one."""
+    """`count` entries centred on the entity's (shifted to stay full near either end of the board). An
+    entity without an entry has no place to centre on: it alone, with 0, after every ranked entry."""
     if count == 0:
         return []
-    mine = await store.rank_of(address, entity_id)
-    total = await store.rank_count(address)
-    if mine is None:
-        start = max(0, total - (count - 1))
-        return [*await _page(store, address, start, count - 1), (entity_id, 0, total)]
-    start = max(0, min(mine.position - count // 2, total - count))
-    return await _page(store, address, start, count)
+    window = await store.rank_window(address, entity_id, count // 2, count)
+    if not window:
+        return [(entity_id, 0, await store.rank_count(address))]
+    rows = [(r.entity_id, r.value, r.position) for r in window]
+    top = rows[0][2]
+    if len(rows) < count and top > 0:  # near the bottom: fill the window from above
+        above = await _page(store, address, max(0, top - (count - len(rows))), min(top, count - len(rows)))
+        rows = [*above, *rows]
+    return rows
 
 
 class _Board:
