@@ -18,6 +18,7 @@ from shared.features import (
     device_logins,
     display_names,
     identity,
+    leaderboards,
     links,
     objects,
     password_logins,
@@ -27,6 +28,7 @@ from shared.features import (
     recovery,
     registration,
     server_logins,
+    statistics,
 )
 from shared.features import shared_groups as groups
 from shared.pipeline import Operation
@@ -125,6 +127,32 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/RevokeAllBansForUser": bans.revoke_all_bans_for_user,
     "Admin/DeletePlayer": player_deletion.delete_player_operation,
     "Server/DeletePlayer": player_deletion.delete_player_operation,
+    # Statistics, their definitions and versions, and leaderboards.
+    "Client/UpdatePlayerStatistics": statistics.client_update_player_statistics,
+    "Server/UpdatePlayerStatistics": statistics.server_update_player_statistics,
+    "Client/GetPlayerStatistics": statistics.client_get_player_statistics,
+    "Server/GetPlayerStatistics": statistics.server_get_player_statistics,
+    "Client/GetPlayerStatisticVersions": statistics.client_get_player_statistic_versions,
+    "Server/GetPlayerStatisticVersions": statistics.title_get_player_statistic_versions,
+    "Admin/GetPlayerStatisticVersions": statistics.admin_get_player_statistic_versions,
+    "Admin/CreatePlayerStatisticDefinition": statistics.create_player_statistic_definition,
+    "Admin/UpdatePlayerStatisticDefinition": statistics.update_player_statistic_definition,
+    "Admin/GetPlayerStatisticDefinitions": statistics.get_player_statistic_definitions,
+    "Admin/IncrementPlayerStatisticVersion": statistics.increment_player_statistic_version,
+    "Client/GetLeaderboard": leaderboards.client_get_leaderboard,
+    "Server/GetLeaderboard": leaderboards.server_get_leaderboard,
+    "Client/GetLeaderboardAroundPlayer": leaderboards.client_get_leaderboard_around_player,
+    "Server/GetLeaderboardAroundUser": leaderboards.server_get_leaderboard_around_user,
+    "Client/UpdateCharacterStatistics": statistics.client_update_character_statistics,
+    "Server/UpdateCharacterStatistics": statistics.server_update_character_statistics,
+    "Client/GetCharacterStatistics": statistics.client_get_character_statistics,
+    "Server/GetCharacterStatistics": statistics.server_get_character_statistics,
+    "Client/GetCharacterLeaderboard": leaderboards.client_get_character_leaderboard,
+    "Server/GetCharacterLeaderboard": leaderboards.server_get_character_leaderboard,
+    "Client/GetLeaderboardAroundCharacter": leaderboards.client_get_leaderboard_around_character,
+    "Server/GetLeaderboardAroundCharacter": leaderboards.server_get_leaderboard_around_character,
+    "Client/GetLeaderboardForUserCharacters": leaderboards.client_get_leaderboard_for_user_characters,
+    "Server/GetLeaderboardForUserCharacters": leaderboards.server_get_leaderboard_for_user_characters,
 }
 
 

@@ -13,6 +13,9 @@ CHARACTER_DATA: Final = "CharacterData"
 ENTITY_UPDATES: Final = "EntityUpdates"
 SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
 SHARED_GROUP_READS: Final = "SharedGroupReads"
+STATISTIC_UPDATES: Final = "StatisticUpdates"
+STATISTIC_READS: Final = "StatisticReads"
+LEADERBOARD_READS: Final = "LeaderboardReads"
 # Counted per client address rather than per player (shared/limits/address_limits.py).
 ACCOUNT_CREATION: Final = "AccountCreation"
 ANONYMOUS_CALLS: Final = "AnonymousCalls"
@@ -57,6 +60,9 @@ SETTING_OF: Final[Mapping[str, str]] = {
     ENTITY_UPDATES: "RATE_LIMIT_ENTITY_UPDATES",
     SHARED_GROUP_WRITES: "RATE_LIMIT_SHARED_GROUP_WRITES",
     SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
+    STATISTIC_UPDATES: "RATE_LIMIT_STATISTIC_UPDATES",
+    STATISTIC_READS: "RATE_LIMIT_STATISTIC_READS",
+    LEADERBOARD_READS: "RATE_LIMIT_LEADERBOARD_READS",
     ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",
     ANONYMOUS_CALLS: "RATE_LIMIT_ANONYMOUS_CALLS",
     RECOVERY_EMAIL: "RATE_LIMIT_RECOVERY_EMAIL",

@@ -1,7 +1,7 @@
 """What a login's InfoRequestParameters and GetPlayerCombinedInfo bring back: PlayFab's InfoResultPayload.
 
 Each part comes from the module that keeps it (account info, the custom-data engine, characters,
-player profiles). Parts this backend keeps nothing for (inventories, virtual currency, statistics, title
+player profiles, statistics). Parts this backend keeps nothing for (inventories, virtual currency, title
 data) are answered as PlayFab answers a title that has none: empty lists and maps.
 """
 
@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
-from shared.features import characters, custom_data
+from shared.features import characters, custom_data, statistic_values
 from shared.features.account_info import user_account_info
 from shared.features.data_families import FAMILIES, PUBLIC_ONLY
 from shared.features.player_profiles import check_client_constraints, player_profile
@@ -76,7 +76,12 @@ async def payload(
     if params.GetCharacterInventories:
         result["CharacterInventories"] = []
     if params.GetPlayerStatistics:
-        result["PlayerStatistics"] = []
+        values = await statistic_values.current_values(
+            store, statistic_values.player(playfab_id), params.PlayerStatisticNames or None
+        )
+        result["PlayerStatistics"] = [
+            {"StatisticName": name, "Value": value, "Version": version} for name, version, value in values
+        ]
     if params.GetTitleData:
         result["TitleData"] = {}
     if params.GetPlayerProfile:

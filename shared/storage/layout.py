@@ -4,10 +4,12 @@ A document is addressed by (container, partition key, id). Both stores create th
 every module builds its addresses with these names, so a reader finds the whole layout here.
 
   players  - pk = PlayFabId: the account, its password hash, per-type custom data, the characters and
-             their data, the shared groups the player is in, the player's rate-limit counters
+             their data and statistics, the shared groups the player is in, the player's statistics,
+             the player's rate-limit counters
   lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
              which player it belongs to (shared/auth/logins.py);
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
+             pk = "meta", id "statistics": the title's statistic definitions;
              pk = a client address ("address!<address>"): its account-creation, recovery and
              wrong-password counters (shared/limits/password_attempts.py);
              pk = "recovery!<SHA-256 of a password-reset token>": that token (shared/features/recovery.py);
@@ -37,6 +39,7 @@ ACCOUNT_DOC: Final = "account"
 CHARACTERS_DOC: Final = "characters"  # the player's characters
 MEMBERSHIPS_DOC: Final = "sharedgroups"  # the shared groups the player is in
 PASSWORD_DOC: Final = "password"  # the player's password hash, apart from the account (shared/auth/passwords.py)
+PLAYER_STATISTICS_DOC: Final = "statistics"  # the player's statistic values, per version (features/statistic_values.py)
 # RECOVERY_DOC (below, with the recovery tokens) also lives here.
 
 
@@ -50,10 +53,18 @@ def character_data_doc(character_id: str, kind: str) -> str:
     return f"character.{character_id}.{kind}"
 
 
+def character_statistics_doc(character_id: str) -> str:
+    """A character's statistic values, under its owning player."""
+    return f"character.{character_id}.statistics"
+
+
 # Lookups: login identities, the store's meta record, client addresses.
 LOGIN_DOC: Final = "login"  # in a login identity's partition: {"PlayFabId": ...}
 META_PK: Final = "meta"  # no login identity has this partition key: identities are "<kind>:<id>"
 TITLE_DOC: Final = "title"  # in META_PK: the title the store belongs to
+STATISTICS_DOC: Final = (
+    "statistics"  # in META_PK: the title's statistic definitions (features/statistic_definitions.py)
+)
 
 
 def login_pk(kind: str, key: str) -> str:
