@@ -19,8 +19,8 @@ from typing import Any, Final
 
 from shared.auth.accounts import create_account
 from shared.config.clock import new_id
+from shared.features import statistic_values
 from shared.storage import Document
-from shared.storage.layout import rank_board
 from shared.storage.sqlite import SQLiteStore
 
 STATISTIC: Final = "bench_score"
@@ -31,12 +31,7 @@ _BATCH: Final = 10_000
 
 def board() -> str:
     """The board of the benchmark's statistic, which has no definition: version 0."""
-    return rank_board("player", STATISTIC, 0)
-
-
-def tiebreak(at: float) -> str:
-    """The tiebreak a write at `at` gets: earlier sorts first."""
-    return f"{at:020.6f}"
+    return statistic_values.board(statistic_values.PLAYER, STATISTIC, 0)
 
 
 class _BatchingStore(SQLiteStore):
@@ -66,7 +61,9 @@ async def _seed(path: Path, players: int, rng: random.Random) -> None:
             for playfab_id in ids:
                 await create_account(store, playfab_id, {}, at)
             await store.flush()
-            entries += [(playfab_id, rng.randrange(VALUE_RANGE), tiebreak(at), 1) for playfab_id in ids]
+            entries += [
+                (playfab_id, rng.randrange(VALUE_RANGE), statistic_values.tiebreak(at), 1) for playfab_id in ids
+            ]
         await store.put_ranks(board(), entries)
     finally:
         await store.close()
