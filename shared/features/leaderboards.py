@@ -95,7 +95,7 @@ class _Board:
 async def _player_entries(
     services: Services, rows: list[Row], constraints: PlayerProfileViewConstraints | None, caller_id: str | None
 ) -> list[dict[str, Any]]:
-    found = await asyncio.gather(*(accounts.find_account(services.store, playfab_id) for playfab_id, _, _ in rows))
+    found = await accounts.find_accounts(services.store, [playfab_id for playfab_id, _, _ in rows])
     entries = []
     for (playfab_id, value, position), account in zip(rows, found, strict=True):
         entry: dict[str, Any] = {"PlayFabId": playfab_id, "StatValue": value, "Position": position}

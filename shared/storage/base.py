@@ -144,6 +144,11 @@ class BaseStore(ABC):
     async def close(self) -> None:
         return None
 
+    async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
+        """read() of each (pk, id), answers in the same order. Concurrent point reads here (a network
+        store answers them in parallel); an adapter whose reads never wait reads them in one go."""
+        return list(await asyncio.gather(*(self.read(container, pk, id) for pk, id in keys)))
+
     # Leaderboard indexes. A board (named by layout.rank_board) orders its entries best first: value
     # descending, then tiebreak ascending, then entity id ascending. The store keeps the order, so a
     # range or a rank is read from the index, never by scanning players' documents.

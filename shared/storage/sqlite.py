@@ -51,6 +51,8 @@ from shared.wire.jsontext import loads
 
 T = TypeVar("T")
 
+# read_many asks for this many documents per query.
+_READS_PER_QUERY = 500
 # put_ranks writes this many entries per transaction (each also cuts the board's blocks again, one pass
 # over the board): a board of 100,000 is ten transactions of well under a second each.
 _RANKS_PER_TRANSACTION = 10_000
@@ -203,6 +205,30 @@ class SQLiteStore(BaseStore):
     async def read(self, container: str, pk: str, id: str) -> Document | None:
         with self._local_lock:
             return self._call(self._reader, lambda conn: self._select(conn, container, pk, id))
+
+    async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
+        # A read never waits here, so all in one query on one snapshot: a task per read costs more than
+        # the read (100 account reads as gathered tasks: about 6.5 ms; one after another 1.6 ms).
+        def reads(conn: sqlite3.Connection) -> list[Document | None]:
+            # Grouped by id (a page of players asks for the same document of each): a query per id and
+            # up to _READS_PER_QUERY partitions, each a seek of the primary key.
+            by_id: dict[str, list[str]] = {}
+            for pk, id in keys:
+                by_id.setdefault(id, []).append(pk)
+            found: dict[tuple[str, str], tuple[str, str]] = {}
+            for id, pks in by_id.items():
+                for at in range(0, len(pks), _READS_PER_QUERY):
+                    chunk = pks[at : at + _READS_PER_QUERY]
+                    marks = ", ".join("?" for _ in chunk)
+                    rows = conn.execute(
+                        f"SELECT pk, body, etag FROM documents WHERE container=? AND pk IN ({marks}) AND id=?",
+                        (container, *chunk, id),
+                    )
+                    found.update(((pk, id), (body, etag)) for pk, body, etag in rows)
+            # A parse per answer: a key asked twice gets two private bodies, as two reads would.
+            return [Document(loads(found[key][0]), found[key][1]) if key in found else None for key in keys]
+
+        return self._snapshot(reads)
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
         text, etag = encode(body), _etag()
