@@ -137,6 +137,17 @@ class Bench:
         progress(f"{scenario.name}: {time.monotonic() - started:.1f} s")
         return rows
 
+    def together(self, scenarios: list[Scenario], levels: list[int]) -> list[dict[str, Any]]:
+        """Scenarios compared with each other: at each concurrency their rounds interleave, so a busy
+        moment of the machine falls on all of them alike."""
+        started = time.monotonic()
+        loads = [(s, s.prepare(self.world)) for s in scenarios]
+        for s, load in loads:
+            self.warm(s, load)
+        rows = [row for c in levels for row in self.measured([(s, load, c) for s, load in loads], self.args.requests)]
+        progress(f"{', '.join(s.name for s in scenarios)}: {time.monotonic() - started:.1f} s")
+        return rows
+
     def growth(self, scenarios: list[Scenario]) -> list[dict[str, Any]]:
         """Sizes are compared with each other, so their rounds interleave too (at concurrency 1)."""
         loads = [(s, s.prepare(self.world), 1) for s in scenarios]
@@ -197,7 +208,9 @@ def sqlite_rows(
         # The floor answers any path; warm it once like the host.
         warm_load = scenarios[0].prepare(bench.world)
         bench.run(floor.url, scenarios[0].endpoint, warm_load, min(16, args.warmup or 1), args.warmup or 1)
-        rows = [row for s in scenarios if not s.growth for row in bench.scenario(s, levels)]
+        rows = [row for s in scenarios if not s.growth and not s.together for row in bench.scenario(s, levels)]
+        for name in dict.fromkeys(s.together for s in scenarios if s.together):
+            rows += bench.together([s for s in scenarios if s.together == name], levels)
         rows += bench.growth([s for s in scenarios if s.growth])
         world = bench.world
     if world.seed_seconds is None:

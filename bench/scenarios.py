@@ -164,6 +164,8 @@ class Scenario:
     prepare: Callable[[World], Load]
     needs: tuple[str, ...] = ()  # other endpoints its setup calls
     growth: bool = False  # measured at concurrency 1 only, compared with its 10-key sibling
+    # Scenarios of one set are compared with each other: at each concurrency their rounds interleave.
+    together: str | None = None
 
 
 WRITERS = 64  # distinct players, groups or entities a scenario spreads over (one per connection at most)
@@ -306,6 +308,7 @@ RANKED_CALLERS = 64  # logged-in players on the ranked title who read its leader
 STATISTICS_SET = "Server/UpdatePlayerStatistics"
 USER_DATA_SET = "Client/UpdateUserData"
 RANKED_NEEDS = (STATISTICS_SET, USER_DATA_SET)
+RANKED = "ranked title reads"  # the set whose p50s are compared (bench/report.py)
 
 
 def _ranked_user_data(w: World) -> Load:
@@ -360,10 +363,17 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
     # The ranked title (100,000 players on one board): GetUserData beside the leaderboard reads, in the
     # same run, is what their p50 is compared with.
-    Scenario("user data read, ranked title", "Client/GetUserData", "read", _ranked_user_data, RANKED_NEEDS),
-    Scenario("leaderboard top 100", "Client/GetLeaderboard", "read", _leaderboard_top, RANKED_NEEDS),
     Scenario(
-        "leaderboard around player", "Client/GetLeaderboardAroundPlayer", "read", _leaderboard_around, RANKED_NEEDS
+        "user data read, ranked title", "Client/GetUserData", "read", _ranked_user_data, RANKED_NEEDS, together=RANKED
+    ),
+    Scenario("leaderboard top 100", "Client/GetLeaderboard", "read", _leaderboard_top, RANKED_NEEDS, together=RANKED),
+    Scenario(
+        "leaderboard around player",
+        "Client/GetLeaderboardAroundPlayer",
+        "read",
+        _leaderboard_around,
+        RANKED_NEEDS,
+        together=RANKED,
     ),
     Scenario("statistics update", "Client/UpdatePlayerStatistics", "update", _update_statistics, RANKED_NEEDS),
     Scenario("update, 5 objects of 1 KB", "Object/SetObjects", "update", _update_object_1kb, growth=True),
