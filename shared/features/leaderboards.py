@@ -9,7 +9,10 @@ first, then the entity id. Positions count from 0. A page is `rank_range`, a pla
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from collections import OrderedDict
+from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, Auth, Caller
@@ -39,6 +42,29 @@ from shared.wire.validation import (
 )
 
 Row = tuple[str, int, int]  # (entity id, value, position)
+
+# Accounts this process last read for leaderboard entries (display names, profiles), each reused for
+# PLAYER_STATUS_CACHE_SECONDS: a board is read far more often than its players change their names, and
+# a page of 100 would otherwise read 100 accounts. Bounded; the oldest go first.
+MAX_REMEMBERED_ACCOUNTS: Final = 10_000
+_seen: WeakKeyDictionary[Store, OrderedDict[str, tuple[float, dict[str, Any] | None]]] = WeakKeyDictionary()
+
+
+async def _accounts(services: Services, ids: list[str]) -> list[dict[str, Any] | None]:
+    store, ttl = services.store, services.settings.player_status_cache_seconds
+    seen = _seen.setdefault(store, OrderedDict())
+    at = time.monotonic()
+    stale = [i for i in dict.fromkeys(ids) if (hit := seen.get(i)) is None or at - hit[0] >= ttl]
+    found = await asyncio.gather(*(accounts.find_account(store, i) for i in stale))
+    answer = {i: hit[1] for i in ids if (hit := seen.get(i)) is not None}
+    for playfab_id, account in zip(stale, found, strict=True):
+        answer[playfab_id] = account
+        if ttl > 0:
+            seen[playfab_id] = (at, account)
+            seen.move_to_end(playfab_id)
+    while len(seen) > MAX_REMEMBERED_ACCOUNTS:
+        seen.popitem(last=False)
+    return [answer[i] for i in ids]
 
 
 def _count(asked: int | None) -> int:
@@ -95,7 +121,7 @@ class _Board:
 async def _player_entries(
     services: Services, rows: list[Row], constraints: PlayerProfileViewConstraints | None, caller_id: str | None
 ) -> list[dict[str, Any]]:
-    found = await asyncio.gather(*(accounts.find_account(services.store, playfab_id) for playfab_id, _, _ in rows))
+    found = await _accounts(services, [playfab_id for playfab_id, _, _ in rows])
     entries = []
     for (playfab_id, value, position), account in zip(rows, found, strict=True):
         entry: dict[str, Any] = {"PlayFabId": playfab_id, "StatValue": value, "Position": position}
