@@ -165,29 +165,33 @@ async def _around_player(
 # --- Character leaderboards ---
 
 
-async def _character_entry(store: Store, row: Row) -> dict[str, Any]:
-    character_id, value, position = row
-    entry: dict[str, Any] = {"CharacterId": character_id, "StatValue": value, "Position": position}
-    profile = await store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, character_id), PROFILE_DOC)
-    if profile is None:
-        return entry
-    playfab_id = profile.body["PlayFabId"]
-    entry["PlayFabId"] = playfab_id
-    listed, account = await asyncio.gather(
-        characters.list_characters(store, playfab_id, check_account=False), accounts.find_account(store, playfab_id)
+async def _character_entries(services: Services, rows: list[Row], character_type: str | None) -> list[dict[str, Any]]:
+    """Each entry with its character's owner, name and type, and the owner's display name."""
+    store = services.store
+    profiles = await asyncio.gather(
+        *(store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, character_id), PROFILE_DOC) for character_id, _, _ in rows)
     )
-    for character in listed:
-        if character["CharacterId"] == character_id:
-            entry["CharacterName"] = character["CharacterName"]
-            entry["CharacterType"] = character["CharacterType"]
-    if account is not None and account.get("DisplayName"):
-        entry["DisplayName"] = account["DisplayName"]
-    return entry
-
-
-async def _character_entries(store: Store, rows: list[Row], character_type: str | None) -> list[dict[str, Any]]:
-    entries = await asyncio.gather(*(_character_entry(store, row) for row in rows))
-    return [e for e in entries if character_type is None or e.get("CharacterType") == character_type]
+    owners = [profile.body["PlayFabId"] if profile is not None else None for profile in profiles]
+    known = list(dict.fromkeys(owner for owner in owners if owner is not None))
+    listed, found = await asyncio.gather(
+        asyncio.gather(*(characters.list_characters(store, owner, check_account=False) for owner in known)),
+        _accounts(services, known),
+    )
+    by_id = {c["CharacterId"]: c for entries in listed for c in entries}
+    names = {owner: account.get("DisplayName") for owner, account in zip(known, found, strict=True) if account}
+    entries = []
+    for (character_id, value, position), owner in zip(rows, owners, strict=True):
+        entry: dict[str, Any] = {"CharacterId": character_id, "StatValue": value, "Position": position}
+        if owner is not None:
+            entry["PlayFabId"] = owner
+            if character_id in by_id:
+                entry["CharacterName"] = by_id[character_id]["CharacterName"]
+                entry["CharacterType"] = by_id[character_id]["CharacterType"]
+            if names.get(owner):
+                entry["DisplayName"] = names[owner]
+        if character_type is None or entry.get("CharacterType") == character_type:
+            entries.append(entry)
+    return entries
 
 
 async def _character_board(store: Store, name: str) -> str:
@@ -201,7 +205,7 @@ async def _character_leaderboard(
     store = services.store
     address = await _character_board(store, req.StatisticName)
     rows = await _page(store, address, req.StartPosition, _count(req.MaxResultsCount))
-    return {"Leaderboard": await _character_entries(store, rows, req.CharacterType)}
+    return {"Leaderboard": await _character_entries(services, rows, req.CharacterType)}
 
 
 async def _around_character_of(
@@ -211,7 +215,7 @@ async def _around_character_of(
     await characters.require(store, playfab_id, req.CharacterId)
     address = await _character_board(store, req.StatisticName)
     rows = await _around(store, address, req.CharacterId, _count(req.MaxResultsCount))
-    return {"Leaderboard": await _character_entries(store, rows, req.CharacterType)}
+    return {"Leaderboard": await _character_entries(services, rows, req.CharacterType)}
 
 
 async def _client_around_character(
@@ -237,7 +241,7 @@ async def _for_characters_of(
     rows = sorted(((r.entity_id, r.value, r.position) for r in ranked if r is not None), key=lambda row: row[2])[
         : req.MaxResultsCount if req.MaxResultsCount is not None else len(listed)
     ]
-    return {"Leaderboard": await _character_entries(store, rows, None)}
+    return {"Leaderboard": await _character_entries(services, rows, None)}
 
 
 async def _client_for_characters(
