@@ -9,7 +9,10 @@ first, then the entity id. Positions count from 0. A page is `rank_range`, a pla
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+import time
+from collections import OrderedDict
+from typing import Any, Final
+from weakref import WeakKeyDictionary
 
 from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, Auth, Caller
@@ -40,6 +43,29 @@ from shared.wire.validation import (
 
 Row = tuple[str, int, int]  # (entity id, value, position)
 
+# Accounts this process last read for leaderboard entries (display names, profiles), each reused for
+# PLAYER_STATUS_CACHE_SECONDS: a board is read far more often than its players change their names, and
+# a page of 100 would otherwise read 100 accounts. Bounded; the oldest go first.
+MAX_REMEMBERED_ACCOUNTS: Final = 10_000
+_seen: WeakKeyDictionary[Store, OrderedDict[str, tuple[float, dict[str, Any] | None]]] = WeakKeyDictionary()
+
+
+async def _accounts(services: Services, ids: list[str]) -> list[dict[str, Any] | None]:
+    store, ttl = services.store, services.settings.player_status_cache_seconds
+    seen = _seen.setdefault(store, OrderedDict())
+    at = time.monotonic()
+    stale = [i for i in dict.fromkeys(ids) if (hit := seen.get(i)) is None or at - hit[0] >= ttl]
+    found = await accounts.find_accounts(store, stale)  # one store call for all of them
+    answer = {i: hit[1] for i in ids if (hit := seen.get(i)) is not None}
+    for playfab_id, account in zip(stale, found, strict=True):
+        answer[playfab_id] = account
+        if ttl > 0:
+            seen[playfab_id] = (at, account)
+            seen.move_to_end(playfab_id)
+    while len(seen) > MAX_REMEMBERED_ACCOUNTS:
+        seen.popitem(last=False)
+    return [answer[i] for i in ids]
+
 
 def _count(asked: int | None) -> int:
     return DEFAULT_LEADERBOARD_RESULTS if asked is None else asked
@@ -47,6 +73,10 @@ def _count(asked: int | None) -> int:
 
 async def _page(store: Store, address: str, start: int, count: int) -> list[Row]:
     if count == 0:
+        return []
+    # A page past the end is answered from the count: a range read from a deep start costs every entry
+    # above it on some stores.
+    if start > 0 and start >= await store.rank_count(address):
         return []
     return [(r.entity_id, r.value, r.position) for r in await store.rank_range(address, start, count)]
 
@@ -95,7 +125,7 @@ class _Board:
 async def _player_entries(
     services: Services, rows: list[Row], constraints: PlayerProfileViewConstraints | None, caller_id: str | None
 ) -> list[dict[str, Any]]:
-    found = await accounts.find_accounts(services.store, [playfab_id for playfab_id, _, _ in rows])
+    found = await _accounts(services, [playfab_id for playfab_id, _, _ in rows])
     entries = []
     for (playfab_id, value, position), account in zip(rows, found, strict=True):
         entry: dict[str, Any] = {"PlayFabId": playfab_id, "StatValue": value, "Position": position}
@@ -135,29 +165,33 @@ async def _around_player(
 # --- Character leaderboards ---
 
 
-async def _character_entry(store: Store, row: Row) -> dict[str, Any]:
-    character_id, value, position = row
-    entry: dict[str, Any] = {"CharacterId": character_id, "StatValue": value, "Position": position}
-    profile = await store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, character_id), PROFILE_DOC)
-    if profile is None:
-        return entry
-    playfab_id = profile.body["PlayFabId"]
-    entry["PlayFabId"] = playfab_id
-    listed, account = await asyncio.gather(
-        characters.list_characters(store, playfab_id, check_account=False), accounts.find_account(store, playfab_id)
+async def _character_entries(services: Services, rows: list[Row], character_type: str | None) -> list[dict[str, Any]]:
+    """Each entry with its character's owner, name and type, and the owner's display name."""
+    store = services.store
+    profiles = await asyncio.gather(
+        *(store.read(ENTITIES, entity_pk(ENTITY_CHARACTER, character_id), PROFILE_DOC) for character_id, _, _ in rows)
     )
-    for character in listed:
-        if character["CharacterId"] == character_id:
-            entry["CharacterName"] = character["CharacterName"]
-            entry["CharacterType"] = character["CharacterType"]
-    if account is not None and account.get("DisplayName"):
-        entry["DisplayName"] = account["DisplayName"]
-    return entry
-
-
-async def _character_entries(store: Store, rows: list[Row], character_type: str | None) -> list[dict[str, Any]]:
-    entries = await asyncio.gather(*(_character_entry(store, row) for row in rows))
-    return [e for e in entries if character_type is None or e.get("CharacterType") == character_type]
+    owners = [profile.body["PlayFabId"] if profile is not None else None for profile in profiles]
+    known = list(dict.fromkeys(owner for owner in owners if owner is not None))
+    listed, found = await asyncio.gather(
+        asyncio.gather(*(characters.list_characters(store, owner, check_account=False) for owner in known)),
+        _accounts(services, known),
+    )
+    by_id = {c["CharacterId"]: c for entries in listed for c in entries}
+    names = {owner: account.get("DisplayName") for owner, account in zip(known, found, strict=True) if account}
+    entries = []
+    for (character_id, value, position), owner in zip(rows, owners, strict=True):
+        entry: dict[str, Any] = {"CharacterId": character_id, "StatValue": value, "Position": position}
+        if owner is not None:
+            entry["PlayFabId"] = owner
+            if character_id in by_id:
+                entry["CharacterName"] = by_id[character_id]["CharacterName"]
+                entry["CharacterType"] = by_id[character_id]["CharacterType"]
+            if names.get(owner):
+                entry["DisplayName"] = names[owner]
+        if character_type is None or entry.get("CharacterType") == character_type:
+            entries.append(entry)
+    return entries
 
 
 async def _character_board(store: Store, name: str) -> str:
@@ -171,7 +205,7 @@ async def _character_leaderboard(
     store = services.store
     address = await _character_board(store, req.StatisticName)
     rows = await _page(store, address, req.StartPosition, _count(req.MaxResultsCount))
-    return {"Leaderboard": await _character_entries(store, rows, req.CharacterType)}
+    return {"Leaderboard": await _character_entries(services, rows, req.CharacterType)}
 
 
 async def _around_character_of(
@@ -181,7 +215,7 @@ async def _around_character_of(
     await characters.require(store, playfab_id, req.CharacterId)
     address = await _character_board(store, req.StatisticName)
     rows = await _around(store, address, req.CharacterId, _count(req.MaxResultsCount))
-    return {"Leaderboard": await _character_entries(store, rows, req.CharacterType)}
+    return {"Leaderboard": await _character_entries(services, rows, req.CharacterType)}
 
 
 async def _client_around_character(
@@ -207,7 +241,7 @@ async def _for_characters_of(
     rows = sorted(((r.entity_id, r.value, r.position) for r in ranked if r is not None), key=lambda row: row[2])[
         : req.MaxResultsCount if req.MaxResultsCount is not None else len(listed)
     ]
-    return {"Leaderboard": await _character_entries(store, rows, None)}
+    return {"Leaderboard": await _character_entries(services, rows, None)}
 
 
 async def _client_for_characters(

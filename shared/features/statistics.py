@@ -16,7 +16,7 @@ from shared.config.rate_windows import STATISTIC_READS, STATISTIC_UPDATES
 from shared.features import characters, statistic_definitions, statistic_values
 from shared.features.statistic_definitions import DEFAULT_AGGREGATION, DEFAULT_INTERVAL
 from shared.features.statistic_values import Change, Target
-from shared.pipeline import Operation
+from shared.pipeline import Handler, Operation
 from shared.services import Services
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import (
@@ -93,7 +93,7 @@ async def _server_get(services: Services, caller: Caller, req: GetPlayerStatisti
     return {"PlayFabId": req.PlayFabId, "Statistics": statistics}
 
 
-def _versions_handler(*, admin: bool) -> Any:
+def _versions_handler(*, admin: bool) -> Handler[GetPlayerStatisticVersionsRequest]:
     async def versions(services: Services, caller: Caller, req: GetPlayerStatisticVersionsRequest) -> dict[str, Any]:
         definitions = await statistic_definitions.read(services.store)
         if not definitions.known(req.StatisticName):

@@ -79,6 +79,8 @@ def test_character_leaderboards(on_host):
     knight = grant_character(first_owner.playfab_id, "Sir", "Knight")
     mage = grant_character(first_owner.playfab_id, "Merlin", "Mage")
     rogue = grant_character(second_owner.playfab_id, "Shade", "Rogue")
+    second_owner.use()
+    call("Client/UpdateUserTitleDisplayName", {"DisplayName": "ShadeMaster"})
     for character, owner, value in ((knight, first_owner, 20), (mage, first_owner, 30), (rogue, second_owner, 20)):
         _set(owner.playfab_id, character, {name: value})
         advance(on_host, 1.0)
@@ -105,6 +107,7 @@ def test_character_leaderboards(on_host):
             "CharacterName": "Shade",
             "CharacterType": "Rogue",
             "PlayFabId": second_owner.playfab_id,
+            "DisplayName": "ShadeMaster",
             "StatValue": 20,
             "Position": 2,
         },

@@ -4,10 +4,14 @@ statistics, and a deleted player leaving every board."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 
+from shared.config.settings import load_settings
+from shared.services import open_store
+from shared.storage.layout import rank_board
 from tests.support import sdk
 from tests.support.data_calls import assert_error, call, error_of
 from tests.support.players import Player, new_player
@@ -191,3 +195,25 @@ def test_a_deleted_player_leaves_every_board(on_host):
     assert board(name) == [(staying.playfab_id, 40, 0)]
     assert board(other) == []
     assert board(other, Version=0, UseSpecificVersion=True) == []
+
+
+def _drop_entry(server: Server, address: str, entity_id: str) -> None:
+    """Remove one index entry behind the app's back, as a host stopping between the two writes leaves it."""
+
+    async def drop() -> None:
+        store = await open_store(load_settings(server.env))
+        try:
+            await store.delete_rank(address, entity_id)
+        finally:
+            await store.close()
+
+    asyncio.run(drop())
+
+
+def test_an_index_entry_lost_between_the_two_writes_is_restored_by_the_next_update(on_host):
+    name, player = fresh_name(), new_player()
+    server_update(player.playfab_id, {name: 5})
+    _drop_entry(on_host, rank_board("player", name, 0), player.playfab_id)
+    assert board(name) == []
+    server_update(player.playfab_id, {name: 5})  # the value does not change; its entry is written again
+    assert board(name) == [(player.playfab_id, 5, 0)]
