@@ -215,4 +215,4 @@ def sqlite_rows(
         world = bench.world
     if world.seed_seconds is None:
         return rows, None
-    return rows, {"players": world.ranked_players, "seed_seconds": round(world.seed_seconds, 1)}
+    return rows, {"players": world.ranked_players, "seed_seconds": round(world.seed_seconds, 3)}

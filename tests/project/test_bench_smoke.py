@@ -85,7 +85,7 @@ def test_bench_runs_the_leaderboard_scenarios_on_a_ranked_title(tmp_path):
     results = json.loads((tmp_path / "latest.json").read_text())
     rows = sorted((row["name"], row["errors"]) for row in results["scenarios"])
     assert rows == sorted((name, 0) for name in LEADERBOARD_SCENARIOS)
-    assert results["ranked_title"]["players"] == 1500 and results["ranked_title"]["seed_seconds"] > 0
+    assert results["ranked_title"]["players"] == 1500 and results["ranked_title"]["seed_seconds"] >= 0
     targets = [t["target"] for t in results["targets"]]
     assert [t for t in targets if "GetUserData" in t] == [
         "leaderboard top 100 @ 2: p50 <= 3x GetUserData's on the ranked title",
