@@ -1,6 +1,7 @@
 // Drives the official PlayFab Node SDK for the Python tests.
-// Reads a plan on stdin: {"url", "titleId", "secretKey"?, "calls": [{"api", "method", "request"}]}
-// and prints one JSON line per call: {"ok": true, "data": ...} or {"ok": false, "error": ...}.
+// Reads a plan on stdin: {"url", "titleId", "secretKey"?, "calls": [{"api", "method", "request", "credentials"?}]}
+// ("credentials": {"sessionTicket", "entityToken", "secretKey"}, each null or a string, replaces the SDK's
+// credentials before that call, as if the SDK had logged in or been configured with them) and prints one JSON line per call: {"ok": true, "data": ...} or {"ok": false, "error": ...}.
 "use strict";
 
 const sdk = require("playfab-sdk");
@@ -25,6 +26,11 @@ async function main() {
   sdk.PlayFab.settings.titleId = plan.titleId;
   if (plan.secretKey) sdk.PlayFab.settings.developerSecretKey = plan.secretKey;
   for (const call of plan.calls) {
+    if (call.credentials) {
+      sdk.PlayFab._internalSettings.sessionTicket = call.credentials.sessionTicket;
+      sdk.PlayFab._internalSettings.entityToken = call.credentials.entityToken;
+      sdk.PlayFab.settings.developerSecretKey = call.credentials.secretKey;
+    }
     process.stdout.write(JSON.stringify(await callOnce(call.api, call.method, call.request || {})) + "\n");
   }
 }
