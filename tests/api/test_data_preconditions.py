@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,7 +18,7 @@ from shared.features.data_families import FAMILIES, Scope
 from tests.support import sdk
 from tests.support.data_calls import call, error_of, grant_character, target, writer_routes
 from tests.support.players import Player, new_player
-from tests.support.server import SECRET_KEY, Server
+from tests.support.server import SECRET_KEY, Server, running_server
 
 CALLERS = 8
 PRECONDITION = (400, "PreconditionFailed", 1610)
@@ -76,8 +76,24 @@ def _devices(custom_id: str, count: int) -> list[Player]:
 # --- races: exactly one of the callers that read the same version wins ---
 
 
+@pytest.fixture(scope="module")
+def two_workers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """Two host processes on one SQLite file: the racers meet across processes as well as within one."""
+    with running_server(tmp_path_factory.mktemp("precondition-race"), WORKERS="2") as srv:
+        yield srv
+
+
 @pytest.mark.parametrize("how", ["field", "tag"])
 def test_racing_players_devices_and_the_server_on_user_data(pf, how):
+    _user_data_race(pf, how)
+
+
+def test_racing_across_two_processes_sharing_one_sqlite_file(two_workers):
+    sdk.point_at(two_workers)
+    _user_data_race(two_workers, "tag")
+
+
+def _user_data_race(server: Server, how: str) -> None:
     devices = _devices(f"race-{uuid.uuid4()}", CALLERS // 2)
     playfab_id = devices[0].playfab_id
     call("Server/UpdateUserData", {"PlayFabId": playfab_id, "Data": {"score": "start"}})
@@ -89,7 +105,7 @@ def test_racing_players_devices_and_the_server_on_user_data(pf, how):
         else:
             requests.append(("/Server/UpdateUserData", {"X-SecretKey": SECRET_KEY}, {**body, "PlayFabId": playfab_id}))
 
-    winner = _one_wins(_race(pf, requests), lambda _: {"DataVersion": 2}, current=2)
+    winner = _one_wins(_race(server, requests), lambda _: {"DataVersion": 2}, current=2)
     stored = call("Server/GetUserData", {"PlayFabId": playfab_id})
     assert stored["DataVersion"] == 2
     assert stored["Data"]["score"]["Value"] == f"writer {winner}"
