@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from shared.config.clock import iso, now
+from shared.features import write_options
 from shared.storage import Mutation, Store
 from shared.storage.layout import PLAYERS
 from shared.wire.errors import PlayFabError, invalid_params
@@ -171,11 +172,15 @@ def update_records(
     check_size(body, limits, apply_records(records, changes, stamp, extra))
 
 
-def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
-    """The pure mutation of one update: the store may run it again on a fresher body."""
+def apply(changes: Changes, limits: Limits, stamp: str, expected: int | None = None) -> Mutation:
+    """The pure mutation of one update: the store may run it again on a fresher body.
+
+    `expected` (ExpectedDataVersion) is checked here, on the body the write replaces.
+    """
 
     def mutate(body: dict[str, Any] | None) -> dict[str, Any]:
         body = body or {"DataVersion": 0, "Data": {}}
+        write_options.require_data_version(int(body["DataVersion"]), expected)
         body["DataVersion"] += 1
         update_records(body, body["Data"], changes, limits, stamp)
         return body
@@ -183,9 +188,11 @@ def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
     return mutate
 
 
-async def write(store: Store, pk: str, doc_id: str, changes: Changes, limits: Limits) -> int:
-    """Apply an update atomically; return the new DataVersion."""
-    doc = await store.update(PLAYERS, pk, doc_id, apply(changes, limits, iso(now())))
+async def write(
+    store: Store, pk: str, doc_id: str, changes: Changes, limits: Limits, expected: int | None = None
+) -> int:
+    """Apply an update atomically, when the data is at the `expected` version (if any); return the new DataVersion."""
+    doc = await store.update(PLAYERS, pk, doc_id, apply(changes, limits, iso(now()), expected))
     assert doc is not None  # the mutation always returns a body
     return int(doc.body["DataVersion"])
 

@@ -12,7 +12,7 @@ from typing import Any, Final
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.rate_windows import CHARACTER_DATA, USER_DATA
-from shared.features import characters, custom_data
+from shared.features import characters, custom_data, write_options
 from shared.features.data_families import FAMILIES, Family, Scope
 from shared.pipeline import Operation
 from shared.services import Services
@@ -74,9 +74,11 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
     async def update(services: Services, caller: Caller, req: DataChanges) -> dict[str, Any]:
         limits = family.limits(services.settings)
         changes = custom_data.plan(req.Data, req.KeysToRemove, getattr(req, "Permission", None), limits)
+        expected = write_options.expected_data_version(req)
         owner = await _owner(services, caller, family, req)
         doc_id = family.doc_id(owner.character_id)
-        return {"DataVersion": await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits)}
+        version = await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits, expected)
+        return {"DataVersion": version}
 
     limit = CHARACTER_DATA if family.scope is Scope.CHARACTER else USER_DATA
     return Operation(Auth.SESSION if api == CLIENT else Auth.SECRET, _update_model(family, api), update, limit)

@@ -3,6 +3,8 @@
 Membership and data share the document `groups/<SharedGroupId>/group`, so every change is one atomic
 store.update(): a data write can never resurrect a deleted group or be lost to a membership change,
 and writers of different keys never overwrite each other (each mutation touches only its own keys).
+Each data write advances the group's `DataVersion` (absent in a group never written: 0), which an
+`ExpectedDataVersion` precondition is checked against in the same mutation (shared/features/write_options.py).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
-from shared.features import custom_data, group_memberships
+from shared.features import custom_data, group_memberships, write_options
 from shared.features.data_families import PUBLIC_ONLY
 from shared.pipeline import Operation
 from shared.services import Services
@@ -145,15 +147,25 @@ async def _get_data(services: Services, caller: Caller, req: GetSharedGroupDataR
     result: dict[str, Any] = {"Data": _record_view(caller, doc.body, req)}
     if req.GetMembers:
         result["Members"] = list(doc.body["Members"])
+    if write_options.get_data_version(req):
+        result["DataVersion"] = _data_version(doc.body)
     return result
 
 
-def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: custom_data.Limits) -> Mutation:
+def _data_version(group: dict[str, Any]) -> int:
+    return int(group.get("DataVersion", 0))
+
+
+def _write(
+    changes: custom_data.Changes, caller: Caller, group_id: str, lim: custom_data.Limits, expected: int | None
+) -> Mutation:
     stamp = iso(now())
     extra = {} if caller.is_title or caller.playfab_id is None else {"LastUpdatedBy": caller.playfab_id}
 
     def write(body: dict[str, Any] | None) -> dict[str, Any]:
         group = _existing(body, group_id, caller)
+        write_options.require_data_version(_data_version(group), expected)
+        group["DataVersion"] = _data_version(group) + 1
         custom_data.update_records(group, group["Data"], changes, lim, stamp, extra)
         return group
 
@@ -163,8 +175,11 @@ def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: cus
 async def _update_data(services: Services, caller: Caller, req: UpdateSharedGroupDataRequest) -> dict[str, Any]:
     lim = limits(services)
     changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
-    await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, _write(changes, caller, req.SharedGroupId, lim))
-    return {}
+    expected = write_options.expected_data_version(req)
+    mutation = _write(changes, caller, req.SharedGroupId, lim, expected)
+    doc = await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, mutation)
+    # PlayFab's answer is empty; a caller that set the precondition learns the version it produced.
+    return {} if expected is None or doc is None else {"DataVersion": _data_version(doc.body)}
 
 
 async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequest) -> dict[str, Any]:

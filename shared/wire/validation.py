@@ -305,6 +305,7 @@ class DataChanges(Request):
 
     Data: dict[str, DataValue] | None = None
     KeysToRemove: list[str] | None = None
+    ExpectedDataVersion: UInt32 | None = None  # an extension beyond PlayFab (shared/features/write_options.py)
 
 
 class UpdateUserInternalDataRequest(DataChanges, PlayerTarget):
@@ -399,6 +400,7 @@ class GetSharedGroupDataRequest(Request):
     SharedGroupId: GroupId
     Keys: list[str] | None = None  # omitted: every key; empty: none
     GetMembers: bool | None = None
+    GetDataVersion: bool | None = None  # an extension beyond PlayFab (shared/features/write_options.py)
 
 
 class UpdateSharedGroupDataRequest(DataChanges):
