@@ -20,6 +20,7 @@ from shared.features import (
     display_names,
     events,
     identity,
+    key_history_api,
     links,
     objects,
     password_logins,
@@ -170,6 +171,8 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/WriteTitleEvent": events.server_write_title_event,
     "Event/WriteEvents": events.write_events,
     "Admin/ext-ReadEvents": events.read_events,
+    "Admin/ext-ReadKeyHistory": key_history_api.read_key_history,
+    "Admin/ext-RestoreKeyHistory": key_history_api.restore_key_history,
 }
 
 

@@ -132,6 +132,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         signing_keys = read["TOKEN_SIGNING_KEY"] = (local_signing_key(read["SQLITE_PATH"]),)
     if any(len(k) < MIN_SIGNING_KEY_CHARS for k in signing_keys):
         problems.append(f"every key in TOKEN_SIGNING_KEY must be at least {MIN_SIGNING_KEY_CHARS} characters")
+    if read["KEY_HISTORY_RETENTION_DAYS"] > read["EVENTS_RETENTION_DAYS"]:
+        problems.append(
+            "KEY_HISTORY_RETENTION_DAYS must be at most EVENTS_RETENTION_DAYS (the history is in the event log)"
+        )
     if read["COSMOS_OPERATION_TIMEOUT_SECONDS"] < read["COSMOS_REQUEST_TIMEOUT_SECONDS"]:
         problems.append("COSMOS_OPERATION_TIMEOUT_SECONDS must be at least COSMOS_REQUEST_TIMEOUT_SECONDS")
     unknown_options = [o for o in read["CLIENT_PROFILE_OPTIONS"] if o not in PlayerProfileViewConstraints.model_fields]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from shared.config.clock import iso, now
+from shared.features.key_history import Recorder
 from shared.storage import Mutation, Store
 from shared.storage.layout import PLAYERS
 from shared.wire.errors import PlayFabError, invalid_params
@@ -183,10 +184,15 @@ def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
     return mutate
 
 
-async def write(store: Store, pk: str, doc_id: str, changes: Changes, limits: Limits) -> int:
-    """Apply an update atomically; return the new DataVersion."""
-    doc = await store.update(PLAYERS, pk, doc_id, apply(changes, limits, iso(now())))
+async def write(
+    store: Store, pk: str, doc_id: str, changes: Changes, limits: Limits, history: Recorder | None = None
+) -> int:
+    """Apply an update atomically, with its key history when `history` is given; return the new DataVersion."""
+    mutation = apply(changes, limits, iso(now()))
+    doc = await store.update(PLAYERS, pk, doc_id, history.wrap(mutation) if history else mutation)
     assert doc is not None  # the mutation always returns a body
+    if history:
+        await history.after(doc)
     return int(doc.body["DataVersion"])
 
 

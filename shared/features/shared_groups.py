@@ -13,12 +13,12 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
-from shared.features import custom_data, group_memberships
+from shared.features import custom_data, group_memberships, key_history
 from shared.features.data_families import PUBLIC_ONLY
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import DELETE, Conflict, Mutation
-from shared.storage.layout import GROUP_DOC, GROUPS
+from shared.storage.layout import GROUP_DOC, GROUPS, HISTORY_GROUP, history_stream
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import (
     CreateSharedGroupRequest,
@@ -163,8 +163,24 @@ def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: cus
 async def _update_data(services: Services, caller: Caller, req: UpdateSharedGroupDataRequest) -> dict[str, Any]:
     lim = limits(services)
     changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
-    await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, _write(changes, caller, req.SharedGroupId, lim))
+    history = key_history.Recorder(services, caller, group_target(req.SharedGroupId))
+    mutation = history.wrap(_write(changes, caller, req.SharedGroupId, lim))
+    await history.after(await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, mutation))
     return {}
+
+
+def group_target(group_id: str) -> key_history.Target:
+    """A shared group's data, as its key history names it."""
+    stream = history_stream(HISTORY_GROUP, group_id)
+    return key_history.Target(
+        name="SharedGroupData",
+        subject={"SharedGroupId": group_id},
+        container=GROUPS,
+        pk=group_id,
+        doc_id=GROUP_DOC,
+        stream=lambda _body: stream,
+        values=key_history.records("Data"),
+    )
 
 
 async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequest) -> dict[str, Any]:
@@ -175,6 +191,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequ
         return DELETE
 
     await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, delete)
+    await services.store.delete_events(history_stream(HISTORY_GROUP, req.SharedGroupId))  # its history with it
     await _give_back(services, req.SharedGroupId, members)
     return {}
 
