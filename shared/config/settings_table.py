@@ -254,6 +254,14 @@ class Settings:
         "UTF-8 bytes of a value a history entry keeps; a longer value is kept as its SHA-256 hash and size",
         minimum=0,
     )
+    key_history_outbox_bytes: int = setting(
+        "KEY_HISTORY_OUTBOX_BYTES",
+        WHOLE,
+        "16384",
+        "bytes of history entries a changed document holds before a write moves them to the event log "
+        "(0: after every write; at most 131072); a history read moves them whatever their size",
+        minimum=0,
+    )
     # Custom data limits (PlayFab's tier table), per update call and per stored data type.
     user_data_max_keys: int = setting(
         "USER_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `Update*UserData` call may set or remove"

@@ -3,11 +3,11 @@
 A writer that tracks a document wraps its mutation with `Recorder.wrap`: the wrapped mutation compares
 the keys before and after, and appends one entry per changed key to the document's outbox
 (`layout.HISTORY_OUTBOX`) in the same `store.update`, so a change and its entries land together or not
-at all. After the write, `Recorder.after` moves the outbox to the owner's history stream in the event log
-(`layout.history_stream`, kept for KEY_HISTORY_RETENTION_DAYS) and trims what it moved. A move cut short
-by a crash or a store fault leaves the entries in the outbox: the next write of the document and the
-next history read of it move them. Nothing is lost; a move whose trim failed is moved again, and readers
-drop the repeat by its EntryId.
+at all. Once the outbox holds more than KEY_HISTORY_OUTBOX_BYTES, `Recorder.after` moves it to the
+owner's history stream in the event log (`layout.history_stream`, kept for KEY_HISTORY_RETENTION_DAYS)
+and trims what it moved; a history read moves it whatever its size, and shows what could not be moved.
+A move cut short by a crash or a store fault leaves the entries in the outbox for the next one. Nothing
+is lost; a move whose trim failed is moved again, and readers drop the repeat by its EntryId.
 
 None of this is on PlayFab's wire: the outbox lives beside the fields the data API answers with.
 """
@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from shared.auth.caller import Caller
 from shared.config.clock import iso, now
+from shared.config.settings import MAX_HISTORY_OUTBOX_BYTES
 from shared.services import Services
 from shared.storage import Document, Mutation, Store, StoreUnavailable
 from shared.storage.layout import HISTORY_OUTBOX
@@ -31,7 +32,7 @@ from shared.wire.jsontext import dumps_bytes
 DAY_SECONDS: Final = 86_400
 # An outbox that cannot be moved (the event log refusing writes) stops taking entries past this size:
 # the write is refused as unavailable rather than recorded without its history or grown without bound.
-OUTBOX_MAX_BYTES: Final = 262_144
+OUTBOX_MAX_BYTES: Final = 2 * MAX_HISTORY_OUTBOX_BYTES
 # A document without a version of its own (a shared group) counts its tracked changes here.
 HISTORY_VERSION: Final = "HistoryVersion"
 
@@ -146,8 +147,10 @@ class Recorder:
         return tracked
 
     async def after(self, doc: Document | None) -> None:
-        """Move the outbox the write left (best effort: what stays is moved by the next write or read)."""
-        if doc is not None and doc.body.get(HISTORY_OUTBOX):
+        """Move the outbox the write left once it holds more than KEY_HISTORY_OUTBOX_BYTES (best effort:
+        what stays is moved by a later write or the next history read)."""
+        outbox = doc.body.get(HISTORY_OUTBOX) if doc is not None else None
+        if doc is not None and outbox and len(dumps_bytes(outbox)) > self.services.settings.key_history_outbox_bytes:
             await move(self.services, self.target, doc.body)
 
 
@@ -195,6 +198,18 @@ async def settle(services: Services, target: Target) -> list[dict[str, Any]]:
     return list(doc.body[HISTORY_OUTBOX])
 
 
+def _forgotten(caller: dict[str, Any]) -> dict[str, Any]:
+    return {"Api": caller.get("Api"), "DeletedPlayer": True}  # nothing left naming them
+
+
+def forget_in_outbox(body: dict[str, Any], playfab_id: str) -> bool:
+    """Take a deleted player's id out of the entries waiting in a document it does not own; True if any."""
+    named = [e for e in body.get(HISTORY_OUTBOX) or [] if e.get("Caller", {}).get("PlayFabId") == playfab_id]
+    for entry in named:
+        entry["Caller"] = _forgotten(entry["Caller"])
+    return bool(named)
+
+
 async def forget_player(store: Store, stream: str, playfab_id: str) -> None:
     """Take a deleted player's id out of a stream it does not own (a shared group's history).
 
@@ -216,8 +231,7 @@ async def forget_player(store: Store, stream: str, playfab_id: str) -> None:
     runs: list[list[dict[str, Any]]] = []
     for entry in reversed(entries):  # oldest first
         if entry.get("Caller", {}).get("PlayFabId") == playfab_id:
-            entry["Caller"] = {key: value for key, value in entry["Caller"].items() if key != "PlayFabId"}
-            entry["Caller"]["DeletedPlayer"] = True
+            entry["Caller"] = _forgotten(entry["Caller"])
         if runs and runs[-1][0].get("Expires") == entry.get("Expires"):
             runs[-1].append(entry)
         else:

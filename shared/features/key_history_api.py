@@ -16,6 +16,7 @@ from typing import Any, Final
 from shared.auth.accounts import require_account
 from shared.auth.caller import Auth, Caller
 from shared.auth.entities import named, require_profile
+from shared.config.clock import now
 from shared.features import characters, custom_properties, data_api, objects, shared_groups
 from shared.features.data_families import FAMILIES, Family, Scope
 from shared.features.key_history import Target, settle
@@ -131,12 +132,19 @@ def _mine(target: Target, key: str) -> Callable[[dict[str, Any]], bool]:
     return matches
 
 
+def _live(mine: Callable[[dict[str, Any]], bool], at: float) -> Callable[[dict[str, Any]], bool]:
+    """Entries of the key that are still within their retention (one may have waited in an outbox)."""
+    return lambda entry: mine(entry) and float(entry.get("Expires", at + 1)) > at
+
+
 async def _entries(
     services: Services, target: Target, key: str, count: int, token: str | None
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Up to `count` entries of one key, newest first, and where the next page starts."""
     waiting = await settle(services, target)
     mine, found, seen = _mine(target, key), list[dict[str, Any]](), set[str]()
+    at = now()
+    mine = _live(mine, at)
     if token is None:  # entries the history store has not taken yet are the newest: the first page has them
         for entry in reversed(waiting):
             if mine(entry) and len(found) < count:

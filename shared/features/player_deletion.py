@@ -90,7 +90,8 @@ def _leaving(playfab_id: str) -> Any:
         members = [member for member in body["Members"] if member != playfab_id]
         records = body.get("Data", {})
         named = [key for key, record in records.items() if record.get("LastUpdatedBy") == playfab_id]
-        if len(members) == len(body["Members"]) and not named:
+        forgotten = key_history.forget_in_outbox(body, playfab_id)  # its waiting history entries too
+        if len(members) == len(body["Members"]) and not named and not forgotten:
             return None
         if not members:
             return DELETE  # the last member out takes the group with it, as RemoveSharedGroupMembers does

@@ -227,3 +227,20 @@ def test_an_unknown_entry_or_a_missing_owner_is_refused(pf):
         "/Admin/ext-ReadKeyHistory", {"Target": "Nothing", "PlayFabId": player.playfab_id, "Key": "k"}, KEY
     ).json()
     assert (answer["code"], answer["error"]) == (400, "InvalidParams")
+
+
+def test_a_deleted_players_history_goes_and_a_groups_history_forgets_them(pf):
+    friend, player = new_player(), new_player()
+    friend.use()
+    group_id = sdk.call(PlayFabClientAPI.CreateSharedGroup, {})["SharedGroupId"]
+    sdk.call(PlayFabServerAPI.AddSharedGroupMembers, {"SharedGroupId": group_id, "PlayFabIds": [player.playfab_id]})
+    player.use()
+    sdk.call(PlayFabClientAPI.UpdateSharedGroupData, {"SharedGroupId": group_id, "Data": {"by": "player"}})
+    sdk.call(PlayFabClientAPI.UpdateUserData, {"Data": {"k": "v"}})
+    assert len(entries(pf, Target="UserData", PlayFabId=player.playfab_id, Key="k")) == 1
+    sdk.call(PlayFabAdminAPI.DeletePlayer, {"PlayFabId": player.playfab_id})
+    gone = pf.post("/Admin/ext-ReadKeyHistory", {"Target": "UserData", "PlayFabId": player.playfab_id, "Key": "k"}, KEY)
+    assert gone.json()["error"] == "AccountNotFound"
+    (entry,) = entries(pf, Target="SharedGroupData", SharedGroupId=group_id, Key="by")
+    assert entry["Caller"] == {"Api": "Client", "DeletedPlayer": True}
+    assert values([entry]) == [(None, "player")]

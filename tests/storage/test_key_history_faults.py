@@ -1,5 +1,6 @@
 """A fault between a write and the history store loses no history entry (SQLite, with the event log's
-table refusing writes while documents are written as usual: tests/support/sqlite_faults)."""
+table refusing writes while documents are written as usual: tests/support/sqlite_faults). The hosts
+move entries after every write (KEY_HISTORY_OUTBOX_BYTES=0), so every write meets the fault."""
 
 from __future__ import annotations
 
@@ -51,12 +52,18 @@ def _history_rows(srv: Server, playfab_id: str) -> int:
     return int(count)
 
 
-def test_entries_the_history_store_refused_wait_in_the_document_and_are_moved_later(tmp_path: Path) -> None:
+def _env(data_dir: Path, outbox_bytes: str = "0") -> dict[str, str]:
     paths = [str(REPO / "tests" / "support" / "sqlite_faults"), os.environ.get("PYTHONPATH", "")]
-    env = base_env(
-        tmp_path, PYTHONPATH=os.pathsep.join(p for p in paths if p), SQLITE_FAULT_FILE=str(tmp_path / "fault")
+    return base_env(
+        data_dir,
+        PYTHONPATH=os.pathsep.join(p for p in paths if p),
+        SQLITE_FAULT_FILE=str(data_dir / "fault"),
+        KEY_HISTORY_OUTBOX_BYTES=outbox_bytes,
     )
-    with running_server(tmp_path, env=env) as srv:
+
+
+def test_entries_the_history_store_refused_wait_in_the_document_and_are_moved_later(tmp_path: Path) -> None:
+    with running_server(tmp_path, env=_env(tmp_path)) as srv:
         player = login(srv)
         _write(srv, player.ticket, "1")
         (tmp_path / "fault").write_text("events", encoding="utf-8")
@@ -75,11 +82,7 @@ def test_entries_the_history_store_refused_wait_in_the_document_and_are_moved_la
 
 
 def test_a_history_read_moves_what_waited(tmp_path: Path) -> None:
-    paths = [str(REPO / "tests" / "support" / "sqlite_faults"), os.environ.get("PYTHONPATH", "")]
-    env = base_env(
-        tmp_path, PYTHONPATH=os.pathsep.join(p for p in paths if p), SQLITE_FAULT_FILE=str(tmp_path / "fault")
-    )
-    with running_server(tmp_path, env=env) as srv:
+    with running_server(tmp_path, env=_env(tmp_path)) as srv:
         player = login(srv)
         (tmp_path / "fault").write_text("events", encoding="utf-8")
         _write(srv, player.ticket, "1")
@@ -89,3 +92,16 @@ def test_a_history_read_moves_what_waited(tmp_path: Path) -> None:
         assert _outbox(srv, player.playfab_id) == []
         assert _history_rows(srv, player.playfab_id) == 1
         assert _values(srv, player.playfab_id) == ["2", "1"]
+
+
+def test_entries_wait_in_the_document_until_they_pass_the_outbox_size(tmp_path: Path) -> None:
+    with running_server(tmp_path, env=_env(tmp_path, outbox_bytes="1000")) as srv:
+        player = login(srv)
+        _write(srv, player.ticket, "1")
+        _write(srv, player.ticket, "2")
+        assert (len(_outbox(srv, player.playfab_id)), _history_rows(srv, player.playfab_id)) == (2, 0)
+        for value in range(3, 10):
+            _write(srv, player.ticket, str(value))
+        assert len(_outbox(srv, player.playfab_id)) < 9 and _history_rows(srv, player.playfab_id) >= 1
+        assert _values(srv, player.playfab_id) == [str(v) for v in range(9, 0, -1)]
+        assert _outbox(srv, player.playfab_id) == []
