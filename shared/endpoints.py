@@ -20,6 +20,7 @@ from shared.features import (
     display_names,
     events,
     identity,
+    key_history_api,
     leaderboards,
     links,
     objects,
@@ -198,6 +199,8 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/GetLeaderboardAroundCharacter": leaderboards.server_get_leaderboard_around_character,
     "Client/GetLeaderboardForUserCharacters": leaderboards.client_get_leaderboard_for_user_characters,
     "Server/GetLeaderboardForUserCharacters": leaderboards.server_get_leaderboard_for_user_characters,
+    "Admin/ext-ReadKeyHistory": key_history_api.read_key_history,
+    "Admin/ext-RestoreKeyHistory": key_history_api.restore_key_history,
 }
 
 

@@ -6,6 +6,7 @@ Every failure leaves here as PlayFab's error envelope; nothing raises past handl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -156,6 +157,12 @@ def refuse_repeated_credentials(headers: Mapping[str, str]) -> None:
             raise PlayFabError("InvalidRequest", f"The {name} header must be sent once, with one value.")
 
 
+def api_of(path: str) -> str | None:
+    """The API a path calls ("/api/Admin/UpdateUserData" -> "Admin"): the part before the method."""
+    parts = [part for part in path.split("/") if part]
+    return parts[-2] if len(parts) >= 2 else None
+
+
 async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[str, Any]:
     refuse_repeated_credentials(req.headers)
     settings = services.settings
@@ -164,6 +171,7 @@ async def run(op: Operation[M], req: HttpRequest, services: Services) -> dict[st
     if op.auth is Auth.NONE:  # no player to charge: count by address, before any parsing
         address_limits.charge_anonymous(settings, address)
     caller = resolve_caller(op.auth, services.settings, services.signer, dict(req.headers))
+    caller = dataclasses.replace(caller, api=api_of(req.path))
     await _admit(op, caller, services)
     limit = settings.max_request_bytes
     if op.auth is Auth.NONE:  # anyone may send these: no more than a login needs

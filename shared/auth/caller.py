@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 from enum import Enum
@@ -32,6 +33,10 @@ class Caller:
     entity_id: str | None = None
     # SESSION_TICKET or ENTITY_TOKEN (shared.auth.tokens): the kind of token that named the caller
     token: str | None = None
+    # Which secret key (the first 12 hex digits of its SHA-256, never the key) and which API ("Client",
+    # "Server", "Admin"...: the path's first part, set by the pipeline): who a key's history names.
+    key_id: str | None = None
+    api: str | None = None
 
 
 def _secret_matches(settings: Settings, presented: str) -> bool:
@@ -47,7 +52,12 @@ def from_secret(settings: Settings, header: str | None) -> Caller:
         raise PlayFabError("NotAuthenticated", "This API method requires the title secret key in X-SecretKey.")
     if not _secret_matches(settings, header):
         raise PlayFabError("NotAuthorized", "The secret key is not valid for this title.")
-    return Caller(is_title=True, entity_type=ENTITY_TITLE, entity_id=settings.title_id)
+    return Caller(is_title=True, entity_type=ENTITY_TITLE, entity_id=settings.title_id, key_id=key_id(header))
+
+
+def key_id(key: str) -> str:
+    """A secret key's name in records: enough of its hash to tell keys apart, nothing to sign with."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
 
 
 # (error name, message) when the token is missing, expired, or invalid.

@@ -21,6 +21,9 @@ from shared.wire.validation import PlayerProfileViewConstraints
 
 MIN_SIGNING_KEY_CHARS = 32
 MIN_SECRET_KEY_CHARS = 16
+# Entries a changed document may hold before they are moved to the event log; an outbox that cannot be
+# moved (an event log refusing writes) stops at twice this (shared/features/key_history.py).
+MAX_HISTORY_OUTBOX_BYTES = 131_072
 DEFAULT_MAX_REQUEST_BYTES = int(default("MAX_REQUEST_BYTES"))
 SIGNING_KEY_FILE = "token-signing.key"
 # Key files this process generated: such a file is no sign that a store existed before (sqlite_files.py).
@@ -132,6 +135,12 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         signing_keys = read["TOKEN_SIGNING_KEY"] = (local_signing_key(read["SQLITE_PATH"]),)
     if any(len(k) < MIN_SIGNING_KEY_CHARS for k in signing_keys):
         problems.append(f"every key in TOKEN_SIGNING_KEY must be at least {MIN_SIGNING_KEY_CHARS} characters")
+    if read["KEY_HISTORY_OUTBOX_BYTES"] > MAX_HISTORY_OUTBOX_BYTES:
+        problems.append(f"KEY_HISTORY_OUTBOX_BYTES must be at most {MAX_HISTORY_OUTBOX_BYTES}")
+    if read["KEY_HISTORY_RETENTION_DAYS"] > read["EVENTS_RETENTION_DAYS"]:
+        problems.append(
+            "KEY_HISTORY_RETENTION_DAYS must be at most EVENTS_RETENTION_DAYS (the history is in the event log)"
+        )
     if read["COSMOS_OPERATION_TIMEOUT_SECONDS"] < read["COSMOS_REQUEST_TIMEOUT_SECONDS"]:
         problems.append("COSMOS_OPERATION_TIMEOUT_SECONDS must be at least COSMOS_REQUEST_TIMEOUT_SECONDS")
     unknown_options = [o for o in read["CLIENT_PROFILE_OPTIONS"] if o not in PlayerProfileViewConstraints.model_fields]

@@ -239,6 +239,29 @@ class Settings:
     events_max_per_batch: int = setting(
         "EVENTS_MAX_PER_BATCH", WHOLE, "200", "events one `WriteEvents` call may carry (PlayFab's 200)"
     )
+    # Key history (shared/features/key_history.py): how long entries are kept, and which values are hashed.
+    key_history_retention_days: int = setting(
+        "KEY_HISTORY_RETENTION_DAYS",
+        WHOLE,
+        "30",
+        "days a key's history entry is kept (`Admin/ext-ReadKeyHistory`); at most EVENTS_RETENTION_DAYS, "
+        "whose TTL also bounds the history on Cosmos DB",
+    )
+    key_history_max_value_bytes: int = setting(
+        "KEY_HISTORY_MAX_VALUE_BYTES",
+        WHOLE,
+        "1024",
+        "UTF-8 bytes of a value a history entry keeps; a longer value is kept as its SHA-256 hash and size",
+        minimum=0,
+    )
+    key_history_outbox_bytes: int = setting(
+        "KEY_HISTORY_OUTBOX_BYTES",
+        WHOLE,
+        "16384",
+        "bytes of history entries a changed document holds before a write moves them to the event log "
+        "(0: after every write; at most 131072); a history read moves them whatever their size",
+        minimum=0,
+    )
     # Custom data limits (PlayFab's tier table), per update call and per stored data type.
     user_data_max_keys: int = setting(
         "USER_DATA_MAX_KEYS_PER_UPDATE", WHOLE, "10", "keys one `Update*UserData` call may set or remove"

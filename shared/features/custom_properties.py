@@ -20,11 +20,12 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.rate_windows import PLAYER_CUSTOM_PROPERTIES
 from shared.config.settings import Settings
-from shared.features import playstream
+from shared.features import key_history, playstream
 from shared.features.custom_data import utf16_units
 from shared.pipeline import Operation
 from shared.services import Services
-from shared.storage.layout import CUSTOM_PROPERTIES_DOC, PLAYERS
+from shared.storage import Mutation
+from shared.storage.layout import CUSTOM_PROPERTIES_DOC, HISTORY_PLAYER, PLAYERS, history_stream
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import (
     ClientDeletePlayerCustomPropertiesRequest,
@@ -199,7 +200,33 @@ class _Outcome:
     deleted: list[dict[str, Any]] = field(default_factory=list)  # DeletedProperties
 
 
-async def update(services: Services, playfab_id: str, writes: dict[str, Value], expected: int | None) -> int:
+def properties_target(playfab_id: str) -> key_history.Target:
+    """A player's custom properties, as their key history names them."""
+    stream = history_stream(HISTORY_PLAYER, playfab_id)
+    return key_history.Target(
+        name="CustomProperties",
+        subject={"PlayFabId": playfab_id},
+        container=PLAYERS,
+        pk=playfab_id,
+        doc_id=CUSTOM_PROPERTIES_DOC,
+        stream=lambda _body: stream,
+        values=key_history.plain("Properties"),
+        version=lambda body: int(body["PropertiesVersion"]),
+    )
+
+
+async def _store(services: Services, caller: Caller | None, playfab_id: str, mutation: Mutation) -> None:
+    """One update of the properties document, with its key history when the caller is known."""
+    if caller is None:
+        await services.store.update(PLAYERS, playfab_id, CUSTOM_PROPERTIES_DOC, mutation)
+        return
+    history = key_history.Recorder(services, caller, properties_target(playfab_id))
+    await history.after(await services.store.update(PLAYERS, playfab_id, CUSTOM_PROPERTIES_DOC, history.wrap(mutation)))
+
+
+async def update(
+    services: Services, playfab_id: str, writes: dict[str, Value], expected: int | None, caller: Caller | None = None
+) -> int:
     """Apply a checked update atomically; the PropertiesVersion after it."""
     limit, out = limits(services.settings), _Outcome()
 
@@ -224,12 +251,14 @@ async def update(services: Services, playfab_id: str, writes: dict[str, Value], 
         doc["PropertiesVersion"] = out.version
         return doc
 
-    await services.store.update(PLAYERS, playfab_id, CUSTOM_PROPERTIES_DOC, mutation)
+    await _store(services, caller, playfab_id, mutation)
     await _record(services, playfab_id, out.changes)
     return out.version
 
 
-async def delete(services: Services, playfab_id: str, names: list[str], expected: int | None) -> _Outcome:
+async def delete(
+    services: Services, playfab_id: str, names: list[str], expected: int | None, caller: Caller | None = None
+) -> _Outcome:
     out = _Outcome()
 
     def mutation(body: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -245,7 +274,7 @@ async def delete(services: Services, playfab_id: str, names: list[str], expected
         body["PropertiesVersion"] = out.version  # kept when empty: the next version follows this one
         return body
 
-    await services.store.update(PLAYERS, playfab_id, CUSTOM_PROPERTIES_DOC, mutation)
+    await _store(services, caller, playfab_id, mutation)
     await _record(services, playfab_id, out.changes)
     return out
 
@@ -291,14 +320,14 @@ def _answer(caller: Caller, playfab_id: str, data: dict[str, Any]) -> dict[str, 
 async def _update(services: Services, caller: Caller, req: ClientUpdatePlayerCustomPropertiesRequest) -> dict[str, Any]:
     writes = plan_update(req.Properties, limits(services.settings))
     playfab_id = await _owner(services, caller, req)
-    version = await update(services, playfab_id, writes, req.ExpectedPropertiesVersion)
+    version = await update(services, playfab_id, writes, req.ExpectedPropertiesVersion, caller)
     return _answer(caller, playfab_id, {"PropertiesVersion": version})
 
 
 async def _delete(services: Services, caller: Caller, req: ClientDeletePlayerCustomPropertiesRequest) -> dict[str, Any]:
     names = plan_delete(req.PropertyNames, limits(services.settings))
     playfab_id = await _owner(services, caller, req)
-    out = await delete(services, playfab_id, names, req.ExpectedPropertiesVersion)
+    out = await delete(services, playfab_id, names, req.ExpectedPropertiesVersion, caller)
     return _answer(caller, playfab_id, {"DeletedProperties": out.deleted, "PropertiesVersion": out.version})
 
 

@@ -12,10 +12,12 @@ from typing import Any, Final
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.rate_windows import CHARACTER_DATA, USER_DATA
-from shared.features import characters, custom_data, write_options
+from shared.features import characters, custom_data, key_history, write_options
 from shared.features.data_families import FAMILIES, Family, Scope
+from shared.features.key_history import Recorder
 from shared.pipeline import Operation
 from shared.services import Services
+from shared.storage.layout import HISTORY_PLAYER, PLAYERS, history_stream
 from shared.wire.validation import (
     ClientGetCharacterDataRequest,
     ClientGetUserDataRequest,
@@ -70,6 +72,22 @@ def _query_model(family: Family, api: str) -> type[DataQuery]:
     return ClientGetUserDataRequest if api == CLIENT else GetUserDataRequest
 
 
+def data_target(family: Family, playfab_id: str, character_id: str | None) -> key_history.Target:
+    """A family's document of one player or character, as its key history names it."""
+    subject = {"PlayFabId": playfab_id, **({"CharacterId": character_id} if character_id else {})}
+    stream = history_stream(HISTORY_PLAYER, playfab_id)
+    return key_history.Target(
+        name=f"{family.api_name}Data",
+        subject=subject,
+        container=PLAYERS,
+        pk=playfab_id,
+        doc_id=family.doc_id(character_id),
+        stream=lambda _body: stream,
+        values=key_history.records("Data"),
+        version=lambda body: int(body["DataVersion"]),
+    )
+
+
 def update_operation(family: Family, api: str) -> Operation[DataChanges]:
     async def update(services: Services, caller: Caller, req: DataChanges) -> dict[str, Any]:
         limits = family.limits(services.settings)
@@ -77,7 +95,8 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
         expected = write_options.expected_data_version(req)
         owner = await _owner(services, caller, family, req)
         doc_id = family.doc_id(owner.character_id)
-        version = await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits, expected)
+        history = Recorder(services, caller, data_target(family, owner.playfab_id, owner.character_id))
+        version = await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits, expected, history)
         return {"DataVersion": version}
 
     limit = CHARACTER_DATA if family.scope is Scope.CHARACTER else USER_DATA

@@ -26,10 +26,10 @@ from shared.auth.entities import (
 from shared.config.clock import now
 from shared.config.rate_windows import ENTITY_UPDATES
 from shared.config.settings import Settings
-from shared.features import playstream
+from shared.features import key_history, playstream
 from shared.pipeline import Operation
 from shared.services import Services
-from shared.storage.layout import ENTITIES, PROFILE_DOC
+from shared.storage.layout import ENTITIES, HISTORY_PLAYER, HISTORY_TITLE, PROFILE_DOC, entity_pk, history_stream
 from shared.wire.errors import PlayFabError, invalid_params
 from shared.wire.jsontext import depth, reject_constant
 from shared.wire.validation import GetObjectsRequest, SetObject, SetObjectsRequest
@@ -186,7 +186,8 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         profile["ProfileVersion"] = out.version
         return profile
 
-    await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, mutation)
+    history = key_history.Recorder(services, caller, objects_target(entity.type, entity.id))
+    await history.after(await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, history.wrap(mutation)))
     texts = {change.name: change.text for change in changes}
     done = [
         {"Name": r["ObjectName"], "Operation": r["SetResult"], **_data_object(texts.get(r["ObjectName"]))}
@@ -198,6 +199,27 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
             services, name="entity_objects_set", entity_type=entity.type, entity_id=entity.id, body={"Objects": done}
         )
     return {"ProfileVersion": out.version, "SetResults": out.results}
+
+
+def objects_target(entity_type: str, entity_id: str) -> key_history.Target:
+    """An entity's objects, as their key history names them; a player's entities' go to the player's history."""
+
+    def stream(body: dict[str, Any]) -> str:
+        owner = body.get("PlayFabId")
+        if isinstance(owner, str):
+            return history_stream(HISTORY_PLAYER, owner)
+        return history_stream(HISTORY_TITLE, entity_id)
+
+    return key_history.Target(
+        name="Objects",
+        subject={"Entity": {"Type": entity_type, "Id": entity_id}},
+        container=ENTITIES,
+        pk=entity_pk(entity_type, entity_id),
+        doc_id=PROFILE_DOC,
+        stream=stream,
+        values=key_history.plain("Objects"),
+        version=lambda body: int(body.get("ProfileVersion", 0)),
+    )
 
 
 def _data_object(text: str | None) -> dict[str, Any]:

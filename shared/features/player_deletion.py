@@ -23,7 +23,7 @@ from shared.auth.accounts import DELETING, being_deleted
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.logins import LoginKind
 from shared.config.rate_windows import SETTING_OF
-from shared.features import recovery, statistic_values
+from shared.features import key_history, recovery, statistic_values
 from shared.features.data_families import FAMILIES, Scope
 from shared.pipeline import Operation
 from shared.services import Services
@@ -35,6 +35,8 @@ from shared.storage.layout import (
     ENTITIES,
     GROUP_DOC,
     GROUPS,
+    HISTORY_GROUP,
+    HISTORY_PLAYER,
     MEMBERSHIPS_DOC,
     PASSWORD_DOC,
     PLAYERS,
@@ -42,6 +44,7 @@ from shared.storage.layout import (
     STREAM_PLAYER,
     entity_pk,
     event_stream,
+    history_stream,
     rate_limit_doc,
 )
 from shared.wire.errors import PlayFabError
@@ -89,7 +92,8 @@ def _leaving(playfab_id: str) -> Any:
         members = [member for member in body["Members"] if member != playfab_id]
         records = body.get("Data", {})
         named = [key for key, record in records.items() if record.get("LastUpdatedBy") == playfab_id]
-        if len(members) == len(body["Members"]) and not named:
+        forgotten = key_history.forget_in_outbox(body, playfab_id)  # its waiting history entries too
+        if len(members) == len(body["Members"]) and not named and not forgotten:
             return None
         if not members:
             return DELETE  # the last member out takes the group with it, as RemoveSharedGroupMembers does
@@ -104,7 +108,12 @@ def _leaving(playfab_id: str) -> Any:
 async def _leave_groups(store: Store, playfab_id: str) -> None:
     doc = await store.read(PLAYERS, playfab_id, MEMBERSHIPS_DOC)
     for group_id in doc.body["Groups"] if doc else {}:
-        await store.update(GROUPS, group_id, GROUP_DOC, _leaving(playfab_id))
+        left = await store.update(GROUPS, group_id, GROUP_DOC, _leaving(playfab_id))
+        history = history_stream(HISTORY_GROUP, group_id)
+        if left is None:  # the group went with its last member, its history with it
+            await store.delete_events(history)
+        else:
+            await key_history.forget_player(store, history, playfab_id)
     await _delete(store, PLAYERS, playfab_id, MEMBERSHIPS_DOC)
 
 
@@ -135,6 +144,7 @@ async def delete_player(store: Store, playfab_id: str) -> None:
     await _delete_entity(store, ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"])
     await _leave_groups(store, playfab_id)
     await store.delete_events(event_stream(STREAM_PLAYER, playfab_id))  # its event log too
+    await store.delete_events(history_stream(HISTORY_PLAYER, playfab_id))  # and its keys' history
     await _delete(store, PLAYERS, playfab_id, ACCOUNT_DOC)
     known_accounts.forget(store, playfab_id)
 

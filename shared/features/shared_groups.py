@@ -15,12 +15,12 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
-from shared.features import custom_data, group_memberships, write_options
+from shared.features import custom_data, group_memberships, key_history, write_options
 from shared.features.data_families import PUBLIC_ONLY
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import DELETE, Conflict, Mutation
-from shared.storage.layout import GROUP_DOC, GROUPS
+from shared.storage.layout import GROUP_DOC, GROUPS, HISTORY_GROUP, history_stream
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import (
     CreateSharedGroupRequest,
@@ -176,10 +176,26 @@ async def _update_data(services: Services, caller: Caller, req: UpdateSharedGrou
     lim = limits(services)
     changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
     expected = write_options.expected_data_version(req)
-    mutation = _write(changes, caller, req.SharedGroupId, lim, expected)
+    history = key_history.Recorder(services, caller, group_target(req.SharedGroupId))
+    mutation = history.wrap(_write(changes, caller, req.SharedGroupId, lim, expected))
     doc = await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, mutation)
+    await history.after(doc)
     # PlayFab's answer is empty; a caller that set the precondition learns the version it produced.
     return {} if expected is None or doc is None else {"DataVersion": _data_version(doc.body)}
+
+
+def group_target(group_id: str) -> key_history.Target:
+    """A shared group's data, as its key history names it."""
+    stream = history_stream(HISTORY_GROUP, group_id)
+    return key_history.Target(
+        name="SharedGroupData",
+        subject={"SharedGroupId": group_id},
+        container=GROUPS,
+        pk=group_id,
+        doc_id=GROUP_DOC,
+        stream=lambda _body: stream,
+        values=key_history.records("Data"),
+    )
 
 
 async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequest) -> dict[str, Any]:
@@ -190,6 +206,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequ
         return DELETE
 
     await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, delete)
+    await services.store.delete_events(history_stream(HISTORY_GROUP, req.SharedGroupId))  # its history with it
     await _give_back(services, req.SharedGroupId, members)
     return {}
 

@@ -26,7 +26,8 @@ every module builds its addresses with these names, so a reader finds the whole 
   entities - pk = "<EntityType>!<EntityId>": the entity profile with its objects, the entity's counters
   events   - pk = an event stream (`event_stream`): one player's events (about the player, its
              title_player_account entity and its characters) or the title's; an append-only log of
-             batches, each batch one record, kept for EVENTS_RETENTION_DAYS (BaseStore.append_events)
+             batches, each batch one record, kept for EVENTS_RETENTION_DAYS (BaseStore.append_events);
+             also each owner's key history (`history_stream`), kept for KEY_HISTORY_RETENTION_DAYS
 
 Leaderboard indexes are apart from the documents (Store.put_rank and the rank_* reads): one board per
 owner kind, statistic and version (rank_board). On Cosmos DB a board is one partition of the `ranks`
@@ -154,3 +155,17 @@ def event_stream(kind: str, owner_id: str) -> str:
     (STREAM_TITLE, its TitleId). A player's characters and entity write into the player's stream, so
     one batch of a player's events is one record, whatever entities it names."""
     return f"{kind}!{owner_id}"
+
+
+# Key history (shared/features/key_history.py): one stream per owner in the event log. A player's holds the
+# changes of its data, its characters' data, its custom properties and its entities' objects; a shared
+# group's its data; the title's the title entity's objects.
+HISTORY_PLAYER: Final = "history.player"
+HISTORY_GROUP: Final = "history.group"
+HISTORY_TITLE: Final = "history.title"
+# In a tracked document: the history entries written with the change, not yet moved to the history stream.
+HISTORY_OUTBOX: Final = "HistoryOutbox"
+
+
+def history_stream(kind: str, owner_id: str) -> str:
+    return event_stream(kind, owner_id)

@@ -850,3 +850,42 @@ class ClientGetLeaderboardForUsersCharactersRequest(Request):
 
 class GetLeaderboardForUsersCharactersRequest(ClientGetLeaderboardForUsersCharactersRequest, PlayerTarget):
     pass
+
+
+# The Admin extensions on each key's history (shared/features/key_history_api.py, ARCHITECTURE.md "Extensions").
+MAX_HISTORY_PER_READ = 1000
+HistoryTarget = Literal[
+    "UserData",
+    "UserReadOnlyData",
+    "UserInternalData",
+    "UserPublisherData",
+    "UserPublisherReadOnlyData",
+    "UserPublisherInternalData",
+    "CharacterData",
+    "CharacterReadOnlyData",
+    "CharacterInternalData",
+    "SharedGroupData",
+    "Objects",
+    "CustomProperties",
+]
+
+
+class KeyHistoryRequest(Request):
+    """One key of one tracked document: `Target` names the kind, and PlayFabId (with CharacterId for
+    character data), SharedGroupId or Entity (objects) its owner."""
+
+    Target: HistoryTarget
+    Key: Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+    PlayFabId: IdText | None = None
+    CharacterId: IdText | None = None
+    SharedGroupId: IdText | None = None
+    Entity: EntityKey | None = None
+
+
+class ReadKeyHistoryRequest(KeyHistoryRequest):
+    Count: Annotated[int, Field(ge=1, le=MAX_HISTORY_PER_READ)] | None = None
+    ContinuationToken: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class RestoreKeyHistoryRequest(KeyHistoryRequest):
+    EntryId: Annotated[str, StringConstraints(min_length=1, max_length=64)]

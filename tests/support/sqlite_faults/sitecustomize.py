@@ -8,6 +8,8 @@ before each statement:
   full     - every INSERT, UPDATE or DELETE raises the error SQLite raises when the disk is full
              (SQLITE_FULL), even one that would rewrite pages in place, which a real full disk also
              refuses once the WAL cannot grow.
+  events   - every write to the event log's table fails as `full` does, while documents are written as
+             usual: a store whose event log refuses what the documents accept.
 Anything else (or no file) leaves the connection alone.
 
 When SQLITE_READ_LOG names a file, every document read (the store's point SELECT) appends one line to
@@ -18,6 +20,7 @@ process made, for real.
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from typing import Any
 
@@ -25,6 +28,7 @@ _CONTROL = os.environ.get("SQLITE_FAULT_FILE")
 _READ_LOG = os.environ.get("SQLITE_READ_LOG")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 _DOCUMENT_READ = "SELECT body, etag FROM documents"
+_EVENTS = re.compile(r"\b(INTO|FROM)\s+events\b", re.IGNORECASE)
 
 
 def _mode() -> str:
@@ -52,13 +56,23 @@ class FaultyConnection(sqlite3.Connection):
         if not _CONTROL:
             return super().execute(sql, parameters)
         mode = _mode()
-        if mode == "full" and sql.lstrip().upper().startswith(_WRITES):
-            exc = sqlite3.OperationalError("database or disk is full")
-            exc.sqlite_errorcode = 13  # type: ignore[attr-defined]
-            exc.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
-            raise exc
+        _refuse(mode, sql)
         super().execute(f"PRAGMA query_only={int(mode == 'readonly')}")
         return super().execute(sql, parameters)
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        if _CONTROL:
+            _refuse(_mode(), sql)
+        return super().executemany(sql, parameters)
+
+
+def _refuse(mode: str, sql: str) -> None:
+    writing = sql.lstrip().upper().startswith(_WRITES)
+    if (mode == "full" and writing) or (mode == "events" and writing and _EVENTS.search(sql)):
+        exc = sqlite3.OperationalError("database or disk is full")
+        exc.sqlite_errorcode = 13  # type: ignore[attr-defined]
+        exc.sqlite_errorname = "SQLITE_FULL"  # type: ignore[attr-defined]
+        raise exc
 
 
 if _CONTROL or _READ_LOG:
