@@ -183,6 +183,11 @@ def apply(changes: Changes, limits: Limits, stamp: str) -> Mutation:
     return mutate
 
 
+def version_answer(body: dict[str, Any]) -> dict[str, Any]:
+    """An update's answer, from the body it wrote."""
+    return {"DataVersion": int(body["DataVersion"])}
+
+
 async def write(store: Store, pk: str, doc_id: str, changes: Changes, limits: Limits) -> int:
     """Apply an update atomically; return the new DataVersion."""
     doc = await store.update(PLAYERS, pk, doc_id, apply(changes, limits, iso(now())))

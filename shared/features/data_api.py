@@ -11,11 +11,13 @@ from typing import Any, Final
 
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
+from shared.config.clock import iso, now
 from shared.config.rate_windows import CHARACTER_DATA, USER_DATA
-from shared.features import characters, custom_data
+from shared.features import characters, custom_data, idempotency
 from shared.features.data_families import FAMILIES, Family, Scope
 from shared.pipeline import Operation
 from shared.services import Services
+from shared.storage.layout import PLAYERS
 from shared.wire.validation import (
     ClientGetCharacterDataRequest,
     ClientGetUserDataRequest,
@@ -76,7 +78,13 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
         changes = custom_data.plan(req.Data, req.KeysToRemove, getattr(req, "Permission", None), limits)
         owner = await _owner(services, caller, family, req)
         doc_id = family.doc_id(owner.character_id)
-        return {"DataVersion": await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits)}
+        attempt = idempotency.begin(services, caller, endpoint, req)
+        mutation = idempotency.wrap(attempt, custom_data.apply(changes, limits, iso(now())), custom_data.version_answer)
+        doc = await services.store.update(PLAYERS, owner.playfab_id, doc_id, mutation)
+        assert doc is not None  # the mutation always returns a body
+        return idempotency.answer(attempt, lambda: custom_data.version_answer(doc.body))
+
+    endpoint = f"{api}/Update{family.api_name}Data"
 
     limit = CHARACTER_DATA if family.scope is Scope.CHARACTER else USER_DATA
     return Operation(Auth.SESSION if api == CLIENT else Auth.SECRET, _update_model(family, api), update, limit)
