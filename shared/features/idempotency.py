@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -25,7 +25,7 @@ from shared.auth.caller import Caller
 from shared.config.clock import now
 from shared.services import Services
 from shared.storage import Mutation
-from shared.storage.base import DELETE
+from shared.storage.base import DELETE, private_copy
 from shared.wire.errors import PlayFabError, invalid_params
 from shared.wire.jsontext import dumps_bytes
 from shared.wire.validation import Request
@@ -132,16 +132,20 @@ def wrap(attempt: Attempt | None, mutation: Mutation, answer_of: Callable[[dict[
                 raise _mismatch()
             attempt.answer, attempt.replayed = seen["a"], True
             return None  # already applied: write nothing
+        untouched = private_copy(body) if body is not None else None
         result = mutation(body)
-        if result is None or result is DELETE:
-            return result  # nothing written, or the document is gone: there is nowhere to keep an entry
+        if result is None:
+            # A write that changes nothing still keeps its answer, so a retry after a later change
+            # replays it rather than applying it then; with no document there is nowhere to keep it.
+            if untouched is None:
+                return None
+            result = untouched
+        if result is DELETE:
+            return result  # the document is gone, and the entry with it
         assert isinstance(result, dict)
         attempt.answer = answer_of(result)
         entries[attempt.slot] = {"h": attempt.digest, "a": attempt.answer, "e": attempt.expires}
-        if len(entries) > MAX_ENTRIES:
-            kept = sorted(entries.items(), key=lambda item: float(item[1]["e"]))[-MAX_ENTRIES:]
-            entries = dict(kept)
-        result[RETRIES_FIELD] = entries
+        result[RETRIES_FIELD] = _bounded(entries)
         return result
 
     return mutate
@@ -165,3 +169,89 @@ def answer(attempt: Attempt | None, fresh: Callable[[], Answer]) -> Answer:
     if attempt is not None and attempt.answer is not None:
         return attempt.answer
     return fresh()
+
+
+def _in_progress() -> PlayFabError:
+    return PlayFabError(
+        "ConcurrentEditError",
+        "A request with this IdempotencyKey is still running; retry it once it has answered.",
+        {FIELD: ["still running"]},
+    )
+
+
+async def run_once(
+    services: Services,
+    attempt: Attempt | None,
+    where: tuple[str, str, str],
+    lease_seconds: float,
+    run: Callable[[], Awaitable[Answer]],
+) -> Answer:
+    """Run a call made of several writes (a server function) at most once per key while it holds its claim.
+
+    No single mutation covers such a call, so its entry in the caller's document `where` (container,
+    partition key, id) is claimed first, as pending for `lease_seconds`, and given the answer once
+    `run` returns. A retry finds the answer, or the claim (refused as still running). A run cut short by
+    a crash leaves a claim that lapses after its lease; a retry after that runs the call again.
+    """
+    if attempt is None:
+        return await run()
+    container, pk, doc_id = where
+    lease = attempt.at + lease_seconds
+
+    def claim(body: dict[str, Any] | None) -> Any:
+        attempt.answer, attempt.replayed = None, False
+        doc = body or {}
+        entries = _live(doc.get(RETRIES_FIELD), attempt.at)
+        seen = entries.get(attempt.slot)
+        if seen is not None:
+            if seen["h"] != attempt.digest:
+                raise _mismatch()
+            if "a" in seen:
+                attempt.answer, attempt.replayed = seen["a"], True
+                return None
+            if float(seen.get("p", 0)) > attempt.at:
+                raise _in_progress()
+        entries[attempt.slot] = {"h": attempt.digest, "p": lease, "e": attempt.expires}
+        doc[RETRIES_FIELD] = _bounded(entries)
+        return doc
+
+    await services.store.update(container, pk, doc_id, claim)
+    if attempt.replayed and attempt.answer is not None:
+        return attempt.answer
+    try:
+        answer = await run()
+    except BaseException:
+        await services.store.update(container, pk, doc_id, _release(attempt))
+        raise
+
+    def keep(body: dict[str, Any] | None) -> Any:
+        doc = body or {}
+        entries = _live(doc.get(RETRIES_FIELD), attempt.at)
+        entries[attempt.slot] = {"h": attempt.digest, "a": answer, "e": attempt.expires}
+        doc[RETRIES_FIELD] = _bounded(entries)
+        return doc
+
+    await services.store.update(container, pk, doc_id, keep)
+    return answer
+
+
+def _release(attempt: Attempt) -> Mutation:
+    """A run that failed before answering (an error envelope): its claim is dropped, so a retry runs it."""
+
+    def release(body: dict[str, Any] | None) -> Any:
+        if body is None:
+            return None
+        entries = body.get(RETRIES_FIELD) or {}
+        entry = entries.get(attempt.slot)
+        if entry is None or "a" in entry:
+            return None
+        del entries[attempt.slot]
+        return body
+
+    return release
+
+
+def _bounded(entries: dict[str, Any]) -> dict[str, Any]:
+    if len(entries) <= MAX_ENTRIES:
+        return entries
+    return dict(sorted(entries.items(), key=lambda item: float(item[1]["e"]))[-MAX_ENTRIES:])

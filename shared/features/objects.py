@@ -26,7 +26,7 @@ from shared.auth.entities import (
 from shared.config.clock import now
 from shared.config.rate_windows import ENTITY_UPDATES
 from shared.config.settings import Settings
-from shared.features import playstream
+from shared.features import idempotency, playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ENTITIES, PROFILE_DOC
@@ -186,7 +186,12 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         profile["ProfileVersion"] = out.version
         return profile
 
-    await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, mutation)
+    attempt = idempotency.begin(services, caller, "Object/SetObjects", req)
+
+    def answer_of(_: dict[str, Any]) -> dict[str, Any]:
+        return {"ProfileVersion": out.version, "SetResults": list(out.results)}
+
+    await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, idempotency.wrap(attempt, mutation, answer_of))
     texts = {change.name: change.text for change in changes}
     done = [
         {"Name": r["ObjectName"], "Operation": r["SetResult"], **_data_object(texts.get(r["ObjectName"]))}
@@ -197,7 +202,7 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         await playstream.record(
             services, name="entity_objects_set", entity_type=entity.type, entity_id=entity.id, body={"Objects": done}
         )
-    return {"ProfileVersion": out.version, "SetResults": out.results}
+    return idempotency.answer(attempt, lambda: answer_of({}))
 
 
 def _data_object(text: str | None) -> dict[str, Any]:

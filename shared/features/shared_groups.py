@@ -13,7 +13,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
-from shared.features import custom_data, group_memberships
+from shared.features import custom_data, group_memberships, idempotency
 from shared.features.data_families import PUBLIC_ONLY
 from shared.pipeline import Operation
 from shared.services import Services
@@ -163,7 +163,9 @@ def _write(changes: custom_data.Changes, caller: Caller, group_id: str, lim: cus
 async def _update_data(services: Services, caller: Caller, req: UpdateSharedGroupDataRequest) -> dict[str, Any]:
     lim = limits(services)
     changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
-    await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, _write(changes, caller, req.SharedGroupId, lim))
+    attempt = idempotency.begin(services, caller, "SharedGroup/UpdateSharedGroupData", req)
+    mutation = idempotency.wrap(attempt, _write(changes, caller, req.SharedGroupId, lim), lambda _: {})
+    await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, mutation)
     return {}
 
 

@@ -28,9 +28,14 @@ def _key() -> str:
     return f"k-{uuid.uuid4()}"
 
 
-def _login(srv: Server) -> tuple[str, str]:
+def _login_data(srv: Server) -> dict[str, Any]:
     body = {"TitleId": TITLE_ID, "CustomId": f"retry-{uuid.uuid4()}", "CreateAccount": True}
-    data = srv.post("/Client/LoginWithCustomID", body).json()["data"]
+    data: dict[str, Any] = srv.post("/Client/LoginWithCustomID", body).json()["data"]
+    return data
+
+
+def _login(srv: Server) -> tuple[str, str]:
+    data = _login_data(srv)
     return data["SessionTicket"], data["PlayFabId"]
 
 
@@ -182,3 +187,78 @@ def test_a_key_past_its_window_applies_again(backend: str, request: pytest.Fixtu
         clock.advance(20)  # the window has passed: the key is forgotten, the write is new
         assert _update(srv, ticket, body)["data"] == {"DataVersion": 2}
         assert _update(srv, ticket, body)["data"] == {"DataVersion": 2}
+
+
+def _ok(resp: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = resp.json()
+    assert answer["code"] == 200, answer
+    data: dict[str, Any] = answer["data"]
+    return data
+
+
+def test_set_objects_retried_answers_its_first_results(server: Server):
+    login = _login_data(server)
+    token, entity = login["EntityToken"]["EntityToken"], login["EntityToken"]["Entity"]
+    headers = {"X-EntityToken": token}
+    body = {"Entity": entity, "Objects": [{"ObjectName": "o", "DataObject": {"n": 1}}], "IdempotencyKey": _key()}
+    first = _ok(server.post("/Object/SetObjects", body, headers))
+    assert first == {"ProfileVersion": 1, "SetResults": [{"ObjectName": "o", "SetResult": "Created"}]}
+    assert _ok(server.post("/Object/SetObjects", body, headers)) == first
+    other = {"Entity": entity, "Objects": [{"ObjectName": "o", "DataObject": {"n": 2}}]}
+    assert _ok(server.post("/Object/SetObjects", other, headers))["ProfileVersion"] == 2
+    assert _ok(server.post("/Object/SetObjects", body, headers)) == first  # replayed, not set back to 1
+    read = _ok(server.post("/Object/GetObjects", {"Entity": entity}, headers))
+    assert read["ProfileVersion"] == 2
+    assert read["Objects"]["o"]["DataObject"] == {"n": 2}
+
+
+def test_custom_property_writes_retried_apply_once(server: Server):
+    ticket, _ = _login(server)
+    headers = {"X-Authorization": ticket}
+    update = {"Properties": [{"Name": "level", "Value": 3}], "IdempotencyKey": _key()}
+    assert _ok(server.post("/Client/UpdatePlayerCustomProperties", update, headers)) == {"PropertiesVersion": 1}
+    assert _ok(server.post("/Client/UpdatePlayerCustomProperties", update, headers)) == {"PropertiesVersion": 1}
+    delete = {"PropertyNames": ["level"], "IdempotencyKey": _key()}
+    first = _ok(server.post("/Client/DeletePlayerCustomProperties", delete, headers))
+    assert first == {"DeletedProperties": [{"Name": "level", "WasDeleted": True}], "PropertiesVersion": 2}
+    assert _ok(server.post("/Client/DeletePlayerCustomProperties", delete, headers)) == first
+    listed = _ok(server.post("/Client/ListPlayerCustomProperties", {}, headers))
+    assert listed["PropertiesVersion"] == 2
+    assert listed["Properties"] == []
+
+
+def test_shared_group_data_retried_applies_once(server: Server):
+    ticket, _ = _login(server)
+    headers = {"X-Authorization": ticket}
+    group = f"g-{uuid.uuid4().hex[:12]}"
+    _ok(server.post("/Client/CreateSharedGroup", {"SharedGroupId": group}, headers))
+    body = {"SharedGroupId": group, "Data": {"turn": "1"}, "IdempotencyKey": _key()}
+    assert _ok(server.post("/Client/UpdateSharedGroupData", body, headers)) == {}
+    _ok(server.post("/Client/UpdateSharedGroupData", {"SharedGroupId": group, "Data": {"turn": "2"}}, headers))
+    assert _ok(server.post("/Client/UpdateSharedGroupData", body, headers)) == {}
+    read = _ok(server.post("/Client/GetSharedGroupData", {"SharedGroupId": group}, headers))
+    assert read["Data"]["turn"]["Value"] == "2"  # the retry did not write "1" again
+    changed = {**body, "Data": {"turn": "3"}}
+    refused = server.post("/Client/UpdateSharedGroupData", changed, headers).json()
+    assert refused["error"] == "InvalidParams"
+
+
+def test_server_functions_retried_run_once(server: Server):
+    login = _login_data(server)
+    ticket, token = login["SessionTicket"], login["EntityToken"]["EntityToken"]
+    run = {"FunctionName": "Tests.AddOne", "IdempotencyKey": _key()}
+    first = _ok(server.post("/CloudScript/ExecuteFunction", run, {"X-EntityToken": token}))
+    assert first["FunctionResult"] == 1
+    assert _ok(server.post("/CloudScript/ExecuteFunction", run, {"X-EntityToken": token})) == first
+    legacy = {"FunctionName": "Tests.AddOne", "CustomTags": {"IdempotencyKey": _key()}}
+    once = _ok(server.post("/Client/ExecuteCloudScript", legacy, {"X-Authorization": ticket}))
+    assert once["FunctionResult"] == 2
+    assert _ok(server.post("/Client/ExecuteCloudScript", legacy, {"X-Authorization": ticket})) == once
+    # Without a key, every call runs.
+    assert (
+        _ok(server.post("/Client/ExecuteCloudScript", {"FunctionName": "Tests.AddOne"}, {"X-Authorization": ticket}))[
+            "FunctionResult"
+        ]
+        == 3
+    )
+    assert _data(server, ticket)["Data"]["count"]["Value"] == "3"
