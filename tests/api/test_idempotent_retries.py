@@ -210,6 +210,8 @@ def test_set_objects_retried_answers_its_first_results(server: Server):
     read = _ok(server.post("/Object/GetObjects", {"Entity": entity}, headers))
     assert read["ProfileVersion"] == 2
     assert read["Objects"]["o"]["DataObject"] == {"n": 2}
+    profile = _ok(server.post("/Profile/GetProfile", {"Entity": entity}, headers))
+    assert "IdempotentWrites" not in json.dumps(profile)
 
 
 def test_custom_property_writes_retried_apply_once(server: Server):
@@ -262,3 +264,32 @@ def test_server_functions_retried_run_once(server: Server):
         == 3
     )
     assert _data(server, ticket)["Data"]["count"]["Value"] == "3"
+
+
+def test_sixteen_concurrent_retries_of_a_server_function_run_it_once(server: Server):
+    login = _login_data(server)
+    ticket, token = login["SessionTicket"], login["EntityToken"]["EntityToken"]
+    run = {"FunctionName": "Tests.AddOne", "IdempotencyKey": _key()}
+    start = threading.Barrier(RETRIERS)
+    answers: list[Any] = []
+    lock = threading.Lock()
+
+    def retry() -> None:
+        with httpx.Client(base_url=server.url, timeout=60) as http:
+            start.wait()
+            resp = http.post("/CloudScript/ExecuteFunction", json=run, headers={"X-EntityToken": token}).json()
+            with lock:
+                answers.append(resp)
+
+    threads = [threading.Thread(target=retry) for _ in range(RETRIERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    ran = [a["data"] for a in answers if a["code"] == 200]
+    busy = [a for a in answers if a["code"] != 200]
+    assert ran and all(r["FunctionResult"] == 1 for r in ran), answers
+    assert all((a["error"], a["errorCode"]) == ("ConcurrentEditError", 1133) for a in busy), busy
+    # Once it has answered, every retry gets that answer, and the function ran once.
+    assert _ok(server.post("/CloudScript/ExecuteFunction", run, {"X-EntityToken": token})) == ran[0]
+    assert _data(server, ticket)["Data"]["count"]["Value"] == "1"
