@@ -14,10 +14,18 @@ from bench import cosmos
 
 FIELDS = ("rps", "p50_ms", "p99_ms", "errors", "ratio_to_floor")
 TARGET_RATIO, TARGET_P99_MS, TARGET_GROWTH = 0.5, 25.0, 2.0
+# Leaderboard reads on the ranked title against GetUserData on it, in the same run (p50).
+TARGET_LEADERBOARD_P50 = 3.0
+LEADERBOARD_BASE = "user data read, ranked title"
+LEADERBOARD_READS = ("leaderboard top 100", "leaderboard around player")
 
 
 def build(
-    rows: list[dict[str, Any]], workers: int, skipped: list[str], cosmos_rows: list[dict[str, Any]] | None = None
+    rows: list[dict[str, Any]],
+    workers: int,
+    skipped: list[str],
+    cosmos_rows: list[dict[str, Any]] | None = None,
+    ranked: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     scenarios = []
     for row in rows:
@@ -47,6 +55,8 @@ def build(
         "skipped": skipped,
         # The hot-document scenario on the Cosmos DB emulator (bench/cosmos.py): no floor, requests per call.
         "cosmos": cosmos_results,
+        # The ranked title's seeding (bench/ranked_title.py): players on its board, seconds it took.
+        "ranked_title": ranked,
     }
     results["targets"] = targets(results) + cosmos.targets(cosmos_results)
     return results
@@ -81,6 +91,17 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": all(ok for ok, _ in parts),
                 }
             )
+    for s in results["scenarios"]:
+        base = _find(results, LEADERBOARD_BASE, s["concurrency"])
+        if s["name"] in LEADERBOARD_READS and base and base["p50_ms"]:
+            times = s["p50_ms"] / base["p50_ms"]
+            checks.append(
+                {
+                    "target": f"{s['name']} @ {s['concurrency']}: p50 <= 3x GetUserData's on the ranked title",
+                    "measured": f"{times:.2f}x (p50 {s['p50_ms']:.2f} ms against {base['p50_ms']:.2f} ms)",
+                    "met": times <= TARGET_LEADERBOARD_P50,
+                }
+            )
     small, large = _find(results, "update, 10 keys", 1), _find(results, "update, 1000 keys", 1)
     if small and large:
         growth = large["p50_ms"] / small["p50_ms"]
@@ -112,6 +133,9 @@ def table(results: dict[str, Any]) -> str:
         )
     if results.get("cosmos"):
         lines += ["", "On the Cosmos DB emulator:", "", *cosmos.table(results["cosmos"])]
+    if results.get("ranked_title"):
+        ranked = results["ranked_title"]
+        lines += ["", f"Ranked title: {ranked['players']} players seeded in {ranked['seed_seconds']:.1f} s"]
     if results["skipped"]:
         lines += ["", "Not served, skipped: " + ", ".join(results["skipped"])]
     if results["targets"]:

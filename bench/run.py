@@ -1,7 +1,7 @@
 """`make bench`: the local host and the floor side by side, every scenario at each concurrency, growth.
 
 python -m bench [--only NAME ...] [--concurrency 1,16,64] [--requests N] [--seconds S] [--no-growth]
-                [--workers N] [--out DIR] [--no-chart] [--profile NAME] [--no-cosmos]
+                [--workers N] [--out DIR] [--no-chart] [--profile NAME] [--no-cosmos] [--ranked-players N]
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-chart", action="store_true")
     ap.add_argument("--profile", metavar="NAME", help="profile NAME at concurrency 16 with py-spy instead")
     ap.add_argument("--no-cosmos", action="store_true", help=f"skip {cosmos.NAME!r} (needs the npm emulator)")
+    ap.add_argument(
+        "--ranked-players", type=int, default=100_000, help="players seeded on the ranked title's leaderboard"
+    )
     return ap.parse_args(argv)
 
 
@@ -77,7 +80,11 @@ class Bench:
 
     def __init__(self, args: argparse.Namespace, host: HostProcess, floor: HostProcess) -> None:
         self.args, self.host, self.floor = args, host, floor
-        self.world = World(Api(host.url, TITLE_ID, SECRET_KEY))
+        self.world = World(
+            Api(host.url, TITLE_ID, SECRET_KEY),
+            store_path=Path(host.env["SQLITE_PATH"]),
+            ranked_players=args.ranked_players,
+        )
 
     def run(self, url: str, endpoint: str, load: Load, connections: int, amount: int) -> dict[str, Any]:
         return measure(url, endpoint, load, connections, amount, self.args.seconds)
@@ -130,6 +137,17 @@ class Bench:
         progress(f"{scenario.name}: {time.monotonic() - started:.1f} s")
         return rows
 
+    def together(self, scenarios: list[Scenario], levels: list[int]) -> list[dict[str, Any]]:
+        """Scenarios compared with each other: at each concurrency their rounds interleave, so a busy
+        moment of the machine falls on all of them alike."""
+        started = time.monotonic()
+        loads = [(s, s.prepare(self.world)) for s in scenarios]
+        for s, load in loads:
+            self.warm(s, load)
+        rows = [row for c in levels for row in self.measured([(s, load, c) for s, load in loads], self.args.requests)]
+        progress(f"{', '.join(s.name for s in scenarios)}: {time.monotonic() - started:.1f} s")
+        return rows
+
     def growth(self, scenarios: list[Scenario]) -> list[dict[str, Any]]:
         """Sizes are compared with each other, so their rounds interleave too (at concurrency 1)."""
         loads = [(s, s.prepare(self.world), 1) for s in scenarios]
@@ -153,8 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     levels = [int(c) for c in args.concurrency.split(",")]
     scenarios, skipped = select(args)
     rows: list[dict[str, Any]] = []
+    ranked: dict[str, Any] | None = None
     if scenarios or args.profile:
-        rows = sqlite_rows(args, levels, scenarios)
+        rows, ranked = sqlite_rows(args, levels, scenarios)
         if args.profile:
             return
     with_cosmos = not args.no_cosmos and not args.profile and (not args.only or cosmos.NAME in args.only)
@@ -164,12 +183,15 @@ def main(argv: list[str] | None = None) -> None:
             f"  {row['name']} @ {row['concurrency']}: {row['rps']:.0f}/s, p99 {row['p99_ms']:.1f} ms, "
             f"{row['errors']} errors, {row['cosmos_requests_per_call']} Cosmos requests per call"
         )
-    results = report.build(rows, args.workers, skipped, cosmos_rows)
+    results = report.build(rows, args.workers, skipped, cosmos_rows, ranked)
     report.write(results, args.out, chart=not args.no_chart and bool(rows))
     print(report.table(results))
 
 
-def sqlite_rows(args: argparse.Namespace, levels: list[int], scenarios: list[Scenario]) -> list[dict[str, Any]]:
+def sqlite_rows(
+    args: argparse.Namespace, levels: list[int], scenarios: list[Scenario]
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The rows, and the ranked title's seeding (players, seconds) when a scenario made it."""
     with servers(args.workers) as (host, floor):
         bench = Bench(args, host, floor)
         if args.profile:
@@ -182,10 +204,15 @@ def sqlite_rows(args: argparse.Namespace, levels: list[int], scenarios: list[Sce
             with profiled(host.process.pid, args.out / "profile.txt", args.seconds):
                 result = bench.run(host.url, target.endpoint, load, 16, 10**9)
             print(f"{target.name} @ 16 under the profiler: {result['rps']:.0f}/s, p99 {result['p99_ms']:.1f} ms")
-            return []
+            return [], None
         # The floor answers any path; warm it once like the host.
         warm_load = scenarios[0].prepare(bench.world)
         bench.run(floor.url, scenarios[0].endpoint, warm_load, min(16, args.warmup or 1), args.warmup or 1)
-        rows = [row for s in scenarios if not s.growth for row in bench.scenario(s, levels)]
+        rows = [row for s in scenarios if not s.growth and not s.together for row in bench.scenario(s, levels)]
+        for name in dict.fromkeys(s.together for s in scenarios if s.together):
+            rows += bench.together([s for s in scenarios if s.together == name], levels)
         rows += bench.growth([s for s in scenarios if s.growth])
-    return rows
+        world = bench.world
+    if world.seed_seconds is None:
+        return rows, None
+    return rows, {"players": world.ranked_players, "seed_seconds": round(world.seed_seconds, 3)}

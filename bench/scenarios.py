@@ -1,7 +1,8 @@
 """What the benchmark calls: each scenario is one endpoint and the varied requests sent to it.
 
 Requests are shaped as the official Python SDK sends them: its headers, `?sdk=` on the URL and a body
-from `json.dumps` with default separators. Setup goes through the same public API (no store access).
+from `json.dumps` with default separators. Setup goes through the same public API (no store access),
+but for the ranked title's many players, which are seeded in the store (bench/ranked_title.py).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
+
+from bench import ranked_title
 
 SDK_VERSION = "PythonSdk-0.0.201014"
 KB_TEXT = "x" * 960  # an object of about 1 KB, within the default 1000-byte cap on one object
@@ -85,6 +89,10 @@ class World:
     players: list[Player] = field(default_factory=list)
     groups: list[str] = field(default_factory=list)
     with_password: set[str] = field(default_factory=set)  # custom ids of players given a password
+    store_path: Path | None = None  # the host's SQLite file, for seeding the ranked title
+    ranked_players: int = 100_000  # players seeded on the ranked title's board
+    ranked_callers: list[Player] = field(default_factory=list)
+    seed_seconds: float | None = None  # how long seeding the ranked title took
 
     def ensure_players(self, count: int) -> list[Player]:
         while len(self.players) < count:
@@ -118,6 +126,24 @@ class World:
         batch = [{"ObjectName": f"obj{i}", "DataObject": {"blob": KB_TEXT}} for i in range(objects)]
         self.api.call("Object/SetObjects", {"Entity": player.entity, "Objects": batch}, entity_auth(player))
 
+    def ensure_ranked_title(self) -> list[Player]:
+        """The ranked title, made once: `ranked_players` seeded players on the statistic's board, then
+        RANKED_CALLERS logged-in players with a value each, spread evenly over the board, and 10 keys of
+        user data each (for GetUserData in the same run)."""
+        if self.ranked_callers:
+            return self.ranked_callers
+        assert self.store_path is not None, "the ranked title is seeded in the host's SQLite store"
+        self.seed_seconds = ranked_title.seed(self.store_path, self.ranked_players)
+        callers = [self.api.login(f"bench-ranked-{i}") for i in range(RANKED_CALLERS)]
+        for i, p in enumerate(callers):
+            value = (2 * i + 1) * ranked_title.VALUE_RANGE // (2 * RANKED_CALLERS)
+            statistics = [{"StatisticName": ranked_title.STATISTIC, "Value": value}]
+            self.api.call(STATISTICS_SET, {"PlayFabId": p.playfab_id, "Statistics": statistics}, self.api.secret)
+            data = {f"k{k:04d}": f"value-{k:04d}" for k in range(10)}
+            self.api.call(USER_DATA_SET, {"Data": data}, session_auth(p))
+        self.ranked_callers = callers
+        return callers
+
     def profile_version(self, player: Player) -> int:
         return int(self.api.call("Object/GetObjects", {"Entity": player.entity}, entity_auth(player))["ProfileVersion"])
 
@@ -138,6 +164,8 @@ class Scenario:
     prepare: Callable[[World], Load]
     needs: tuple[str, ...] = ()  # other endpoints its setup calls
     growth: bool = False  # measured at concurrency 1 only, compared with its 10-key sibling
+    # Scenarios of one set are compared with each other: at each concurrency their rounds interleave.
+    together: str | None = None
 
 
 WRITERS = 64  # distinct players, groups or entities a scenario spreads over (one per connection at most)
@@ -276,6 +304,37 @@ def _read_objects_1kb(w: World) -> Load:
     return Load([sdk_request({"Entity": p.entity}, entity_auth(p))])
 
 
+RANKED_CALLERS = 64  # logged-in players on the ranked title who read its leaderboard
+STATISTICS_SET = "Server/UpdatePlayerStatistics"
+USER_DATA_SET = "Client/UpdateUserData"
+RANKED_NEEDS = (STATISTICS_SET, USER_DATA_SET)
+RANKED = "ranked title reads"  # the set whose p50s are compared (bench/report.py)
+
+
+def _ranked_user_data(w: World) -> Load:
+    return Load([sdk_request({}, session_auth(p)) for p in w.ensure_ranked_title()])
+
+
+def _leaderboard_top(w: World) -> Load:
+    body = {"StatisticName": ranked_title.STATISTIC, "StartPosition": 0, "MaxResultsCount": 100}
+    return Load([sdk_request(body, session_auth(p)) for p in w.ensure_ranked_title()])
+
+
+def _leaderboard_around(w: World) -> Load:
+    body = {"StatisticName": ranked_title.STATISTIC, "MaxResultsCount": 10}
+    return Load([sdk_request(body, session_auth(p)) for p in w.ensure_ranked_title()])
+
+
+def _update_statistics(w: World) -> Load:
+    """Writers on the ranked title: each update moves the writer's entry on a board of 100,000."""
+    w.ensure_ranked_title()
+    statistics = [{"StatisticName": ranked_title.STATISTIC, "Value": "{seq}"}]
+    variants = [sdk_request({"Statistics": statistics}, session_auth(p)) for p in w.ensure_players(WRITERS)]
+    for v in variants:
+        v.body = v.body.replace('"{seq}"', "{seq}")  # a number, not a string
+    return Load(variants)
+
+
 USER_READ_ONLY = "Admin/UpdateUserReadOnlyData"
 CHARACTER_GRANT = ("Server/GrantCharacterToUser",)
 GROUP_CREATE = ("Server/CreateSharedGroup",)
@@ -302,6 +361,21 @@ SCENARIOS: tuple[Scenario, ...] = (
         Scenario(f"read, {n} keys", "Admin/GetUserReadOnlyData", "read", _read_keys(n), (USER_READ_ONLY,), growth=True)
         for n in (10, 100, 1000)
     ),
+    # The ranked title (100,000 players on one board): GetUserData beside the leaderboard reads, in the
+    # same run, is what their p50 is compared with.
+    Scenario(
+        "user data read, ranked title", "Client/GetUserData", "read", _ranked_user_data, RANKED_NEEDS, together=RANKED
+    ),
+    Scenario("leaderboard top 100", "Client/GetLeaderboard", "read", _leaderboard_top, RANKED_NEEDS, together=RANKED),
+    Scenario(
+        "leaderboard around player",
+        "Client/GetLeaderboardAroundPlayer",
+        "read",
+        _leaderboard_around,
+        RANKED_NEEDS,
+        together=RANKED,
+    ),
+    Scenario("statistics update", "Client/UpdatePlayerStatistics", "update", _update_statistics, RANKED_NEEDS),
     Scenario("update, 5 objects of 1 KB", "Object/SetObjects", "update", _update_object_1kb, growth=True),
     Scenario(
         "read, 5 objects of 1 KB", "Object/GetObjects", "read", _read_objects_1kb, ("Object/SetObjects",), growth=True

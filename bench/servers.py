@@ -19,7 +19,10 @@ SIGNING_KEY = "bench-token-signing-key-0123456789abcdef"
 
 @contextmanager
 def running_local_host(data_dir: Path, workers: int) -> Iterator[HostProcess]:
-    env = isolated_env(data_dir, TITLE_ID, SECRET_KEY, SIGNING_KEY, WORKERS=str(workers))
+    # Game clients post statistics in most titles (the statistics update scenario is a client call).
+    env = isolated_env(
+        data_dir, TITLE_ID, SECRET_KEY, SIGNING_KEY, WORKERS=str(workers), ALLOW_CLIENT_STATISTIC_UPDATES="true"
+    )
     with running_host(HostProcess, data_dir, env) as host:
         yield host
 

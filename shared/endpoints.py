@@ -20,6 +20,7 @@ from shared.features import (
     display_names,
     events,
     identity,
+    leaderboards,
     links,
     objects,
     password_logins,
@@ -30,6 +31,7 @@ from shared.features import (
     registration,
     server_functions,
     server_logins,
+    statistics,
     title_data,
 )
 from shared.features import shared_groups as groups
@@ -170,6 +172,32 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Server/WriteTitleEvent": events.server_write_title_event,
     "Event/WriteEvents": events.write_events,
     "Admin/ext-ReadEvents": events.read_events,
+    # Statistics, their definitions and versions, and leaderboards.
+    "Client/UpdatePlayerStatistics": statistics.client_update_player_statistics,
+    "Server/UpdatePlayerStatistics": statistics.server_update_player_statistics,
+    "Client/GetPlayerStatistics": statistics.client_get_player_statistics,
+    "Server/GetPlayerStatistics": statistics.server_get_player_statistics,
+    "Client/GetPlayerStatisticVersions": statistics.client_get_player_statistic_versions,
+    "Server/GetPlayerStatisticVersions": statistics.title_get_player_statistic_versions,
+    "Admin/GetPlayerStatisticVersions": statistics.admin_get_player_statistic_versions,
+    "Admin/CreatePlayerStatisticDefinition": statistics.create_player_statistic_definition,
+    "Admin/UpdatePlayerStatisticDefinition": statistics.update_player_statistic_definition,
+    "Admin/GetPlayerStatisticDefinitions": statistics.get_player_statistic_definitions,
+    "Admin/IncrementPlayerStatisticVersion": statistics.increment_player_statistic_version,
+    "Client/GetLeaderboard": leaderboards.client_get_leaderboard,
+    "Server/GetLeaderboard": leaderboards.server_get_leaderboard,
+    "Client/GetLeaderboardAroundPlayer": leaderboards.client_get_leaderboard_around_player,
+    "Server/GetLeaderboardAroundUser": leaderboards.server_get_leaderboard_around_user,
+    "Client/UpdateCharacterStatistics": statistics.client_update_character_statistics,
+    "Server/UpdateCharacterStatistics": statistics.server_update_character_statistics,
+    "Client/GetCharacterStatistics": statistics.client_get_character_statistics,
+    "Server/GetCharacterStatistics": statistics.server_get_character_statistics,
+    "Client/GetCharacterLeaderboard": leaderboards.client_get_character_leaderboard,
+    "Server/GetCharacterLeaderboard": leaderboards.server_get_character_leaderboard,
+    "Client/GetLeaderboardAroundCharacter": leaderboards.client_get_leaderboard_around_character,
+    "Server/GetLeaderboardAroundCharacter": leaderboards.server_get_leaderboard_around_character,
+    "Client/GetLeaderboardForUserCharacters": leaderboards.client_get_leaderboard_for_user_characters,
+    "Server/GetLeaderboardForUserCharacters": leaderboards.server_get_leaderboard_for_user_characters,
 }
 
 

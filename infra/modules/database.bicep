@@ -126,6 +126,78 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
   }
 }]
 
+// Leaderboard indexes: one partition per board (pk = the board), entries read in the board's order.
+// Only the three ordering paths are indexed, with a composite index in that order and one in its exact
+// reverse; this must equal shared.storage.cosmos_ranks.RANK_INDEXING_POLICY (tests/project/test_infra.py).
+var rankContainerName = 'ranks'
+
+resource ranks 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
+  parent: database
+  name: rankContainerName
+  properties: {
+    resource: {
+      id: rankContainerName
+      partitionKey: {
+        paths: [
+          partitionKeyPath
+        ]
+        kind: 'Hash'
+        version: 2
+      }
+      indexingPolicy: {
+        indexingMode: 'consistent'
+        automatic: true
+        includedPaths: [
+          {
+            path: '/body/v/?'
+          }
+          {
+            path: '/body/t/?'
+          }
+          {
+            path: '/body/e/?'
+          }
+        ]
+        excludedPaths: [
+          {
+            path: '/*'
+          }
+        ]
+        compositeIndexes: [
+          [
+            {
+              path: '/body/v'
+              order: 'descending'
+            }
+            {
+              path: '/body/t'
+              order: 'ascending'
+            }
+            {
+              path: '/body/e'
+              order: 'ascending'
+            }
+          ]
+          [
+            {
+              path: '/body/v'
+              order: 'ascending'
+            }
+            {
+              path: '/body/t'
+              order: 'descending'
+            }
+            {
+              path: '/body/e'
+              order: 'descending'
+            }
+          ]
+        ]
+      }
+    }
+  }
+}
+
 // The event log (shared.storage.layout.EVENTS): batches read newest first by sequence within one stream,
 // so the stream, the sequence and the expiry are the indexed paths (shared.storage.cosmos_health.EVENTS_INDEXED_PATHS); Cosmos DB removes each item eventRetentionDays after its
 // last write (the app's EVENTS_RETENTION_DAYS, which also stops reads of older ones).

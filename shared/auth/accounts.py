@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from shared.auth.caller import ENTITY_TITLE_PLAYER
@@ -30,6 +30,12 @@ async def find_account(store: Store, playfab_id: str) -> dict[str, Any] | None:
     """The player's account; None for no such player, or one being deleted."""
     doc = await store.read(PLAYERS, playfab_id, ACCOUNT_DOC)
     return doc.body if doc and not being_deleted(doc.body) else None
+
+
+async def find_accounts(store: Store, playfab_ids: Sequence[str]) -> list[dict[str, Any] | None]:
+    """find_account of each player, in order, in one store call (a leaderboard page's players)."""
+    docs = await store.read_many(PLAYERS, [(playfab_id, ACCOUNT_DOC) for playfab_id in playfab_ids])
+    return [doc.body if doc and not being_deleted(doc.body) else None for doc in docs]
 
 
 async def require_account(store: Store, playfab_id: str) -> dict[str, Any]:

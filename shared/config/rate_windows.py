@@ -17,6 +17,9 @@ DISPLAY_NAMES: Final = "DisplayNames"  # renames
 SHARED_GROUP_WRITES: Final = "SharedGroupWrites"  # create, add or remove members, update data
 SHARED_GROUP_READS: Final = "SharedGroupReads"
 EVENTS: Final = "Events"  # every event-writing call of a player
+STATISTIC_UPDATES: Final = "StatisticUpdates"
+STATISTIC_READS: Final = "StatisticReads"
+LEADERBOARD_READS: Final = "LeaderboardReads"
 # Counted per client address rather than per player (shared/limits/address_limits.py).
 ACCOUNT_CREATION: Final = "AccountCreation"
 ANONYMOUS_CALLS: Final = "AnonymousCalls"
@@ -65,6 +68,9 @@ SETTING_OF: Final[Mapping[str, str]] = {
     SHARED_GROUP_WRITES: "RATE_LIMIT_SHARED_GROUP_WRITES",
     SHARED_GROUP_READS: "RATE_LIMIT_SHARED_GROUP_READS",
     EVENTS: "RATE_LIMIT_EVENTS",
+    STATISTIC_UPDATES: "RATE_LIMIT_STATISTIC_UPDATES",
+    STATISTIC_READS: "RATE_LIMIT_STATISTIC_READS",
+    LEADERBOARD_READS: "RATE_LIMIT_LEADERBOARD_READS",
     ACCOUNT_CREATION: "RATE_LIMIT_ACCOUNT_CREATION",
     ANONYMOUS_CALLS: "RATE_LIMIT_ANONYMOUS_CALLS",
     RECOVERY_EMAIL: "RATE_LIMIT_RECOVERY_EMAIL",

@@ -379,6 +379,26 @@ class Settings:
         "60/15,600/300",
         "calls without credentials (logins) per client address per window, counted in each process",
     )
+    # PlayFab's published per-player figures for its Statistics service: updates 30 and reads 30 per
+    # 120 s; its other calls (leaderboards) 50 per 120 s.
+    rate_limit_statistic_updates: Windows = setting(
+        "RATE_LIMIT_STATISTIC_UPDATES",
+        WINDOWS,
+        "30/120",
+        "a player's statistic updates (player and character) per window",
+    )
+    rate_limit_statistic_reads: Windows = setting(
+        "RATE_LIMIT_STATISTIC_READS",
+        WINDOWS,
+        "30/120",
+        "a player's statistic reads (`GetPlayerStatistics`, `GetCharacterStatistics`, versions) per window",
+    )
+    rate_limit_leaderboard_reads: Windows = setting(
+        "RATE_LIMIT_LEADERBOARD_READS",
+        WINDOWS,
+        "50/120",
+        "a player's leaderboard reads (every `Get…Leaderboard…` call) per window",
+    )
     # Wrong passwords (shared/limits/password_attempts.py): PlayFab publishes no figures. Ten per account
     # per 15 minutes stops guessing at the server's speed and spares a player who mistypes; an address
     # may hold a household or a school.
@@ -434,6 +454,21 @@ class Settings:
         KEYS,
         "ShowDisplayName",
         "the ProfileConstraints a Client call may set (PlayFab's Client Profile Options), e.g. ShowCreated",
+    )
+    # Statistics and leaderboards (shared/features/statistics.py, leaderboards.py).
+    allow_client_statistic_updates: bool = setting(
+        "ALLOW_CLIENT_STATISTIC_UPDATES",
+        FLAG,
+        "false",
+        "game clients may post player and character statistics (PlayFab's \"Allow client to post player "
+        'statistics"); off, only the Server API writes them',
+    )
+    statistics_max_per_title: int = setting(
+        "STATISTICS_MAX_PER_TITLE",
+        WHOLE,
+        "300",
+        "statistics the title may define, created by an Admin call or by a first write of a new name",
+        minimum=1,
     )
     # Account recovery (shared/features/recovery.py) and the mail it sends (shared/mail/).
     recovery_token_ttl_seconds: int = setting(

@@ -12,7 +12,7 @@ from typing import Any
 from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, Auth, Caller
 from shared.config.clock import iso, new_id, now
-from shared.features import playstream
+from shared.features import playstream, statistic_values
 from shared.features.data_families import CHARACTER_FAMILIES
 from shared.pipeline import Operation
 from shared.services import Services
@@ -115,6 +115,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteCharacterFromUs
     for container, pk, doc_id in leftovers:
         with contextlib.suppress(NotFound):
             await store.delete(container, pk, doc_id)
+    await statistic_values.forget(store, statistic_values.character(owner, character_id))
     return {}
 
 

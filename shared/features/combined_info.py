@@ -1,8 +1,8 @@
 """What a login's InfoRequestParameters and GetPlayerCombinedInfo bring back: PlayFab's InfoResultPayload.
 
 Each part comes from the module that keeps it (account info, the custom-data engine, characters,
-player profiles, title data). Parts this backend keeps nothing for (inventories, virtual currency,
-statistics) are answered as PlayFab answers a title that has none: empty lists and maps.
+player profiles, title data, statistics). Parts this backend keeps nothing for (inventories, virtual
+currency) are answered as PlayFab answers a title that has none: empty lists and maps.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
-from shared.features import characters, custom_data, title_data
+from shared.features import characters, custom_data, statistic_values, title_data
 from shared.features.account_info import user_account_info
 from shared.features.data_families import FAMILIES, PUBLIC_ONLY
 from shared.features.player_profiles import check_client_constraints, player_profile
@@ -76,7 +76,12 @@ async def payload(
     if params.GetCharacterInventories:
         result["CharacterInventories"] = []
     if params.GetPlayerStatistics:
-        result["PlayerStatistics"] = []
+        values = await statistic_values.current_values(
+            store, statistic_values.player(playfab_id), params.PlayerStatisticNames or None
+        )
+        result["PlayerStatistics"] = [
+            {"StatisticName": name, "Value": value, "Version": version} for name, version, value in values
+        ]
     if params.GetTitleData:  # the title data players see, from this process's read cache
         result["TitleData"] = await title_data.title_data(services, params.TitleDataKeys)
     if params.GetPlayerProfile:

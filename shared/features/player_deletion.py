@@ -5,7 +5,8 @@ The order makes a crash at any point safe to finish by calling DeletePlayer agai
    player is honoured (shared/auth/known_accounts.py treats it as gone);
 2. its login identity lookups are released, so no login finds the player and no lookup is left naming
    it (shared/auth/accounts.py gives back an account only to a lookup that still names it);
-3. its characters with their data, entity profiles and counters; its own data families; its title
+3. its characters with their data, statistics and leaderboard entries, entity profiles and counters; its
+   statistics and leaderboard entries; its own data families; its title
    player entity with its objects and counters; its place in every shared group it is in (and what it
    last wrote there names it no more); its rate-limit counters; its password; its custom properties;
 4. the account document last: while it exists, the player's documents can be found from it.
@@ -22,7 +23,7 @@ from shared.auth.accounts import DELETING, being_deleted
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.logins import LoginKind
 from shared.config.rate_windows import SETTING_OF
-from shared.features import recovery
+from shared.features import recovery, statistic_values
 from shared.features.data_families import FAMILIES, Scope
 from shared.pipeline import Operation
 from shared.services import Services
@@ -75,6 +76,7 @@ async def _delete_characters(store: Store, playfab_id: str) -> None:
     for entry in doc.body["Characters"] if doc else ():
         character_id = entry["CharacterId"]
         await _delete_entity(store, ENTITY_CHARACTER, character_id)  # first: its tokens hang on the profile
+        await statistic_values.forget(store, statistic_values.character(playfab_id, character_id))
         for family in FAMILIES:
             if family.scope is Scope.CHARACTER:
                 await _delete(store, PLAYERS, playfab_id, family.doc_id(character_id))
@@ -128,6 +130,7 @@ async def delete_player(store: Store, playfab_id: str) -> None:
         await logins.release(store, LoginKind.DISPLAY_NAME, account["DisplayName"], playfab_id)
     await recovery.forget(store, playfab_id)  # its reset token lives outside the player's partition
     await _delete_characters(store, playfab_id)
+    await statistic_values.forget(store, statistic_values.player(playfab_id))  # leaderboard entries, then values
     for doc_id in _PLAYER_DOCS:
         await _delete(store, PLAYERS, playfab_id, doc_id)
     await _delete_entity(store, ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"])

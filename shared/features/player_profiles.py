@@ -13,6 +13,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.auth.logins import LoginKind, linked
 from shared.config.clock import iso
+from shared.features import statistic_values
 from shared.features.account_info import ban_state
 from shared.pipeline import Operation
 from shared.services import Services
@@ -37,7 +38,6 @@ _EMPTY_LISTS: Final[dict[str, str]] = {
     "ShowLocations": "Locations",
     "ShowMemberships": "Memberships",
     "ShowPushNotificationRegistrations": "PushNotificationRegistrations",
-    "ShowStatistics": "Statistics",  # no statistics exist yet
     "ShowTags": "Tags",
     "ShowValuesToDate": "ValuesToDate",
 }
@@ -112,6 +112,9 @@ async def player_profile(
             profile["BannedUntil"] = iso(ban.until)
     if show.ShowLinkedAccounts:
         profile["LinkedAccounts"] = _linked_accounts(account, private)
+    if show.ShowStatistics:
+        values = await statistic_values.current_values(services.store, statistic_values.player(account["PlayFabId"]))
+        profile["Statistics"] = [{"Name": name, "Value": value, "Version": version} for name, version, value in values]
     if show.ShowTotalValueToDateInUsd:
         profile["TotalValueToDateInUSD"] = 0
     for flag, name in _EMPTY_LISTS.items():

@@ -64,6 +64,29 @@ class Document:
     etag: str
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """One entry of a leaderboard index, with its place on the board."""
+
+    entity_id: str
+    value: int
+    position: int  # 0-based place on the board
+
+
+# A rank value is a whole number Cosmos DB orders exactly: its numbers are doubles, exact to 2**53.
+MAX_RANK_VALUE: Final = 2**53 - 1
+
+
+def check_rank_value(value: int) -> None:
+    if type(value) is not int or not -MAX_RANK_VALUE <= value <= MAX_RANK_VALUE:
+        raise ValueError(f"rank value must be a whole number within +-{MAX_RANK_VALUE}: {value!r}")
+
+
+def check_rank_window(start: int, count: int) -> None:
+    if start < 0 or count < 0:
+        raise ValueError(f"rank range needs start >= 0 and count >= 0: {start}, {count}")
+
+
 class _Delete:
     def __repr__(self) -> str:
         return "DELETE"
@@ -211,6 +234,52 @@ class BaseStore(ABC):
             if len(batches) < EVENT_BATCHES_PER_READ:
                 return EventPage(found, None)
             start, inclusive = batches[-1].sequence, False
+
+    async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
+        """read() of each (pk, id), answers in the same order. Concurrent point reads here (a network
+        store answers them in parallel); an adapter whose reads never wait reads them in one go."""
+        return list(await asyncio.gather(*(self.read(container, pk, id) for pk, id in keys)))
+
+    # Leaderboard indexes. A board (named by layout.rank_board) orders its entries best first: value
+    # descending, then tiebreak ascending, then entity id ascending. The store keeps the order, so a
+    # range or a rank is read from the index, never by scanning players' documents.
+
+    @abstractmethod
+    async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
+        """Insert or replace entity_id's entry on `board`, but only if `seq` is greater than the stored
+        entry's seq (index writes of one entity can arrive out of order; the newest statistic wins)."""
+
+    async def put_ranks(self, board: str, entries: Sequence[tuple[str, int, str, int]]) -> None:
+        """put_rank for each (entity_id, value, tiebreak, seq), in order; an adapter may write them in
+        fewer, larger transactions (seeding a board in bulk). Not atomic as a whole."""
+        for entity_id, value, tiebreak, seq in entries:
+            await self.put_rank(board, entity_id, value, tiebreak, seq)
+
+    @abstractmethod
+    async def delete_rank(self, board: str, entity_id: str) -> None:
+        """Remove entity_id's entry from `board`; absent is fine."""
+
+    @abstractmethod
+    async def rank_range(self, board: str, start: int, count: int) -> list[Ranking]:
+        """Entries from 0-based `start`, best first: value DESC, then tiebreak ASC, then entity_id ASC."""
+
+    @abstractmethod
+    async def rank_of(self, board: str, entity_id: str) -> Ranking | None:
+        """entity_id's entry with its position, or None when it has none on `board`."""
+
+    @abstractmethod
+    async def rank_count(self, board: str) -> int:
+        """How many entries `board` holds."""
+
+    async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+        """The `count` entries from `before` places ahead of entity_id's (from the top when it is nearer
+        than that), best first; [] when entity_id has no entry. rank_of then rank_range, which an
+        adapter may answer more cheaply from the entry's key than from its position."""
+        check_rank_window(before, count)
+        own = await self.rank_of(board, entity_id)
+        if own is None:
+            return []
+        return await self.rank_range(board, max(0, own.position - before), count)
 
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         for attempt in range(self.update_attempts):

@@ -36,8 +36,11 @@ from shared.storage.base import (
     Mutation,
     NotFound,
     PreconditionFailed,
+    Ranking,
     StoreError,
     StoreUnavailable,
+    check_rank_value,
+    check_rank_window,
     encode,
     new_sequence,
 )
@@ -52,13 +55,28 @@ from shared.storage.cosmos_health import (
     missing_owner,
 )
 from shared.storage.cosmos_queue import DocumentQueue
+from shared.storage.cosmos_ranks import (
+    AHEAD_QUERY,
+    AHEAD_ROWS_QUERY,
+    COUNT_QUERY,
+    FROM_ROWS_QUERY,
+    PAGE_ITEMS,
+    RANGE_QUERY,
+    RANK_INDEXING_POLICY,
+    entry,
+    parameters,
+)
 from shared.storage.cosmos_recent import RecentDocuments
-from shared.storage.layout import CONTAINERS, EVENTS
+from shared.storage.layout import CONTAINERS, EVENTS, RANKS
 from shared.storage.write_ids import FIELD as WRITE_IDS
 from shared.storage.write_ids import WriteHistory, landed, new_write_id
 
 T = TypeVar("T")
 _UNSETTLED: Final = object()
+
+# The document containers, then the leaderboard indexes' container, which indexes its ordering paths.
+ALL_CONTAINERS: Final = (*CONTAINERS, RANKS)
+INDEXING_POLICIES: Final[dict[str, dict[str, Any]]] = {RANKS: RANK_INDEXING_POLICY}
 
 PARTITION_KEY_PATH: Final = "/pk"
 # A throttled call is retried by the SDK this often, within the call's budget, before the caller
@@ -326,6 +344,83 @@ class CosmosStore(BaseStore):
                 with contextlib.suppress(NotFound), _faults(where_text):
                     await self._containers[EVENTS].delete_item(item_id, partition_key=stream, timeout=self._timeout)
 
+    async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
+        check_rank_value(value)
+
+        def newer(body: dict[str, Any] | None) -> dict[str, Any] | None:
+            if body is not None and body["s"] >= seq:
+                return None  # a newer write of this entity is in already
+            return entry(entity_id, value, tiebreak, seq)
+
+        await self.update(RANKS, board, entity_id, newer)
+
+    async def delete_rank(self, board: str, entity_id: str) -> None:
+        try:
+            await self.delete(RANKS, board, entity_id)
+        except NotFound:
+            pass
+        finally:
+            self._recent.forget(f"{RANKS}/{board}/{entity_id}")
+
+    async def _query(self, board: str, query: str, params: list[dict[str, Any]], limit: int) -> list[Any]:
+        """At most `limit` results of a query within the board's partition."""
+        where = f"{RANKS}/{board}: query"
+        results: list[Any] = []
+        async with self._gate.turn(where):
+            with _faults(where):
+                pages = self._containers[RANKS].query_items(
+                    query,
+                    parameters=params,
+                    partition_key=board,
+                    # Not fewer: the emulator pages an aggregate's filtered items, never ending with 1 a page.
+                    max_item_count=PAGE_ITEMS,
+                    timeout=self._timeout,
+                )
+                async for item in pages:
+                    results.append(item)
+                    if len(results) >= limit:
+                        break
+        return results
+
+    async def rank_range(self, board: str, start: int, count: int) -> list[Ranking]:
+        check_rank_window(start, count)
+        if count == 0:
+            return []
+        rows = await self._query(board, RANGE_QUERY, parameters(board, n=start + count), start + count)
+        return [Ranking(entity_id, value, start + i) for i, (value, entity_id) in enumerate(rows[start:])]
+
+    async def rank_of(self, board: str, entity_id: str) -> Ranking | None:
+        doc = await self.read(RANKS, board, entity_id)
+        if doc is None:
+            return None
+        body = doc.body
+        ahead = await self._query(board, AHEAD_QUERY, parameters(board, v=body["v"], t=body["t"], e=body["e"]), 1)
+        return Ranking(entity_id, body["v"], int(ahead[0]) if ahead else 0)
+
+    async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+        # From the entry's key, so the entries read are the window's, wherever it sits on the board.
+        check_rank_window(before, count)
+        doc = await self.read(RANKS, board, entity_id)
+        if doc is None:
+            return []
+        key = {"v": doc.body["v"], "t": doc.body["t"], "e": doc.body["e"]}
+        counted = await self._query(board, AHEAD_QUERY, parameters(board, **key), 1)
+        position = int(counted[0]) if counted else 0
+        take = min(before, position)
+        ahead: list[Any] = []
+        if take and count:
+            ahead = (await self._query(board, AHEAD_ROWS_QUERY, parameters(board, n=take, **key), take))[::-1]
+        rows = ahead[:count]
+        if len(rows) < count:
+            rest = count - len(rows)
+            rows += await self._query(board, FROM_ROWS_QUERY, parameters(board, n=rest, **key), rest)
+        start = position - len(ahead)
+        return [Ranking(e, v, start + i) for i, (v, e) in enumerate(rows)]
+
+    async def rank_count(self, board: str) -> int:
+        counted = await self._query(board, COUNT_QUERY, parameters(board), 1)
+        return int(counted[0]) if counted else 0
+
     async def close(self) -> None:
         await self._client.close()
         if self._credential is not None:
@@ -402,11 +497,11 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
         containers = {
             name: await _create_if_missing(
                 database.create_container_if_not_exists(
-                    name, PartitionKey(PARTITION_KEY_PATH), indexing_policy=INDEXING_POLICY
+                    name, PartitionKey(PARTITION_KEY_PATH), indexing_policy=INDEXING_POLICIES.get(name, INDEXING_POLICY)
                 ),
                 partial(database.get_container_client, name),
             )
-            for name in CONTAINERS
+            for name in ALL_CONTAINERS
         }
         containers[EVENTS] = await _create_if_missing(
             database.create_container_if_not_exists(
@@ -419,7 +514,7 @@ async def _containers(client: CosmosClient, settings: Settings) -> dict[str, Con
         )
         return containers
     database = client.get_database_client(settings.cosmos_database)
-    containers = {name: database.get_container_client(name) for name in (*CONTAINERS, EVENTS)}
+    containers = {name: database.get_container_client(name) for name in (*ALL_CONTAINERS, EVENTS)}
     for name, proxy in containers.items():
         try:
             await proxy.read()  # fail at start-up, not on some later request, when infra is missing

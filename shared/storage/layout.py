@@ -11,6 +11,13 @@ every module builds its addresses with these names, so a reader finds the whole 
              pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
              pk = "meta", id "titledata.<kind>": the title's title data, internal title data or
              publisher data, one document per kind (shared/features/title_data.py);
+  players  - pk = PlayFabId: the account, its password hash, per-type custom data, the characters and
+             their data and statistics, the shared groups the player is in, the player's statistics,
+             the player's rate-limit counters
+  lookups  - pk = a login identity ("<kind>:<key>", e.g. "custom:<CustomId>", "email:<address>"):
+             which player it belongs to (shared/auth/logins.py);
+             pk = "meta", id "title": the title the store belongs to (shared/store_title.py);
+             pk = "meta", id "statistics": the title's statistic definitions;
              pk = a client address ("address!<address>"): its account-creation, recovery and
              wrong-password counters (shared/limits/password_attempts.py);
              pk = "recovery!<SHA-256 of a password-reset token>": that token (shared/features/recovery.py);
@@ -20,6 +27,11 @@ every module builds its addresses with these names, so a reader finds the whole 
   events   - pk = an event stream (`event_stream`): one player's events (about the player, its
              title_player_account entity and its characters) or the title's; an append-only log of
              batches, each batch one record, kept for EVENTS_RETENTION_DAYS (BaseStore.append_events)
+
+Leaderboard indexes are apart from the documents (Store.put_rank and the rank_* reads): one board per
+owner kind, statistic and version (rank_board). On Cosmos DB a board is one partition of the `ranks`
+container (RANKS, pk = the board, id = the entity id), with the composite index its queries need; on
+SQLite it is the rows of the `ranks` table with that board.
 """
 
 from __future__ import annotations
@@ -42,6 +54,7 @@ CHARACTERS_DOC: Final = "characters"  # the player's characters
 MEMBERSHIPS_DOC: Final = "sharedgroups"  # the shared groups the player is in
 PASSWORD_DOC: Final = "password"  # the player's password hash, apart from the account (shared/auth/passwords.py)
 CUSTOM_PROPERTIES_DOC: Final = "customproperties"  # the player's custom properties and their PropertiesVersion
+PLAYER_STATISTICS_DOC: Final = "statistics"  # the player's statistic values, per version (features/statistic_values.py)
 # RECOVERY_DOC (below, with the recovery tokens) also lives here.
 
 
@@ -55,10 +68,18 @@ def character_data_doc(character_id: str, kind: str) -> str:
     return f"character.{character_id}.{kind}"
 
 
+def character_statistics_doc(character_id: str) -> str:
+    """A character's statistic values, under its owning player."""
+    return f"character.{character_id}.statistics"
+
+
 # Lookups: login identities, the store's meta record, client addresses.
 LOGIN_DOC: Final = "login"  # in a login identity's partition: {"PlayFabId": ...}
 META_PK: Final = "meta"  # no login identity has this partition key: identities are "<kind>:<id>"
 TITLE_DOC: Final = "title"  # in META_PK: the title the store belongs to
+STATISTICS_DOC: Final = (
+    "statistics"  # in META_PK: the title's statistic definitions (features/statistic_definitions.py)
+)
 
 
 def title_data_doc(kind: str) -> str:
@@ -103,6 +124,21 @@ FUNCTION_RUNS_DOC: Final = "functionruns"
 
 def entity_pk(entity_type: str, entity_id: str) -> str:
     return f"{entity_type}!{entity_id}"
+
+
+# Leaderboard indexes: not documents, but entries kept in order by the store (Store.put_rank).
+RANKS: Final = "ranks"  # the Cosmos DB container of every board; pk = the board
+RANK_OWNERS: Final = ("player", "character")
+
+
+def rank_board(owner: str, statistic: str, version: int) -> str:
+    """The board of one statistic's version, for players' or characters' values. The statistic's name
+    comes last, so no name can make two boards' keys equal."""
+    if owner not in RANK_OWNERS:
+        raise ValueError(f"a board's owner is one of {RANK_OWNERS}: {owner!r}")
+    if type(version) is not int or version < 0:
+        raise ValueError(f"a statistic version is a whole number >= 0: {version!r}")
+    return f"{owner}!{version}!{statistic}"
 
 
 def rate_limit_doc(limit: str) -> str:

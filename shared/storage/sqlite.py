@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.config.clock import now
-from shared.storage import sqlite_files
+from shared.storage import sqlite_files, sqlite_ranks
 from shared.storage.base import (
     DELETE,
     BaseStore,
@@ -43,7 +43,10 @@ from shared.storage.base import (
     Mutation,
     NotFound,
     PreconditionFailed,
+    Ranking,
     StoreBusy,
+    check_rank_value,
+    check_rank_window,
     encode,
     new_sequence,
 )
@@ -51,7 +54,14 @@ from shared.wire.jsontext import loads
 
 T = TypeVar("T")
 
-_SCHEMA = """
+# read_many asks for this many documents per query.
+_READS_PER_QUERY = 500
+# put_ranks writes this many entries per transaction (each also cuts the board's blocks again, one pass
+# over the board): a board of 100,000 is ten transactions of well under a second each.
+_RANKS_PER_TRANSACTION = 10_000
+
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS documents (
     container TEXT NOT NULL,
     pk TEXT NOT NULL,
@@ -60,7 +70,9 @@ CREATE TABLE IF NOT EXISTS documents (
     body TEXT NOT NULL,
     PRIMARY KEY (container, pk, id)
 ) WITHOUT ROWID
-"""
+""",
+    *sqlite_ranks.SCHEMA,  # the leaderboard indexes
+)
 
 # The event log (BaseStore.append_events): one row per batch and stream; expired rows are no longer read
 # and each append removes a few of them (PRUNE_PER_APPEND), the oldest first, through the expiry index.
@@ -102,8 +114,7 @@ def _set_up_connection(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
             # NORMAL in WAL mode survives a killed process; only an OS crash can lose the last commits.
             conn.execute("PRAGMA synchronous=NORMAL")
             conn.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-            conn.execute(_SCHEMA)
-            for statement in _EVENTS_SCHEMA:
+            for statement in (*_SCHEMA, *_EVENTS_SCHEMA):
                 conn.execute(statement)
             return
         except sqlite3.OperationalError as exc:
@@ -215,6 +226,30 @@ class SQLiteStore(BaseStore):
     async def read(self, container: str, pk: str, id: str) -> Document | None:
         with self._local_lock:
             return self._call(self._reader, lambda conn: self._select(conn, container, pk, id))
+
+    async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
+        # A read never waits here, so all in one query on one snapshot: a task per read costs more than
+        # the read (100 account reads as gathered tasks: about 6.5 ms; one after another 1.6 ms).
+        def reads(conn: sqlite3.Connection) -> list[Document | None]:
+            # Grouped by id (a page of players asks for the same document of each): a query per id and
+            # up to _READS_PER_QUERY partitions, each a seek of the primary key.
+            by_id: dict[str, list[str]] = {}
+            for pk, id in keys:
+                by_id.setdefault(id, []).append(pk)
+            found: dict[tuple[str, str], tuple[str, str]] = {}
+            for id, pks in by_id.items():
+                for at in range(0, len(pks), _READS_PER_QUERY):
+                    chunk = pks[at : at + _READS_PER_QUERY]
+                    marks = ", ".join("?" for _ in chunk)
+                    rows = conn.execute(
+                        f"SELECT pk, body, etag FROM documents WHERE container=? AND pk IN ({marks}) AND id=?",
+                        (container, *chunk, id),
+                    )
+                    found.update(((pk, id), (body, etag)) for pk, body, etag in rows)
+            # A parse per answer: a key asked twice gets two private bodies, as two reads would.
+            return [Document(loads(found[key][0]), found[key][1]) if key in found else None for key in keys]
+
+        return self._snapshot(reads)
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
         text, etag = encode(body), _etag()
@@ -379,6 +414,66 @@ class SQLiteStore(BaseStore):
             conn.execute("DELETE FROM events WHERE stream=?", (stream,))
 
         await self._write(body)
+
+    def _snapshot(self, body: Callable[[sqlite3.Connection], T]) -> T:
+        """`body`'s reads in one read transaction on the reader's connection: one consistent snapshot."""
+        with self._local_lock:
+            return self._call(self._reader, lambda conn: self._in_read_transaction(conn, body))
+
+    @staticmethod
+    def _in_read_transaction(conn: sqlite3.Connection, body: Callable[[sqlite3.Connection], T]) -> T:
+        conn.execute("BEGIN")
+        try:
+            return body(conn)
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("COMMIT")
+
+    async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
+        check_rank_value(value)
+        await self._write(lambda conn: sqlite_ranks.put(conn, board, entity_id, value, tiebreak, seq))
+
+    async def create_all(self, documents: Sequence[tuple[str, str, str, dict[str, Any]]]) -> None:
+        """create() of each (container, pk, id, body) in one transaction: all land, or, when any id is
+        taken (Conflict) or a body too large, none. For seeding a store in bulk; not part of Store."""
+        # In key order: the inserts then fill the table's pages in turn rather than splitting them at random.
+        rows = sorted((container, pk, id, _etag(), encode(body)) for container, pk, id, body in documents)
+
+        def body(conn: sqlite3.Connection) -> None:
+            try:
+                conn.executemany("INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)", rows)
+            except sqlite3.IntegrityError as exc:
+                raise Conflict("a document of the batch exists") from exc
+
+        await self._write(body)
+
+    async def put_ranks(self, board: str, entries: Sequence[tuple[str, int, str, int]]) -> None:
+        for entry in entries:
+            check_rank_value(entry[1])
+        for at in range(0, len(entries), _RANKS_PER_TRANSACTION):
+            chunk = entries[at : at + _RANKS_PER_TRANSACTION]
+
+            def body(conn: sqlite3.Connection, chunk: Sequence[tuple[str, int, str, int]] = chunk) -> None:
+                sqlite_ranks.put_many(conn, board, chunk)
+
+            await self._write(body)
+
+    async def delete_rank(self, board: str, entity_id: str) -> None:
+        await self._write(lambda conn: sqlite_ranks.delete(conn, board, entity_id))
+
+    async def rank_range(self, board: str, start: int, count: int) -> list[Ranking]:
+        check_rank_window(start, count)
+        return self._snapshot(lambda conn: sqlite_ranks.range_of(conn, board, start, count))
+
+    async def rank_of(self, board: str, entity_id: str) -> Ranking | None:
+        return self._snapshot(lambda conn: sqlite_ranks.rank_of(conn, board, entity_id))
+
+    async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
+        check_rank_window(before, count)
+        return self._snapshot(lambda conn: sqlite_ranks.window(conn, board, entity_id, before, count))
+
+    async def rank_count(self, board: str) -> int:
+        return self._snapshot(lambda conn: sqlite_ranks.count(conn, board))
 
     async def close(self) -> None:
         def op(conn: sqlite3.Connection) -> None:

@@ -704,3 +704,153 @@ class ReadEventsRequest(Request):
     Entity: EntityKey | None = None
     Count: Annotated[int, Field(ge=1, le=MAX_EVENTS_PER_READ)] | None = None
     ContinuationToken: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+# --- Statistics and leaderboards (shared/features/statistics.py, leaderboards.py) ---
+
+# A statistic's name is part of its leaderboard's address: bounded, and without the characters a Cosmos DB
+# id may not hold or control characters.
+MAX_STATISTIC_NAME_CHARS = 128
+StatisticNameText = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_STATISTIC_NAME_CHARS, pattern=r"^[^/\\?#\x00-\x1f\x7f]+$")
+]
+MAX_STATISTICS_PER_UPDATE = 25  # statistics one update call may name
+MAX_STATISTICS_PER_READ = 100  # names one GetPlayerStatistics call may list
+MAX_LEADERBOARD_RESULTS = 100  # PlayFab's maximum MaxResultsCount
+DEFAULT_LEADERBOARD_RESULTS = 10  # PlayFab's default, where MaxResultsCount may be left out
+StatisticAggregation = Literal["Last", "Min", "Max", "Sum"]
+StatisticResetInterval = Literal["Never", "Hour", "Day", "Week", "Month"]
+ResultsCount = Annotated[int, Field(ge=0, le=MAX_LEADERBOARD_RESULTS)]
+Position = Annotated[int, Field(ge=0, le=2**31 - 1)]
+VersionNumber = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+class StatisticUpdate(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    StatisticName: StatisticNameText
+    Value: Int32
+    Version: UInt32 | None = None
+
+
+class StatisticNameVersion(BaseModel):
+    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+
+    StatisticName: StatisticNameText
+    Version: UInt32
+
+
+class ClientUpdatePlayerStatisticsRequest(Request):
+    Statistics: Annotated[list[StatisticUpdate], Field(max_length=MAX_STATISTICS_PER_UPDATE)]
+
+
+class UpdatePlayerStatisticsRequest(ClientUpdatePlayerStatisticsRequest, PlayerTarget):
+    ForceUpdate: bool | None = None
+
+
+class ClientGetPlayerStatisticsRequest(Request):
+    StatisticNames: Annotated[list[StatisticNameText], Field(max_length=MAX_STATISTICS_PER_READ)] | None = None
+    StatisticNameVersions: Annotated[list[StatisticNameVersion], Field(max_length=MAX_STATISTICS_PER_READ)] | None = (
+        None
+    )
+
+
+class GetPlayerStatisticsRequest(ClientGetPlayerStatisticsRequest, PlayerTarget):
+    pass
+
+
+class GetPlayerStatisticVersionsRequest(Request):
+    StatisticName: StatisticNameText
+
+
+class CreatePlayerStatisticDefinitionRequest(Request):
+    StatisticName: StatisticNameText
+    AggregationMethod: StatisticAggregation | None = None
+    VersionChangeInterval: StatisticResetInterval | None = None
+
+
+class UpdatePlayerStatisticDefinitionRequest(CreatePlayerStatisticDefinitionRequest):
+    pass
+
+
+class GetPlayerStatisticDefinitionsRequest(Request):
+    pass
+
+
+class IncrementPlayerStatisticVersionRequest(Request):
+    StatisticName: StatisticNameText
+
+
+class ClientGetLeaderboardRequest(Request):
+    StatisticName: StatisticNameText
+    StartPosition: Position
+    MaxResultsCount: ResultsCount | None = None
+    ProfileConstraints: PlayerProfileViewConstraints | None = None
+    Version: VersionNumber | None = None
+    UseSpecificVersion: bool | None = None
+
+
+class GetLeaderboardRequest(ClientGetLeaderboardRequest):
+    MaxResultsCount: ResultsCount
+
+
+class ClientGetLeaderboardAroundPlayerRequest(OptionalPlayerTarget):
+    StatisticName: StatisticNameText
+    MaxResultsCount: ResultsCount | None = None
+    ProfileConstraints: PlayerProfileViewConstraints | None = None
+    Version: VersionNumber | None = None
+    UseSpecificVersion: bool | None = None
+
+
+class GetLeaderboardAroundUserRequest(ClientGetLeaderboardAroundPlayerRequest, PlayerTarget):
+    MaxResultsCount: ResultsCount
+
+
+class ClientUpdateCharacterStatisticsRequest(Request):
+    CharacterId: IdText
+    CharacterStatistics: (
+        Annotated[dict[StatisticNameText, Int32], Field(max_length=MAX_STATISTICS_PER_UPDATE)] | None
+    ) = None
+
+
+class UpdateCharacterStatisticsRequest(ClientUpdateCharacterStatisticsRequest, PlayerTarget):
+    pass
+
+
+class ClientGetCharacterStatisticsRequest(Request):
+    CharacterId: IdText
+
+
+class GetCharacterStatisticsRequest(ClientGetCharacterStatisticsRequest, PlayerTarget):
+    pass
+
+
+class ClientGetCharacterLeaderboardRequest(Request):
+    StatisticName: StatisticNameText
+    StartPosition: Position
+    MaxResultsCount: ResultsCount | None = None
+    CharacterType: str | None = None
+
+
+class GetCharacterLeaderboardRequest(ClientGetCharacterLeaderboardRequest):
+    MaxResultsCount: ResultsCount
+
+
+class ClientGetLeaderboardAroundCharacterRequest(Request):
+    CharacterId: IdText
+    StatisticName: StatisticNameText
+    MaxResultsCount: ResultsCount | None = None
+    CharacterType: str | None = None
+
+
+class GetLeaderboardAroundCharacterRequest(ClientGetLeaderboardAroundCharacterRequest, PlayerTarget):
+    MaxResultsCount: ResultsCount
+
+
+class ClientGetLeaderboardForUsersCharactersRequest(Request):
+    StatisticName: StatisticNameText
+    MaxResultsCount: ResultsCount | None = None
+
+
+class GetLeaderboardForUsersCharactersRequest(ClientGetLeaderboardForUsersCharactersRequest, PlayerTarget):
+    pass

@@ -92,7 +92,8 @@ def test_default_limits_on_every_limited_endpoint(limited: Server, path: str):
         )
         expected = row.legit.http if row.legit.error else 200  # e.g. LinkCustomID: AccountAlreadyLinked
         for n in range(first.calls - used):
-            # Repeated membership calls fail once done (UserAlreadyAdded, ...) but still count.
+            # Repeated membership calls fail once done (UserAlreadyAdded, ...) but still count; so does a
+            # call the title does not let clients make (a statistic write while they are off).
             code = send().json()["code"]
             assert code == expected or (code != 429 and n > 0)
         if op.auth is Auth.SECRET:

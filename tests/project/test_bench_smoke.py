@@ -3,12 +3,16 @@
 No timing is asserted; only that every part works and the report says what it measured.
 """
 
+import asyncio
 import json
 import subprocess
 import sys
 
 import pytest
 
+from bench import ranked_title
+from shared.auth.accounts import find_account
+from shared.storage.sqlite import SQLiteStore
 from tests.support.server import REPO
 
 
@@ -40,3 +44,51 @@ def test_bench_runs_the_cosmos_hot_document_scenario(tmp_path, cosmos):
     assert (row["name"], row["concurrency"], row["requests"], row["errors"]) == ("hot document on cosmos", 4, 24, 0)
     assert row["cosmos_requests_per_call"] >= 1  # at least one write each
     assert "| hot document on cosmos | Server/UpdateSharedGroupData | 4 |" in done.stdout
+
+
+LEADERBOARD_SCENARIOS = (
+    "user data read, ranked title",
+    "leaderboard top 100",
+    "leaderboard around player",
+    "statistics update",
+)
+
+
+def test_the_ranked_title_is_seeded_in_the_store_in_order(tmp_path):
+    path = tmp_path / "playfab.sqlite3"
+    seconds = ranked_title.seed(path, 700)
+    assert seconds > 0
+
+    async def read():
+        store = SQLiteStore(path)
+        try:
+            board = ranked_title.board()
+            top = await store.rank_range(board, 0, 700)
+            account = await find_account(store, top[0].entity_id)
+            return await store.rank_count(board), top, account
+        finally:
+            await store.close()
+
+    count, top, account = asyncio.run(read())
+    assert count == 700 == len({r.entity_id for r in top})
+    assert [r.position for r in top] == list(range(700))
+    assert [r.value for r in top] == sorted((r.value for r in top), reverse=True)
+    assert account is not None and account["PlayFabId"] == top[0].entity_id  # a player the app can read
+
+
+def test_bench_runs_the_leaderboard_scenarios_on_a_ranked_title(tmp_path):
+    command = [sys.executable, "-m", "bench", "--concurrency", "2", "--ranked-players", "1500", "--no-cosmos"]
+    command += [arg for name in LEADERBOARD_SCENARIOS for arg in ("--only", name)]
+    command += ["--requests", "40", "--seconds", "5", "--warmup", "10", "--out", str(tmp_path), "--no-chart"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "latest.json").read_text())
+    rows = sorted((row["name"], row["errors"]) for row in results["scenarios"])
+    assert rows == sorted((name, 0) for name in LEADERBOARD_SCENARIOS)
+    assert results["ranked_title"]["players"] == 1500 and results["ranked_title"]["seed_seconds"] >= 0
+    targets = [t["target"] for t in results["targets"]]
+    assert [t for t in targets if "GetUserData" in t] == [
+        "leaderboard top 100 @ 2: p50 <= 3x GetUserData's on the ranked title",
+        "leaderboard around player @ 2: p50 <= 3x GetUserData's on the ranked title",
+    ]
+    assert "Ranked title: 1500 players seeded in" in done.stdout

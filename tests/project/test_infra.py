@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from shared.config.settings_table import default
-from shared.storage.cosmos_health import EVENTS_INDEXING_POLICY
-from shared.storage.layout import CONTAINERS, EVENTS
+from shared.storage.cosmos_health import EVENTS_INDEXING_POLICY, INDEXING_POLICY
+from shared.storage.cosmos_ranks import RANK_INDEXING_POLICY
+from shared.storage.layout import CONTAINERS, EVENTS, RANKS
 from tests.support.infra_model import (
     BICEP_FILES,
     INFRA,
@@ -341,7 +342,19 @@ def test_cosmos_containers_and_partition_keys_match_the_adapter():
     container = loop["config"]
     assert container["name"] == container["properties"]["resource"]["id"] == "containerName"
     assert container["properties"]["resource"]["partitionKey"]["paths"] == ["partitionKeyPath"]
+    assert container["properties"]["resource"]["indexingPolicy"] == INDEXING_POLICY
     assert container["parent"] == "database"
+
+
+def test_the_leaderboard_container_has_the_index_the_adapter_creates():
+    database = module("database")
+    variables = {name: v["value"] for name, v in database["variables"].items()}
+    assert variables["rankContainerName"] == RANKS
+    ranks = database["resources"]["ranks"]["config"]
+    assert ranks["parent"] == "database"
+    assert ranks["name"] == ranks["properties"]["resource"]["id"] == "rankContainerName"
+    assert ranks["properties"]["resource"]["partitionKey"]["paths"] == ["partitionKeyPath"]
+    assert ranks["properties"]["resource"]["indexingPolicy"] == RANK_INDEXING_POLICY
 
 
 def test_cosmos_is_serverless_by_default_with_an_autoscale_option():

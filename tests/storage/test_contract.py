@@ -134,3 +134,13 @@ def test_any_id_partition_key_and_body_keys_are_storable(run):
         run(run.store.create("players", name, name, {"i": i, "id": "mine", "pk": "mine", "_etag": "mine"}))
     for i, name in enumerate(names):
         assert run(run.store.read("players", name, name)).body == {"i": i, "id": "mine", "pk": "mine", "_etag": "mine"}
+
+
+def test_read_many_answers_each_in_order(run):
+    run(run.store.create("players", "P1", "doc", {"v": 1}))
+    run(run.store.create("players", "P2", "doc", {"v": 2}))
+    run(run.store.create("groups", "P3", "doc", {"v": 3}))
+    docs = run(run.store.read_many("players", [("P2", "doc"), ("P3", "doc"), ("P1", "doc"), ("P1", "other")]))
+    assert [d.body if d else None for d in docs] == [{"v": 2}, None, {"v": 1}, None]
+    assert docs[0].etag == run(run.store.read("players", "P2", "doc")).etag
+    assert run(run.store.read_many("players", [])) == []

@@ -20,7 +20,8 @@ from shared.storage.cosmos_health import (
     INDEXING_POLICY,
     OPEN_TIMEOUT_SECONDS,
 )
-from shared.storage.layout import EVENTS
+from shared.storage.cosmos_ranks import RANK_INDEXING_POLICY
+from shared.storage.layout import CONTAINERS, EVENTS, RANKS
 from tests.support.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
 from tests.support.cosmos_transport import Fault, InstrumentedTransport
 from tests.support.infra_model import module, resources
@@ -123,9 +124,16 @@ def test_containers_the_app_creates_index_as_the_bicep_does(opened):
     loop, store, _ = opened
     declared = resources(module("database"), "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")
     bicep = {c["name"]: c["properties"]["resource"]["indexingPolicy"] for c in declared}
-    # The document containers (one loop over containerNames) index nothing; the event log its query paths.
-    assert bicep == {"containerName": INDEXING_POLICY, EVENTS: EVENTS_INDEXING_POLICY}
+    # The document containers (one loop over containerNames) index nothing; the leaderboard container its
+    # ordering paths with its composite indexes; the event log its query paths.
+    assert bicep == {
+        "containerName": INDEXING_POLICY,
+        "rankContainerName": RANK_INDEXING_POLICY,
+        EVENTS: EVENTS_INDEXING_POLICY,
+    }
+    assert set(store._containers) == {*CONTAINERS, RANKS, EVENTS}
+    policies = {RANKS: RANK_INDEXING_POLICY, EVENTS: EVENTS_INDEXING_POLICY}
     for name, proxy in store._containers.items():
-        expected = EVENTS_INDEXING_POLICY if name == EVENTS else INDEXING_POLICY
+        expected = policies.get(name, INDEXING_POLICY)
         policy = loop.run_until_complete(proxy.read())["indexingPolicy"]
         assert {k: policy[k] for k in expected} == expected, name

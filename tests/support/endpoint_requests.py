@@ -42,6 +42,8 @@ ITEM_NOT_OWNED = Outcome("ItemNotOwned", 400)
 ALREADY_LINKED = Outcome("AccountAlreadyLinked", 400)
 NOT_LINKED = Outcome("AccountNotLinked", 400)
 NO_PROPERTY = Outcome("PlayerCustomPropertiesPropertyDoesNotExist", 400)
+CLIENT_WRITES_OFF = Outcome("APINotEnabledForGameClientAccess", 400)  # ALLOW_CLIENT_STATISTIC_UPDATES is off
+NO_STATISTIC = Outcome("StatisticNotFound", 400)
 
 Body = Callable[[Target], dict[str, Any]]
 
@@ -77,6 +79,15 @@ def unknown_ban_id(t: Target) -> str:
 
 DATA = {"Data": {"k": "v"}}
 COMBINED = {"GetUserAccountInfo": True, "GetUserData": True, "GetCharacterList": True, "GetPlayerProfile": True}
+
+
+def fresh_statistic() -> str:
+    return f"stat-{uuid.uuid4().hex[:12]}"
+
+
+STAT = "matrix-score"
+STATS = {"Statistics": [{"StatisticName": STAT, "Value": 5}]}
+BOARD = {"StatisticName": STAT, "MaxResultsCount": 10}
 
 
 def fresh_display_name() -> str:
@@ -252,6 +263,44 @@ TABLE: dict[str, Row] = {
     "/Admin/ResetPassword": Row(
         T, lambda t: {"Token": "A" * 43, "Password": "a new password"}, legit=Outcome("AuthTokenDoesNotExist", 400)
     ),
+    # Statistics: a Client write is refused while the title keeps them to the Server API; a Client read
+    # names no other player, and a character is looked up among the caller's own.
+    "/Client/UpdatePlayerStatistics": Row(S, lambda t: STATS, foreign=CLIENT_WRITES_OFF, legit=CLIENT_WRITES_OFF),
+    "/Server/UpdatePlayerStatistics": Row(T, player(**STATS)),
+    "/Client/GetPlayerStatistics": Row(S, lambda t: {"StatisticNames": [STAT]}),
+    "/Server/GetPlayerStatistics": Row(T, player(StatisticNames=[STAT])),
+    "/Client/GetPlayerStatisticVersions": Row(S, lambda t: {"StatisticName": STAT}),
+    "/Server/GetPlayerStatisticVersions": Row(T, lambda t: {"StatisticName": STAT}),
+    "/Admin/GetPlayerStatisticVersions": Row(T, lambda t: {"StatisticName": STAT}),
+    "/Admin/CreatePlayerStatisticDefinition": Row(
+        T, lambda t: {"StatisticName": fresh_statistic(), "AggregationMethod": "Max"}
+    ),
+    "/Admin/UpdatePlayerStatisticDefinition": Row(
+        T, lambda t: {"StatisticName": fresh_statistic(), "AggregationMethod": "Sum"}, legit=NO_STATISTIC
+    ),
+    "/Admin/GetPlayerStatisticDefinitions": Row(T, lambda t: {}),
+    "/Admin/IncrementPlayerStatisticVersion": Row(
+        T, lambda t: {"StatisticName": fresh_statistic()}, legit=NO_STATISTIC
+    ),
+    "/Client/GetLeaderboard": Row(S, lambda t: {**BOARD, "StartPosition": 0}),
+    "/Server/GetLeaderboard": Row(T, lambda t: {**BOARD, "StartPosition": 0}),
+    "/Client/GetLeaderboardAroundPlayer": Row(S, player(**BOARD)),
+    "/Server/GetLeaderboardAroundUser": Row(T, player(**BOARD)),
+    "/Client/UpdateCharacterStatistics": Row(
+        S,
+        character(CharacterStatistics={STAT: 3}),
+        foreign=CLIENT_WRITES_OFF,
+        legit=CLIENT_WRITES_OFF,
+    ),
+    "/Server/UpdateCharacterStatistics": Row(T, character(CharacterStatistics={STAT: 3})),
+    "/Client/GetCharacterStatistics": Row(S, character(), foreign=NO_CHARACTER),
+    "/Server/GetCharacterStatistics": Row(T, character()),
+    "/Client/GetCharacterLeaderboard": Row(S, lambda t: {**BOARD, "StartPosition": 0}),
+    "/Server/GetCharacterLeaderboard": Row(T, lambda t: {**BOARD, "StartPosition": 0}),
+    "/Client/GetLeaderboardAroundCharacter": Row(S, character(**BOARD), foreign=NO_CHARACTER),
+    "/Server/GetLeaderboardAroundCharacter": Row(T, character(**BOARD)),
+    "/Client/GetLeaderboardForUserCharacters": Row(S, lambda t: BOARD),
+    "/Server/GetLeaderboardForUserCharacters": Row(T, player(**BOARD)),
     # Bans and deletion act on the target's friend, so a hostile request that gets through (a huge
     # CustomTags is accepted) leaves the target itself able to call; unknown BanIds are skipped.
     **{

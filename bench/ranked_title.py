@@ -1,0 +1,76 @@
+"""A title with many ranked players, seeded straight into the host's SQLite store.
+
+Logging in 100,000 players over HTTP would take minutes; the leaderboard does not care how its players
+were made. So the seeding opens the host's store file from the benchmark's process (SQLite in WAL mode
+takes several processes) and writes what the app itself would: each player through
+`shared.auth.accounts.create_account` (the account and its title player entity, no login identity),
+its documents gathered and written ten thousand players to a transaction (`SQLiteStore.create_all`), and
+the board in bulk through `Store.put_ranks`. Values are spread at random over 0..VALUE_RANGE, so
+the callers the scenarios add sit all over the board.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from pathlib import Path
+from typing import Any, Final
+
+from shared.auth.accounts import create_account
+from shared.config.clock import new_id
+from shared.features import statistic_values
+from shared.storage import Document
+from shared.storage.sqlite import SQLiteStore
+
+STATISTIC: Final = "bench_score"
+VALUE_RANGE: Final = 1_000_000
+# Players whose documents are written in one transaction.
+_BATCH: Final = 10_000
+
+
+def board() -> str:
+    """The board of the benchmark's statistic, which has no definition: version 0."""
+    return statistic_values.board(statistic_values.PLAYER, STATISTIC, 0)
+
+
+class _BatchingStore(SQLiteStore):
+    """The host's store, whose creates wait in a batch until flush() writes them in one transaction:
+    create_account writes what it always writes, at a bulk load's pace."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.batch: list[tuple[str, str, str, dict[str, Any]]] = []
+
+    async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
+        self.batch.append((container, pk, id, body))
+        return Document(body, "")  # create_account keeps nothing of the answer
+
+    async def flush(self) -> None:
+        batch, self.batch = self.batch, []
+        await self.create_all(batch)
+
+
+async def _seed(path: Path, players: int, rng: random.Random) -> None:
+    store = _BatchingStore(path)
+    try:
+        at = time.time()
+        entries: list[tuple[str, int, str, int]] = []
+        for start in range(0, players, _BATCH):
+            ids = [new_id() for _ in range(min(_BATCH, players - start))]
+            for playfab_id in ids:
+                await create_account(store, playfab_id, {}, at)
+            await store.flush()
+            entries += [
+                (playfab_id, rng.randrange(VALUE_RANGE), statistic_values.tiebreak(at), 1) for playfab_id in ids
+            ]
+        await store.put_ranks(board(), entries)
+    finally:
+        await store.close()
+
+
+def seed(path: Path, players: int, seed_value: int = 14) -> float:
+    """Write `players` ranked players into the store at `path`; the seconds it took."""
+    started = time.monotonic()
+    asyncio.run(_seed(path, players, random.Random(seed_value)))
+    return time.monotonic() - started
