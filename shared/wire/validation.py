@@ -740,7 +740,7 @@ class StatisticNameVersion(BaseModel):
     Version: UInt32
 
 
-class ClientUpdatePlayerStatisticsRequest(Request):
+class ClientUpdatePlayerStatisticsRequest(Retryable):
     Statistics: Annotated[list[StatisticUpdate], Field(max_length=MAX_STATISTICS_PER_UPDATE)]
 
 
@@ -806,7 +806,7 @@ class GetLeaderboardAroundUserRequest(ClientGetLeaderboardAroundPlayerRequest, P
     MaxResultsCount: ResultsCount
 
 
-class ClientUpdateCharacterStatisticsRequest(Request):
+class ClientUpdateCharacterStatisticsRequest(Retryable):
     CharacterId: IdText
     CharacterStatistics: (
         Annotated[dict[StatisticNameText, Int32], Field(max_length=MAX_STATISTICS_PER_UPDATE)] | None

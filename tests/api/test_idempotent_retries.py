@@ -20,6 +20,7 @@ from tests.support.host_clock import HostClock
 from tests.support.limited_hosts import host_on
 from tests.support.players import new_player
 from tests.support.server import SECRET_KEY, TITLE_ID, Server
+from tests.support.statistic_calls import board, define, fresh_name, values_of
 
 RETRIERS = 16
 
@@ -293,3 +294,37 @@ def test_sixteen_concurrent_retries_of_a_server_function_run_it_once(server: Ser
     # Once it has answered, every retry gets that answer, and the function ran once.
     assert _ok(server.post("/CloudScript/ExecuteFunction", run, {"X-EntityToken": token})) == ran[0]
     assert _data(server, ticket)["Data"]["count"]["Value"] == "1"
+
+
+def test_a_sum_statistic_updated_through_retries_adds_up_exactly(pf: Server):
+    player = new_player()
+    name = fresh_name("retried")
+    define(name, aggregation="Sum")
+    headers = {"X-SecretKey": SECRET_KEY}
+    sends = [
+        {"PlayFabId": player.playfab_id, "Statistics": [{"StatisticName": name, "Value": n}], "IdempotencyKey": _key()}
+        for n in range(1, 11)
+    ]
+    for n, body in enumerate(sends):
+        if n % 2 == 0:  # every other first attempt loses its answer
+            _send_and_hang_up(pf, "/Server/UpdatePlayerStatistics", body, headers)
+        for _ in range(3):  # and every write is retried three times
+            assert _ok(pf.post("/Server/UpdatePlayerStatistics", body, headers)) == {}
+    # One more write, retried by 16 callers at once.
+    last = {**sends[0], "Statistics": [{"StatisticName": name, "Value": 100}], "IdempotencyKey": _key()}
+    start = threading.Barrier(RETRIERS)
+    codes: list[int] = []
+
+    def retry() -> None:
+        with httpx.Client(base_url=pf.url, timeout=60) as http:
+            start.wait()
+            codes.append(http.post("/Server/UpdatePlayerStatistics", json=last, headers=headers).json()["code"])
+
+    threads = [threading.Thread(target=retry) for _ in range(RETRIERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [200] * RETRIERS
+    assert values_of(player.playfab_id, [name]) == {name: (sum(range(1, 11)) + 100, 0)}
+    assert board(name) == [(player.playfab_id, 155, 0)]
