@@ -186,6 +186,15 @@ class Settings:
     )
     session_ttl_seconds: int = setting("SESSION_TTL_SECONDS", WHOLE, "86400", "lifetime of session tickets")
     entity_token_ttl_seconds: int = setting("ENTITY_TOKEN_TTL_SECONDS", WHOLE, "86400", "lifetime of entity tokens")
+    # Idempotent retries (an extension): how long a write's IdempotencyKey replays its first answer.
+    idempotency_window_seconds: int = setting(
+        "IDEMPOTENCY_WINDOW_SECONDS",
+        WHOLE,
+        "86400",
+        "how long a write sent with an IdempotencyKey answers a retry of the same key with its first answer "
+        "instead of applying it again",
+        minimum=1,
+    )
     # Bans and deletions: how long a process trusts what it last read of a player's account.
     player_status_cache_seconds: int = setting(
         "PLAYER_STATUS_CACHE_SECONDS",

@@ -12,9 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from shared.config.clock import iso, now
 from shared.features import write_options
-from shared.features.key_history import Recorder
 from shared.storage import Mutation, Store
 from shared.storage.layout import PLAYERS
 from shared.wire.errors import PlayFabError, invalid_params
@@ -189,23 +187,9 @@ def apply(changes: Changes, limits: Limits, stamp: str, expected: int | None = N
     return mutate
 
 
-async def write(
-    store: Store,
-    pk: str,
-    doc_id: str,
-    changes: Changes,
-    limits: Limits,
-    expected: int | None = None,
-    history: Recorder | None = None,
-) -> int:
-    """Apply an update atomically, when the data is at the `expected` version (if any), with its key
-    history when `history` is given; return the new DataVersion."""
-    mutation = apply(changes, limits, iso(now()), expected)
-    doc = await store.update(PLAYERS, pk, doc_id, history.wrap(mutation) if history else mutation)
-    assert doc is not None  # the mutation always returns a body
-    if history:
-        await history.after(doc)
-    return int(doc.body["DataVersion"])
+def version_answer(body: dict[str, Any]) -> dict[str, Any]:
+    """An update's answer, from the body it wrote."""
+    return {"DataVersion": int(body["DataVersion"])}
 
 
 def view(body: dict[str, Any] | None, query: DataQuery, visible: frozenset[str] | None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.rate_windows import PLAYER_CUSTOM_PROPERTIES
 from shared.config.settings import Settings
-from shared.features import key_history, playstream
+from shared.features import idempotency, key_history, playstream
 from shared.features.custom_data import utf16_units
 from shared.pipeline import Operation
 from shared.services import Services
@@ -225,9 +225,14 @@ async def _store(services: Services, caller: Caller | None, playfab_id: str, mut
 
 
 async def update(
-    services: Services, playfab_id: str, writes: dict[str, Value], expected: int | None, caller: Caller | None = None
+    services: Services,
+    playfab_id: str,
+    writes: dict[str, Value],
+    expected: int | None,
+    caller: Caller | None = None,
+    attempt: idempotency.Attempt | None = None,
 ) -> int:
-    """Apply a checked update atomically; the PropertiesVersion after it."""
+    """Apply a checked update atomically; the PropertiesVersion after it (the first one, for a retry)."""
     limit, out = limits(services.settings), _Outcome()
 
     def mutation(body: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -251,13 +256,21 @@ async def update(
         doc["PropertiesVersion"] = out.version
         return doc
 
-    await _store(services, caller, playfab_id, mutation)
+    keyed = idempotency.wrap(attempt, mutation, lambda _: {"PropertiesVersion": out.version})
+    await _store(services, caller, playfab_id, keyed)
+    if attempt is not None and attempt.replayed:
+        return int(idempotency.answer(attempt, dict)["PropertiesVersion"])
     await _record(services, playfab_id, out.changes)
     return out.version
 
 
 async def delete(
-    services: Services, playfab_id: str, names: list[str], expected: int | None, caller: Caller | None = None
+    services: Services,
+    playfab_id: str,
+    names: list[str],
+    expected: int | None,
+    caller: Caller | None = None,
+    attempt: idempotency.Attempt | None = None,
 ) -> _Outcome:
     out = _Outcome()
 
@@ -274,7 +287,14 @@ async def delete(
         body["PropertiesVersion"] = out.version  # kept when empty: the next version follows this one
         return body
 
-    await _store(services, caller, playfab_id, mutation)
+    def answer_of(_: dict[str, Any]) -> dict[str, Any]:
+        return {"DeletedProperties": out.deleted, "PropertiesVersion": out.version}
+
+    keyed = idempotency.wrap(attempt, mutation, answer_of)
+    await _store(services, caller, playfab_id, keyed)
+    if attempt is not None and attempt.replayed:
+        first = idempotency.answer(attempt, dict)
+        return _Outcome(int(first["PropertiesVersion"]), [], list(first["DeletedProperties"]))
     await _record(services, playfab_id, out.changes)
     return out
 
@@ -312,6 +332,11 @@ async def _owner(services: Services, caller: Caller, req: Any) -> str:
     return caller.playfab_id
 
 
+def _api(caller: Caller) -> str:
+    # Server and Admin share the title's secret key and its slot: both name the same write.
+    return "Title" if caller.is_title else "Client"
+
+
 def _answer(caller: Caller, playfab_id: str, data: dict[str, Any]) -> dict[str, Any]:
     """Only the Server and Admin results carry PlayFabId."""
     return {"PlayFabId": playfab_id, **data} if caller.is_title else data
@@ -320,14 +345,16 @@ def _answer(caller: Caller, playfab_id: str, data: dict[str, Any]) -> dict[str, 
 async def _update(services: Services, caller: Caller, req: ClientUpdatePlayerCustomPropertiesRequest) -> dict[str, Any]:
     writes = plan_update(req.Properties, limits(services.settings))
     playfab_id = await _owner(services, caller, req)
-    version = await update(services, playfab_id, writes, req.ExpectedPropertiesVersion, caller)
+    attempt = idempotency.begin(services, caller, f"{_api(caller)}/UpdatePlayerCustomProperties", req)
+    version = await update(services, playfab_id, writes, req.ExpectedPropertiesVersion, caller, attempt)
     return _answer(caller, playfab_id, {"PropertiesVersion": version})
 
 
 async def _delete(services: Services, caller: Caller, req: ClientDeletePlayerCustomPropertiesRequest) -> dict[str, Any]:
     names = plan_delete(req.PropertyNames, limits(services.settings))
     playfab_id = await _owner(services, caller, req)
-    out = await delete(services, playfab_id, names, req.ExpectedPropertiesVersion, caller)
+    attempt = idempotency.begin(services, caller, f"{_api(caller)}/DeletePlayerCustomProperties", req)
+    out = await delete(services, playfab_id, names, req.ExpectedPropertiesVersion, caller, attempt)
     return _answer(caller, playfab_id, {"DeletedProperties": out.deleted, "PropertiesVersion": out.version})
 
 

@@ -11,8 +11,9 @@ from typing import Any, Final
 
 from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
+from shared.config.clock import iso, now
 from shared.config.rate_windows import CHARACTER_DATA, USER_DATA
-from shared.features import characters, custom_data, key_history, write_options
+from shared.features import characters, custom_data, idempotency, key_history, write_options
 from shared.features.data_families import FAMILIES, Family, Scope
 from shared.features.key_history import Recorder
 from shared.pipeline import Operation
@@ -95,9 +96,16 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
         expected = write_options.expected_data_version(req)
         owner = await _owner(services, caller, family, req)
         doc_id = family.doc_id(owner.character_id)
+        attempt = idempotency.begin(services, caller, endpoint, req)
         history = Recorder(services, caller, data_target(family, owner.playfab_id, owner.character_id))
-        version = await custom_data.write(services.store, owner.playfab_id, doc_id, changes, limits, expected, history)
-        return {"DataVersion": version}
+        tracked = history.wrap(custom_data.apply(changes, limits, iso(now()), expected))
+        mutation = idempotency.wrap(attempt, tracked, custom_data.version_answer)
+        doc = await services.store.update(PLAYERS, owner.playfab_id, doc_id, mutation)
+        assert doc is not None  # the mutation always returns a body
+        await history.after(doc)
+        return idempotency.answer(attempt, lambda: custom_data.version_answer(doc.body))
+
+    endpoint = f"{api}/Update{family.api_name}Data"
 
     limit = CHARACTER_DATA if family.scope is Scope.CHARACTER else USER_DATA
     return Operation(Auth.SESSION if api == CLIENT else Auth.SECRET, _update_model(family, api), update, limit)

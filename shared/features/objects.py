@@ -26,7 +26,7 @@ from shared.auth.entities import (
 from shared.config.clock import now
 from shared.config.rate_windows import ENTITY_UPDATES
 from shared.config.settings import Settings
-from shared.features import key_history, playstream
+from shared.features import idempotency, key_history, playstream
 from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage.layout import ENTITIES, HISTORY_PLAYER, HISTORY_TITLE, PROFILE_DOC, entity_pk, history_stream
@@ -186,8 +186,14 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         profile["ProfileVersion"] = out.version
         return profile
 
+    attempt = idempotency.begin(services, caller, "Object/SetObjects", req)
+
+    def answer_of(_: dict[str, Any]) -> dict[str, Any]:
+        return {"ProfileVersion": out.version, "SetResults": list(out.results)}
+
     history = key_history.Recorder(services, caller, objects_target(entity.type, entity.id))
-    await history.after(await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, history.wrap(mutation)))
+    keyed = idempotency.wrap(attempt, history.wrap(mutation), answer_of)
+    await history.after(await services.store.update(ENTITIES, entity.pk, PROFILE_DOC, keyed))
     texts = {change.name: change.text for change in changes}
     done = [
         {"Name": r["ObjectName"], "Operation": r["SetResult"], **_data_object(texts.get(r["ObjectName"]))}
@@ -198,7 +204,7 @@ async def _set_objects(services: Services, caller: Caller, req: SetObjectsReques
         await playstream.record(
             services, name="entity_objects_set", entity_type=entity.type, entity_id=entity.id, body={"Objects": done}
         )
-    return {"ProfileVersion": out.version, "SetResults": out.results}
+    return idempotency.answer(attempt, lambda: answer_of({}))
 
 
 def objects_target(entity_type: str, entity_id: str) -> key_history.Target:

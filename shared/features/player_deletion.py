@@ -33,6 +33,7 @@ from shared.storage.layout import (
     CHARACTERS_DOC,
     CUSTOM_PROPERTIES_DOC,
     ENTITIES,
+    FUNCTION_RUNS_DOC,
     GROUP_DOC,
     GROUPS,
     HISTORY_GROUP,
@@ -67,9 +68,9 @@ async def _delete(store: Store, container: str, pk: str, doc_id: str) -> None:
 
 
 async def _delete_entity(store: Store, entity_type: str, entity_id: str) -> None:
-    """An entity's profile (its objects with it) and its counters."""
+    """An entity's profile (its objects with it), its server functions' kept answers and its counters."""
     pk = entity_pk(entity_type, entity_id)
-    for doc_id in (PROFILE_DOC, *_COUNTERS):
+    for doc_id in (PROFILE_DOC, FUNCTION_RUNS_DOC, *_COUNTERS):
         await _delete(store, ENTITIES, pk, doc_id)
 
 

@@ -42,10 +42,11 @@ from shared.auth.caller import ENTITY_TITLE, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.entities import Entity, named, require_profile
 from shared.auth.tokens import ENTITY_TOKEN
 from shared.config.settings import Settings
-from shared.features import playstream
+from shared.features import idempotency, playstream
 from shared.features.custom_data import utf16_units
 from shared.pipeline import Operation, run_in_process
 from shared.services import Services
+from shared.storage.layout import ENTITIES, FUNCTION_RUNS_DOC
 from shared.wire.errors import PlayFabError
 from shared.wire.validation import (
     ExecuteCloudScriptRequest,
@@ -503,32 +504,50 @@ class Engine:
         function = find(settings, req.FunctionName)
         if function is None:
             raise _not_found(req.FunctionName)
-        outcome = await run_function(services, function, self._operations, req.FunctionParameter, playfab_id, entity)
-        if req.GeneratePlayStreamEvent:
-            body = {"FunctionName": function.name, "CloudScriptExecutionResult": legacy_result(function.name, outcome)}
-            await playstream.record(
-                services, name="entity_executed_cloud_script", entity_type=entity.type, entity_id=entity.id, body=body
+
+        async def run() -> dict[str, Any]:
+            assert function is not None
+            outcome = await run_function(
+                services, function, self._operations, req.FunctionParameter, playfab_id, entity
             )
-        return function_result(function.name, outcome)
+            if req.GeneratePlayStreamEvent:
+                result = legacy_result(function.name, outcome)
+                body = {"FunctionName": function.name, "CloudScriptExecutionResult": result}
+                await playstream.record(
+                    services,
+                    name="entity_executed_cloud_script",
+                    entity_type=entity.type,
+                    entity_id=entity.id,
+                    body=body,
+                )
+            return function_result(function.name, outcome)
+
+        attempt = idempotency.begin(services, caller, "CloudScript/ExecuteFunction", req)
+        return await idempotency.run_once(services, attempt, _runs_doc(entity), _lease(settings), run)
 
     async def _client_execute(
         self, services: Services, caller: Caller, req: ExecuteCloudScriptRequest
     ) -> dict[str, Any]:
         assert caller.playfab_id and caller.entity_id
-        return await self._execute_legacy(
-            services, req, caller.playfab_id, Entity(ENTITY_TITLE_PLAYER, caller.entity_id)
-        )
+        entity = Entity(ENTITY_TITLE_PLAYER, caller.entity_id)
+        attempt = idempotency.begin(services, caller, "Client/ExecuteCloudScript", req)
+        return await self._execute_legacy(services, req, caller.playfab_id, entity, attempt)
 
     async def _server_execute(
         self, services: Services, caller: Caller, req: ExecuteCloudScriptServerRequest
     ) -> dict[str, Any]:
-        del caller
         account = await require_account(services.store, req.PlayFabId)
         entity = Entity(ENTITY_TITLE_PLAYER, account["TitlePlayerAccountId"])
-        return await self._execute_legacy(services, req, req.PlayFabId, entity)
+        attempt = idempotency.begin(services, caller, "Server/ExecuteCloudScript", req)
+        return await self._execute_legacy(services, req, req.PlayFabId, entity, attempt)
 
     async def _execute_legacy(
-        self, services: Services, req: ExecuteCloudScriptRequest, playfab_id: str, entity: Entity
+        self,
+        services: Services,
+        req: ExecuteCloudScriptRequest,
+        playfab_id: str,
+        entity: Entity,
+        attempt: idempotency.Attempt | None,
     ) -> dict[str, Any]:
         settings = services.settings
         _check_call(settings, req.FunctionName, req.FunctionParameter, "CloudScriptFunctionArgumentSizeExceeded")
@@ -537,11 +556,27 @@ class Engine:
             # PlayFab answers an unknown function inside the result, like any failed execution.
             failed = Outcome(0.0, failure=Failure("not_found", _not_found(req.FunctionName).message))
             return legacy_result(req.FunctionName, failed)
-        outcome = await run_function(services, function, self._operations, req.FunctionParameter, playfab_id, entity)
-        data = legacy_result(function.name, outcome)
-        if req.GeneratePlayStreamEvent:
-            body = {"FunctionName": function.name, "CloudScriptExecutionResult": data, "TitleId": settings.title_id}
-            await playstream.record(
-                services, name="player_executed_cloudscript", entity_type="player", entity_id=playfab_id, body=body
+
+        async def run() -> dict[str, Any]:
+            assert function is not None
+            outcome = await run_function(
+                services, function, self._operations, req.FunctionParameter, playfab_id, entity
             )
-        return data
+            data = legacy_result(function.name, outcome)
+            if req.GeneratePlayStreamEvent:
+                body = {"FunctionName": function.name, "CloudScriptExecutionResult": data, "TitleId": settings.title_id}
+                await playstream.record(
+                    services, name="player_executed_cloudscript", entity_type="player", entity_id=playfab_id, body=body
+                )
+            return data
+
+        return await idempotency.run_once(services, attempt, _runs_doc(entity), _lease(settings), run)
+
+
+def _runs_doc(entity: Entity) -> tuple[str, str, str]:
+    return ENTITIES, entity.pk, FUNCTION_RUNS_DOC
+
+
+def _lease(settings: Settings) -> float:
+    # The function's deadline, and as long again for its API calls to finish and its answer to be kept.
+    return 2 * settings.server_function_timeout_ms / 1000

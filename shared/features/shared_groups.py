@@ -15,7 +15,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
-from shared.features import custom_data, group_memberships, key_history, write_options
+from shared.features import custom_data, group_memberships, idempotency, key_history, write_options
 from shared.features.data_families import PUBLIC_ONLY
 from shared.pipeline import Operation
 from shared.services import Services
@@ -176,12 +176,19 @@ async def _update_data(services: Services, caller: Caller, req: UpdateSharedGrou
     lim = limits(services)
     changes = custom_data.plan(req.Data, req.KeysToRemove, req.Permission, lim)
     expected = write_options.expected_data_version(req)
+    attempt = idempotency.begin(services, caller, "SharedGroup/UpdateSharedGroupData", req)
     history = key_history.Recorder(services, caller, group_target(req.SharedGroupId))
-    mutation = history.wrap(_write(changes, caller, req.SharedGroupId, lim, expected))
-    doc = await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, mutation)
+
+    def answer_of(body: dict[str, Any]) -> dict[str, Any]:
+        # PlayFab's answer is empty; a caller that set the precondition learns the version it produced.
+        return {} if expected is None else {"DataVersion": _data_version(body)}
+
+    tracked = history.wrap(_write(changes, caller, req.SharedGroupId, lim, expected))
+    doc = await services.store.update(
+        GROUPS, req.SharedGroupId, GROUP_DOC, idempotency.wrap(attempt, tracked, answer_of)
+    )
     await history.after(doc)
-    # PlayFab's answer is empty; a caller that set the precondition learns the version it produced.
-    return {} if expected is None or doc is None else {"DataVersion": _data_version(doc.body)}
+    return idempotency.answer(attempt, lambda: {} if doc is None else answer_of(doc.body))
 
 
 def group_target(group_id: str) -> key_history.Target:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from shared.config.clock import now
-from shared.features import playstream, statistic_definitions
+from shared.features import idempotency, playstream, statistic_definitions
 from shared.features.statistic_definitions import Definitions
 from shared.services import Services
 from shared.storage import NotFound, Store
@@ -134,8 +134,19 @@ def _check_version(name: str, asked: int | None, current: int) -> None:
     )
 
 
-async def write(services: Services, target: Target, changes: list[Change], *, force: bool = False) -> list[Written]:
-    """Apply `changes` to the target's current versions in one atomic update, then the index."""
+async def write(
+    services: Services,
+    target: Target,
+    changes: list[Change],
+    *,
+    force: bool = False,
+    attempt: idempotency.Attempt | None = None,
+) -> list[Written]:
+    """Apply `changes` to the target's current versions in one atomic update, then the index.
+
+    A retry of a keyed write (`attempt`, shared/features/idempotency.py) applies nothing and records no
+    event; it puts the values it finds on the index again, which the first call may not have reached.
+    """
     store = services.store
     names = [change.name for change in changes]
     definitions = await statistic_definitions.ensure(store, names, services.settings.statistics_max_per_title)
@@ -181,7 +192,10 @@ async def write(services: Services, target: Target, changes: list[Change], *, fo
             )
         return body if dirty else None
 
-    await store.update(PLAYERS, target.playfab_id, target.doc_id, mutate)
+    doc = await store.update(PLAYERS, target.playfab_id, target.doc_id, idempotency.wrap(attempt, mutate, dict))
+    if attempt is not None and attempt.replayed:
+        await _index_again(services, target, versions, doc.body["Statistics"] if doc else {})
+        return []
     written = list(results.values())
     for item in written:
         await store.put_rank(
@@ -197,6 +211,16 @@ async def write(services: Services, target: Target, changes: list[Change], *, fo
         if item.changed:
             await _record(services, target, definitions, item)
     return written
+
+
+async def _index_again(services: Services, target: Target, versions: dict[str, int], stats: dict[str, Any]) -> None:
+    for name, version in versions.items():
+        entry = stats.get(name)
+        held = entry["Values"].get(str(version)) if entry else None
+        if entry and held:
+            reached = tiebreak(float(held["Reached"]))
+            board_name = board(target.owner, name, version)
+            await services.store.put_rank(board_name, target.entity_id, int(held["Value"]), reached, int(entry["Seq"]))
 
 
 async def _record(services: Services, target: Target, definitions: Definitions, item: Written) -> None:

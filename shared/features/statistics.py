@@ -13,7 +13,7 @@ from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import now
 from shared.config.rate_windows import STATISTIC_READS, STATISTIC_UPDATES
-from shared.features import characters, statistic_definitions, statistic_values
+from shared.features import characters, idempotency, statistic_definitions, statistic_values
 from shared.features.statistic_definitions import DEFAULT_AGGREGATION, DEFAULT_INTERVAL
 from shared.features.statistic_values import Change, Target
 from shared.pipeline import Handler, Operation
@@ -53,14 +53,16 @@ async def _client_update(
 ) -> dict[str, Any]:
     _client_may_write(services)
     assert caller.playfab_id
-    await statistic_values.write(services, statistic_values.player(caller.playfab_id), _changes(req))
+    attempt = idempotency.begin(services, caller, "Client/UpdatePlayerStatistics", req)
+    await statistic_values.write(services, statistic_values.player(caller.playfab_id), _changes(req), attempt=attempt)
     return {}
 
 
 async def _server_update(services: Services, caller: Caller, req: UpdatePlayerStatisticsRequest) -> dict[str, Any]:
     await accounts.require_account(services.store, req.PlayFabId)
     target = statistic_values.player(req.PlayFabId)
-    await statistic_values.write(services, target, _changes(req), force=bool(req.ForceUpdate))
+    attempt = idempotency.begin(services, caller, "Server/UpdatePlayerStatistics", req)
+    await statistic_values.write(services, target, _changes(req), force=bool(req.ForceUpdate), attempt=attempt)
     return {}
 
 
@@ -156,7 +158,8 @@ async def _client_update_character(
     _client_may_write(services)
     assert caller.playfab_id
     target = await _character_target(services, caller.playfab_id, req.CharacterId)
-    await statistic_values.write(services, target, _character_changes(req))
+    attempt = idempotency.begin(services, caller, "Client/UpdateCharacterStatistics", req)
+    await statistic_values.write(services, target, _character_changes(req), attempt=attempt)
     return {}
 
 
@@ -164,7 +167,8 @@ async def _server_update_character(
     services: Services, caller: Caller, req: UpdateCharacterStatisticsRequest
 ) -> dict[str, Any]:
     target = await _character_target(services, req.PlayFabId, req.CharacterId)
-    await statistic_values.write(services, target, _character_changes(req))
+    attempt = idempotency.begin(services, caller, "Server/UpdateCharacterStatistics", req)
+    await statistic_values.write(services, target, _character_changes(req), attempt=attempt)
     return {}
 
 

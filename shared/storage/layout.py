@@ -119,6 +119,8 @@ GROUP_DOC: Final = "group"
 
 # Entities (entities/<EntityType>!<EntityId>).
 PROFILE_DOC: Final = "profile"
+# In an entity's partition: the answers of server functions run as it with an IdempotencyKey.
+FUNCTION_RUNS_DOC: Final = "functionruns"
 
 
 def entity_pk(entity_type: str, entity_id: str) -> str:

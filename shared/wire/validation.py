@@ -31,6 +31,12 @@ class Request(BaseModel):
     CustomTags: Tags = None
 
 
+class Retryable(Request):
+    """A write that may carry an IdempotencyKey (an extension; shared/features/idempotency.py checks it)."""
+
+    IdempotencyKey: str | None = None
+
+
 class EntityKey(BaseModel):
     model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
 
@@ -247,7 +253,7 @@ class SetObject(BaseModel):
     DeleteObject: bool | None = None
 
 
-class SetObjectsRequest(Request):
+class SetObjectsRequest(Retryable):
     Entity: EntityKey
     ExpectedProfileVersion: Int32 | None = None
     Objects: list[SetObject]
@@ -300,7 +306,7 @@ class OptionalPlayerTarget(Request):
 DataValue = Annotated[str | None, BeforeValidator(data_text)]
 
 
-class DataChanges(Request):
+class DataChanges(Retryable):
     """What every Update*Data call carries; a null value removes its key."""
 
     Data: dict[str, DataValue] | None = None
@@ -579,14 +585,14 @@ class DeletePlayerRequest(PlayerTarget):
 RevisionOption = Literal["Live", "Latest", "Specific"]
 
 
-class ExecuteFunctionRequest(Request):
+class ExecuteFunctionRequest(Retryable):
     FunctionName: NonEmpty
     FunctionParameter: Any = None  # any JSON value, handed to the function as its argument
     GeneratePlayStreamEvent: bool | None = None
     Entity: EntityKey | None = None
 
 
-class ExecuteCloudScriptRequest(Request):
+class ExecuteCloudScriptRequest(Retryable):
     FunctionName: NonEmpty
     FunctionParameter: Any = None
     GeneratePlayStreamEvent: bool | None = None
@@ -609,7 +615,7 @@ class UpdateProperty(BaseModel):
     Value: Any  # a string, number or boolean; anything else is PlayerCustomPropertiesValueIsInvalidType
 
 
-class ClientUpdatePlayerCustomPropertiesRequest(Request):
+class ClientUpdatePlayerCustomPropertiesRequest(Retryable):
     Properties: Annotated[list[UpdateProperty], Field(min_length=1)]
     ExpectedPropertiesVersion: Int32 | None = None
 
@@ -618,7 +624,7 @@ class UpdatePlayerCustomPropertiesRequest(ClientUpdatePlayerCustomPropertiesRequ
     pass
 
 
-class ClientDeletePlayerCustomPropertiesRequest(Request):
+class ClientDeletePlayerCustomPropertiesRequest(Retryable):
     PropertyNames: Annotated[list[str], Field(min_length=1)]  # PlayFab: "must be non-empty"
     ExpectedPropertiesVersion: Int32 | None = None
 
@@ -736,7 +742,7 @@ class StatisticNameVersion(BaseModel):
     Version: UInt32
 
 
-class ClientUpdatePlayerStatisticsRequest(Request):
+class ClientUpdatePlayerStatisticsRequest(Retryable):
     Statistics: Annotated[list[StatisticUpdate], Field(max_length=MAX_STATISTICS_PER_UPDATE)]
 
 
@@ -802,7 +808,7 @@ class GetLeaderboardAroundUserRequest(ClientGetLeaderboardAroundPlayerRequest, P
     MaxResultsCount: ResultsCount
 
 
-class ClientUpdateCharacterStatisticsRequest(Request):
+class ClientUpdateCharacterStatisticsRequest(Retryable):
     CharacterId: IdText
     CharacterStatistics: (
         Annotated[dict[StatisticNameText, Int32], Field(max_length=MAX_STATISTICS_PER_UPDATE)] | None

@@ -125,3 +125,12 @@ async def exits(ctx: Context) -> None:
     if ctx.argument == "interrupt":
         raise KeyboardInterrupt
     sys.exit(3)
+
+
+@server_function(name="Tests.AddOne")
+async def add_one(ctx: Context) -> int:
+    """Adds one to the caller's user data key "count" (read, then write): twice applied, it adds two."""
+    data = await ctx.server.call("Server/GetUserData", {"PlayFabId": ctx.playfab_id, "Keys": ["count"]})
+    count = int(data["Data"]["count"]["Value"]) + 1 if "count" in data["Data"] else 1
+    await ctx.server.call("Server/UpdateUserData", {"PlayFabId": ctx.playfab_id, "Data": {"count": str(count)}})
+    return count
