@@ -26,7 +26,6 @@ from shared.features import characters, playstream
 from shared.features.objects import MAX_DEPTH
 from shared.pipeline import Operation
 from shared.services import Services
-from shared.storage import InvalidContinuation
 from shared.storage.base import MAX_DOCUMENT_BYTES
 from shared.storage.layout import (
     STREAM_PLAYER,
@@ -55,7 +54,6 @@ MAX_NAMESPACE_CHARS: Final = 128
 DEFAULT_READ_COUNT: Final = 100
 # A read with an entity filter looks at most this many pages of its stream before answering with what
 # it found and a continuation, so one call's work is bounded however few of the events match.
-MAX_FILTERED_READS: Final = 20
 # What a batch's record may hold, leaving room for the store's own fields.
 MAX_BATCH_BYTES: Final = MAX_DOCUMENT_BYTES - 50_000
 
@@ -343,21 +341,13 @@ async def _read_events(services: Services, caller: Caller, req: ReadEventsReques
         stream = owner
         if entity_type != ENTITY_TITLE:
             match = (entity_type, entity_id)
-    found: list[dict[str, Any]] = []
-    token = req.ContinuationToken
-    try:
-        for _ in range(MAX_FILTERED_READS):
-            page = await services.store.read_events(stream, count - len(found), token)
-            token = page.continuation
-            found += [e for e in page.events if match is None or (e.get("EntityType"), e.get("EntityId")) == match]
-            if len(found) >= count or token is None:
-                break
-    except InvalidContinuation:
-        raise PlayFabError(
-            "InvalidContinuationToken",
-            "The continuation token is not one this call handed out.",
-            {"ContinuationToken": ["not a token of this call"]},
-        ) from None
+    found, token = await playstream.read_matching(
+        services,
+        stream,
+        count,
+        req.ContinuationToken,
+        lambda e: match is None or (e.get("EntityType"), e.get("EntityId")) == match,
+    )
     result: dict[str, Any] = {"Events": found}
     if token is not None:
         result["ContinuationToken"] = token

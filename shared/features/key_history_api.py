@@ -17,12 +17,11 @@ from shared.auth.accounts import require_account
 from shared.auth.caller import Auth, Caller
 from shared.auth.entities import named, require_profile
 from shared.config.clock import now
-from shared.features import characters, custom_properties, data_api, objects, shared_groups
+from shared.features import characters, custom_properties, data_api, objects, playstream, shared_groups
 from shared.features.data_families import FAMILIES, Family, Scope
 from shared.features.key_history import Target, settle
 from shared.pipeline import Operation, run_in_process
 from shared.services import Services
-from shared.storage import InvalidContinuation
 from shared.storage.layout import GROUP_DOC, GROUPS
 from shared.wire.errors import PlayFabError, invalid_params
 from shared.wire.validation import (
@@ -33,7 +32,6 @@ from shared.wire.validation import (
 )
 
 DEFAULT_READ_COUNT: Final = 100
-MAX_FILTERED_READS: Final = 20  # reads of the stream one call may make while skipping other keys' entries
 _FAMILIES: Final = {f"{family.api_name}Data": family for family in FAMILIES}
 
 # (operation, request) that writes `value` (None: removes the key) as the target's own API would.
@@ -150,23 +148,14 @@ async def _entries(
             if mine(entry) and len(found) < count:
                 seen.add(entry["EntryId"])
                 found.append(entry)
-    stream = target.stream({})
-    try:
-        for _ in range(MAX_FILTERED_READS):
-            page = await services.store.read_events(stream, count - len(found), token)
-            token = page.continuation
-            for entry in page.events:
-                if mine(entry) and entry["EntryId"] not in seen:  # a repeat of an entry moved twice
-                    seen.add(entry["EntryId"])
-                    found.append(entry)
-            if len(found) >= count or token is None:
-                break
-    except InvalidContinuation:
-        raise PlayFabError(
-            "InvalidContinuationToken",
-            "The continuation token is not one this call handed out.",
-            {"ContinuationToken": ["not a token of this call"]},
-        ) from None
+
+    def new(entry: dict[str, Any]) -> bool:
+        if not mine(entry) or entry["EntryId"] in seen:  # a repeat of an entry moved twice
+            return False
+        seen.add(entry["EntryId"])
+        return True
+
+    found, token = await playstream.read_matching(services, target.stream({}), count, token, new, found)
     found.sort(key=lambda entry: -int(entry.get("Version", 0)))  # stable: a key's versions only grow
     return found, token
 
@@ -193,7 +182,7 @@ async def _restore(services: Services, caller: Caller, req: RestoreKeyHistoryReq
     target = await _stream_of(services, tracked)
     token: str | None = None
     entry: dict[str, Any] | None = None
-    for _ in range(MAX_FILTERED_READS):
+    for _ in range(playstream.MAX_FILTERED_READS):
         found, token = await _entries(services, target, req.Key, MAX_HISTORY_PER_READ, token)
         entry = next((e for e in found if e["EntryId"] == req.EntryId), None)
         if entry is not None or token is None:

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
 
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER, Caller
 from shared.auth.logins import LoginKind
 from shared.config.clock import iso, now
 from shared.services import Services
+from shared.storage import InvalidContinuation
 from shared.storage.layout import ENTITIES, PROFILE_DOC, STREAM_PLAYER, STREAM_TITLE, entity_pk, event_stream
+from shared.wire.errors import PlayFabError
 
 # PlayStream's entity types for the classic events (PlayStreamEventModels.json groups them so).
 PLAYER: Final = "player"
@@ -161,3 +163,36 @@ async def linked_account(services: Services, playfab_id: str, kind: LoginKind, v
 async def unlinked_account(services: Services, playfab_id: str, kind: LoginKind, value: str) -> None:
     body = {"Origination": PROVIDERS[kind], "OriginationUserId": value}
     await record(services, name="player_unlinked_account", entity_type=PLAYER, entity_id=playfab_id, body=body)
+
+
+# Pages of one stream a filtered read may take while skipping records it does not want, so a read for a
+# rare entity or key is bounded; it then answers what it found and where to go on.
+MAX_FILTERED_READS: Final = 20
+
+
+async def read_matching(
+    services: Services,
+    stream: str,
+    count: int,
+    token: str | None,
+    keep: Callable[[dict[str, Any]], bool],
+    found: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Up to `count` records of `stream` that `keep` accepts (after `found`), newest first, and the
+    continuation where the next page starts (None at the end). A token this store did not hand out is
+    PlayFab's InvalidContinuationToken."""
+    found = list(found or [])
+    try:
+        for _ in range(MAX_FILTERED_READS):
+            page = await services.store.read_events(stream, count - len(found), token)
+            token = page.continuation
+            found += [record for record in page.events if keep(record)]
+            if len(found) >= count or token is None:
+                break
+    except InvalidContinuation:
+        raise PlayFabError(
+            "InvalidContinuationToken",
+            "The continuation token is not one this call handed out.",
+            {"ContinuationToken": ["not a token of this call"]},
+        ) from None
+    return found, token
