@@ -94,9 +94,8 @@ def test_the_same_key_answers_the_first_answer_even_after_later_writes(server: S
     assert "IdempotentWrites" not in json.dumps(after)
 
 
-def test_sixteen_concurrent_retries_of_one_key_apply_once(server: Server):
-    ticket, _ = _login(server)
-    body = {"Data": {"n": "1"}, "IdempotencyKey": _key()}
+def _sent_at_once(server: Server, path: str, body: dict[str, Any], headers: dict[str, str]) -> list[Any]:
+    """The answers to RETRIERS copies of one request, each on its own connection, released together."""
     start = threading.Barrier(RETRIERS)
     answers: list[Any] = []
     lock = threading.Lock()
@@ -104,7 +103,7 @@ def test_sixteen_concurrent_retries_of_one_key_apply_once(server: Server):
     def retry() -> None:
         with httpx.Client(base_url=server.url, timeout=60) as http:
             start.wait()
-            resp = http.post("/Client/UpdateUserData", json=body, headers={"X-Authorization": ticket}).json()
+            resp = http.post(path, json=body, headers=headers).json()
             with lock:
                 answers.append(resp)
 
@@ -113,6 +112,13 @@ def test_sixteen_concurrent_retries_of_one_key_apply_once(server: Server):
         t.start()
     for t in threads:
         t.join()
+    return answers
+
+
+def test_sixteen_concurrent_retries_of_one_key_apply_once(server: Server):
+    ticket, _ = _login(server)
+    body = {"Data": {"n": "1"}, "IdempotencyKey": _key()}
+    answers = _sent_at_once(server, "/Client/UpdateUserData", body, {"X-Authorization": ticket})
     assert [a.get("data") for a in answers] == [{"DataVersion": 1}] * RETRIERS, answers
     assert _data(server, ticket)["DataVersion"] == 1
 
@@ -271,22 +277,7 @@ def test_sixteen_concurrent_retries_of_a_server_function_run_it_once(server: Ser
     login = _login_data(server)
     ticket, token = login["SessionTicket"], login["EntityToken"]["EntityToken"]
     run = {"FunctionName": "Tests.AddOne", "IdempotencyKey": _key()}
-    start = threading.Barrier(RETRIERS)
-    answers: list[Any] = []
-    lock = threading.Lock()
-
-    def retry() -> None:
-        with httpx.Client(base_url=server.url, timeout=60) as http:
-            start.wait()
-            resp = http.post("/CloudScript/ExecuteFunction", json=run, headers={"X-EntityToken": token}).json()
-            with lock:
-                answers.append(resp)
-
-    threads = [threading.Thread(target=retry) for _ in range(RETRIERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = _sent_at_once(server, "/CloudScript/ExecuteFunction", run, {"X-EntityToken": token})
     ran = [a["data"] for a in answers if a["code"] == 200]
     busy = [a for a in answers if a["code"] != 200]
     assert ran and all(r["FunctionResult"] == 1 for r in ran), answers
