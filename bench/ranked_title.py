@@ -41,14 +41,42 @@ class _BatchingStore(SQLiteStore):
     def __init__(self, path: Path) -> None:
         super().__init__(path)
         self.batch: list[tuple[str, str, str, dict[str, Any]]] = []
+        self.ranks: dict[str, list[tuple[str, int, str, int]]] = {}  # the player directory's entries
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
         self.batch.append((container, pk, id, body))
         return Document(body, "")  # create_account keeps nothing of the answer
 
+    async def put_rank(self, board: str, entity_id: str, value: int, tiebreak: str, seq: int) -> None:
+        self.ranks.setdefault(board, []).append((entity_id, value, tiebreak, seq))
+
     async def flush(self) -> None:
         batch, self.batch = self.batch, []
+        ranks, self.ranks = self.ranks, {}
+        for board_name, entries in ranks.items():  # the directory first, as create_account writes it
+            await self.put_ranks(board_name, entries)
         await self.create_all(batch)
+
+
+async def _seed_players(path: Path, players: int) -> list[str]:
+    store = _BatchingStore(path)
+    made: list[str] = []
+    try:
+        at = time.time()
+        for start in range(0, players, _BATCH):
+            ids = [new_id() for _ in range(min(_BATCH, players - start))]
+            for playfab_id in ids:
+                await create_account(store, playfab_id, {}, at)
+            await store.flush()
+            made += ids
+    finally:
+        await store.close()
+    return made
+
+
+def seed_players(path: Path, players: int) -> list[str]:
+    """Write `players` players without statistics into the store at `path`: their PlayFabIds."""
+    return asyncio.run(_seed_players(path, players))
 
 
 async def _seed(path: Path, players: int, rng: random.Random) -> None:

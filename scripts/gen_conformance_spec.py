@@ -12,7 +12,10 @@ shapes. Three deliberate changes, each reasoned in the output's `info.x-changes`
     one value;
   - every operation gets a `default` error response (PlayFab's ApiErrorWrapper): PlayFab's documents
     declare only 400, while its status-code page lists 401, 403, 404, 413, 429 and 503 for errors too;
-  - security declarations are left out: the suite sends each operation's real credential itself.
+  - security declarations are left out: the suite sends each operation's real credential itself;
+  - a call the `.api.json` still lists but its swagger twin has dropped (PlayFab removes deprecated
+    calls such as GetPlayersInSegment from the swagger first) is written from the `.api.json`: its
+    request, its result and every datatype they reach, in the swagger's own shapes.
 """
 
 from __future__ import annotations
@@ -37,7 +40,84 @@ CHANGES = [
     "Properties the matching .api.json declares as maps are objects of their values (the swagger says one value).",
     "A default response (ApiErrorWrapper) on every operation: the sources declare only 400 for errors.",
     "No security declarations: the suite sends each operation's credential itself.",
+    "Calls only the .api.json still lists (deprecated ones the swagger dropped) are written from the .api.json.",
 ]
+_SCALARS: dict[str, dict[str, Any]] = {
+    "String": {"type": "string"},
+    "Boolean": {"type": "boolean"},
+    "Number": {"type": "number"},
+    "DateTime": {"type": "string", "format": "date-time"},
+    "int32": {"type": "integer", "format": "int32"},
+    "uint32": {"type": "integer", "format": "int32", "minimum": 0},
+    "int64": {"type": "integer", "format": "int64"},
+    "uint64": {"type": "integer", "format": "int64", "minimum": 0},
+    "double": {"type": "number", "format": "double"},
+    "float": {"type": "number", "format": "float"},
+    "object": {"type": "object"},
+}
+
+
+def _twin_property(prop: dict[str, Any]) -> dict[str, Any]:
+    kind = prop["actualtype"]
+    one: dict[str, Any] = (
+        {"$ref": f"#/definitions/{kind}"} if prop.get("isclass") or prop.get("isenum") else dict(_SCALARS[kind])
+    )
+    if prop.get("collection") == "array":
+        return {"type": "array", "items": one}
+    if prop.get("collection") == "map":
+        return {"type": "object", "additionalProperties": one}
+    return one
+
+
+def _twin_datatype(datatype: dict[str, Any]) -> dict[str, Any]:
+    if datatype.get("isenum"):
+        return {"type": "string", "enum": [value["name"] for value in datatype["enumvalues"]]}
+    props = datatype.get("properties", [])
+    node: dict[str, Any] = {"type": "object", "properties": {p["name"]: _twin_property(p) for p in props}}
+    required = [p["name"] for p in props if not p.get("optional")]
+    if required:
+        node["required"] = required
+    return node
+
+
+def _add_from_twin(doc: dict[str, Any], twin: dict[str, Any]) -> None:
+    """Write into `doc` each call the .api.json lists and the swagger lacks, with the datatypes it reaches."""
+    for call in twin["calls"]:
+        if call["url"] in doc["paths"]:
+            continue
+        request, result = call["request"], call["result"]
+        doc["paths"][call["url"]] = {
+            "post": {
+                "operationId": call["name"],
+                "parameters": [{"$ref": f"#/parameters/{request}"}],
+                "responses": {"200": {"$ref": f"#/responses/{result}"}, "400": {"$ref": "#/responses/ApiErrorWrapper"}},
+            }
+        }
+        doc["parameters"].setdefault(
+            request, {"name": request, "in": "body", "schema": {"$ref": f"#/definitions/{request}"}}
+        )
+        doc["responses"].setdefault(
+            result,
+            {
+                "description": "",
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "code": {"type": "integer"},
+                        "status": {"type": "string"},
+                        "data": {"$ref": f"#/definitions/{result}"},
+                    },
+                },
+            },
+        )
+        pending = [request, result]
+        while pending:
+            name = pending.pop()
+            if name in doc["definitions"]:
+                continue
+            datatype = twin["datatypes"][name]
+            doc["definitions"][name] = _twin_datatype(datatype)
+            pending += [p["actualtype"] for p in datatype.get("properties", []) if p.get("isclass") or p.get("isenum")]
 
 
 def _ref(api: str, ref: str) -> str:
@@ -100,6 +180,7 @@ def load(specs_dir: Path) -> dict[str, dict[str, Any]]:
             name: [p["name"] for p in datatype.get("properties", []) if p.get("collection") == "map"]
             for name, datatype in twin["datatypes"].items()
         }
+        _add_from_twin(doc, twin)
         docs[api] = doc
     return docs
 

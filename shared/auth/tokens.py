@@ -21,6 +21,7 @@ from typing import Any
 
 SESSION_TICKET = "s"
 ENTITY_TOKEN = "e"
+SEGMENT_PAGE = "g"  # a GetPlayersInSegment continuation token
 
 
 class TokenInvalid(Exception):

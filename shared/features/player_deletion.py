@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
-from shared.auth import known_accounts, logins
+from shared.auth import directory, known_accounts, logins
 from shared.auth.accounts import DELETING, being_deleted
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.logins import LoginKind
@@ -147,6 +147,7 @@ async def delete_player(store: Store, playfab_id: str) -> None:
     await store.delete_events(event_stream(STREAM_PLAYER, playfab_id))  # its event log too
     await store.delete_events(history_stream(HISTORY_PLAYER, playfab_id))  # and its keys' history
     await _delete(store, PLAYERS, playfab_id, ACCOUNT_DOC)
+    await directory.leave(store, playfab_id)  # after the account: a deletion cut short is still listed
     known_accounts.forget(store, playfab_id)
 
 

@@ -47,7 +47,7 @@ def _platform(kind: LoginKind) -> str | None:
     return "PlayFab" if kind in (LoginKind.USERNAME, LoginKind.EMAIL) else _PLATFORM.get(kind)
 
 
-def _origination(account: dict[str, Any]) -> str | None:
+def origination(account: dict[str, Any]) -> str | None:
     """PlayerProfileModel names the first identity as a LoginIdentityProvider (UserAccountInfo has its own enum)."""
     for kind in linked(account):
         if (platform := _platform(kind)) is not None:
@@ -69,7 +69,7 @@ def check_client_constraints(services: Services, constraints: PlayerProfileViewC
         )
 
 
-def _linked_accounts(account: dict[str, Any], private: bool) -> list[dict[str, Any]]:
+def linked_accounts(account: dict[str, Any], private: bool) -> list[dict[str, Any]]:
     logins = linked(account)
     entries: list[dict[str, Any]] = []
     if LoginKind.USERNAME in logins or LoginKind.EMAIL in logins:
@@ -104,14 +104,14 @@ async def player_profile(
         profile["Created"] = iso(account["Created"])
     if show.ShowLastLogin and account.get("LastLogin") is not None:
         profile["LastLogin"] = iso(account["LastLogin"])
-    if show.ShowOrigination and (origin := _origination(account)) is not None:
+    if show.ShowOrigination and (origin := origination(account)) is not None:
         profile["Origination"] = origin
     if show.ShowBannedUntil:
         ban = await ban_state(services, account)
         if ban.banned and ban.until is not None:
             profile["BannedUntil"] = iso(ban.until)
     if show.ShowLinkedAccounts:
-        profile["LinkedAccounts"] = _linked_accounts(account, private)
+        profile["LinkedAccounts"] = linked_accounts(account, private)
     if show.ShowStatistics:
         values = await statistic_values.current_values(services.store, statistic_values.player(account["PlayFabId"]))
         profile["Statistics"] = [{"Name": name, "Value": value, "Version": version} for name, version, value in values]

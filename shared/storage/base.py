@@ -73,6 +73,15 @@ class Ranking:
     position: int  # 0-based place on the board
 
 
+@dataclass(frozen=True, order=True)
+class RankKey:
+    """An entry's full place in its board's order, without its position: a cursor for paging by key."""
+
+    value: int
+    tiebreak: str
+    entity_id: str
+
+
 # A rank value is a whole number Cosmos DB orders exactly: its numbers are doubles, exact to 2**53.
 MAX_RANK_VALUE: Final = 2**53 - 1
 
@@ -280,6 +289,11 @@ class BaseStore(ABC):
         if own is None:
             return []
         return await self.rank_range(board, max(0, own.position - before), count)
+
+    @abstractmethod
+    async def rank_after(self, board: str, after: RankKey | None, count: int) -> list[RankKey]:
+        """The `count` entries that follow `after` in the board's order (from the top when None), read
+        from the key: a page costs the entries it returns wherever it sits, however long the board."""
 
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         for attempt in range(self.update_attempts):

@@ -37,6 +37,7 @@ from shared.storage.base import (
     NotFound,
     PreconditionFailed,
     Ranking,
+    RankKey,
     StoreError,
     StoreUnavailable,
     check_rank_value,
@@ -56,9 +57,11 @@ from shared.storage.cosmos_health import (
 )
 from shared.storage.cosmos_queue import DocumentQueue
 from shared.storage.cosmos_ranks import (
+    AFTER_KEYS_QUERY,
     AHEAD_QUERY,
     AHEAD_ROWS_QUERY,
     COUNT_QUERY,
+    FIRST_KEYS_QUERY,
     FROM_ROWS_QUERY,
     PAGE_ITEMS,
     RANGE_QUERY,
@@ -416,6 +419,17 @@ class CosmosStore(BaseStore):
             rows += await self._query(board, FROM_ROWS_QUERY, parameters(board, n=rest, **key), rest)
         start = position - len(ahead)
         return [Ranking(e, v, start + i) for i, (v, e) in enumerate(rows)]
+
+    async def rank_after(self, board: str, after: RankKey | None, count: int) -> list[RankKey]:
+        check_rank_window(0, count)
+        if count == 0:
+            return []
+        if after is None:
+            rows = await self._query(board, FIRST_KEYS_QUERY, parameters(board, n=count), count)
+        else:
+            key = {"v": after.value, "t": after.tiebreak, "e": after.entity_id}
+            rows = await self._query(board, AFTER_KEYS_QUERY, parameters(board, n=count, **key), count)
+        return [RankKey(v, t, e) for v, t, e in rows]
 
     async def rank_count(self, board: str) -> int:
         counted = await self._query(board, COUNT_QUERY, parameters(board), 1)

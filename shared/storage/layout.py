@@ -142,6 +142,12 @@ def rank_board(owner: str, statistic: str, version: int) -> str:
     return f"{owner}!{version}!{statistic}"
 
 
+# Every player of the title, one entry each (value 0, so in PlayFabId order) on a board of its own:
+# listing players ("All Players") pages this index by key instead of scanning accounts. No statistic's
+# board can have this name: theirs are "<owner>!<version>!<name>".
+PLAYER_DIRECTORY: Final = "directory!players"
+
+
 def rate_limit_doc(limit: str) -> str:
     """A rate-limit counter: one per partition and limit, so bounded whatever ids a request names."""
     return f"ratelimit.{limit}"

@@ -44,6 +44,7 @@ from shared.storage.base import (
     NotFound,
     PreconditionFailed,
     Ranking,
+    RankKey,
     StoreBusy,
     check_rank_value,
     check_rank_window,
@@ -471,6 +472,10 @@ class SQLiteStore(BaseStore):
     async def rank_window(self, board: str, entity_id: str, before: int, count: int) -> list[Ranking]:
         check_rank_window(before, count)
         return self._snapshot(lambda conn: sqlite_ranks.window(conn, board, entity_id, before, count))
+
+    async def rank_after(self, board: str, after: RankKey | None, count: int) -> list[RankKey]:
+        check_rank_window(0, count)
+        return self._snapshot(lambda conn: sqlite_ranks.after(conn, board, after, count))
 
     async def rank_count(self, board: str) -> int:
         return self._snapshot(lambda conn: sqlite_ranks.count(conn, board))

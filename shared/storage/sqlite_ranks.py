@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Final
 
-from shared.storage.base import Ranking
+from shared.storage.base import Ranking, RankKey
 
 SCHEMA: Final = (
     """
@@ -226,3 +226,19 @@ def window(conn: sqlite3.Connection, board: str, entity_id: str, before: int, co
 
 def count(conn: sqlite3.Connection, board: str) -> int:
     return int(conn.execute("SELECT COALESCE(SUM(size), 0) FROM rank_blocks WHERE board=?", (board,)).fetchone()[0])
+
+
+def after(conn: sqlite3.Connection, board: str, key: RankKey | None, count: int) -> list[RankKey]:
+    # One seek on ranks_order, then `count` rows: neg is the value negated, so ascending is best first.
+    if key is None:
+        rows = conn.execute(
+            "SELECT neg, tiebreak, entity_id FROM ranks WHERE board=? ORDER BY neg, tiebreak, entity_id LIMIT ?",
+            (board, count),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT neg, tiebreak, entity_id FROM ranks WHERE board=? AND (neg, tiebreak, entity_id) > (?, ?, ?) "
+            "ORDER BY neg, tiebreak, entity_id LIMIT ?",
+            (board, -key.value, key.tiebreak, key.entity_id, count),
+        ).fetchall()
+    return [RankKey(-neg, tiebreak, entity_id) for neg, tiebreak, entity_id in rows]

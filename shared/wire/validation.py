@@ -475,6 +475,26 @@ class GetPlayerProfileRequest(PlayerTarget):
     ProfileConstraints: PlayerProfileViewConstraints | None = None
 
 
+# --- Segments: the built-in "All Players" only ---
+
+# PlayFab: MaxBatchSize at most 10,000; SecondsToLive 300 by default, at most 5,400.
+MAX_SEGMENT_BATCH = 10_000
+DEFAULT_SECONDS_TO_LIVE = 300
+MAX_SECONDS_TO_LIVE = 5_400
+
+
+class GetAllSegmentsRequest(Request):
+    pass
+
+
+class GetPlayersInSegmentRequest(Request):
+    SegmentId: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS)]
+    ContinuationToken: Annotated[str, StringConstraints(min_length=1, max_length=1024)] | None = None
+    MaxBatchSize: Annotated[int, Field(ge=0, le=MAX_SEGMENT_BATCH)] | None = None
+    SecondsToLive: Annotated[int, Field(ge=0, le=MAX_SECONDS_TO_LIVE)] | None = None
+    GetProfilesAsync: bool | None = None
+
+
 class UpdateUserTitleDisplayNameRequest(Request):
     DisplayName: DisplayNameText
 

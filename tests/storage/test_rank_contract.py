@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from shared.storage import Ranking
+from shared.storage import Ranking, RankKey
 from shared.storage.base import MAX_RANK_VALUE
 from shared.storage.layout import rank_board
 from tests.support.store_adapters import same_data
@@ -249,3 +249,37 @@ def test_a_window_around_an_entity(run):
     assert run(run.store.rank_window(BOARD, "nobody", 5, 11)) == []
     with pytest.raises(ValueError):
         run(run.store.rank_window(BOARD, "P15", -1, 11))
+
+
+def _keys(entries: dict[str, tuple[int, str]]) -> list[RankKey]:
+    return sorted(
+        (RankKey(v, t, e) for e, (v, t) in entries.items()), key=lambda k: (-k.value, k.tiebreak, k.entity_id)
+    )
+
+
+def test_paging_by_key_visits_every_entry_once_in_order(run):
+    rng = random.Random(17)
+    entries = {f"E{i:04d}": (rng.randrange(5), f"{rng.randrange(3)}") for i in range(300)}
+    run(run.store.put_ranks(BOARD, [(e, v, t, 1) for e, (v, t) in entries.items()]))
+    seen: list[RankKey] = []
+    cursor: RankKey | None = None
+    while page := run(run.store.rank_after(BOARD, cursor, 37)):
+        assert len(page) <= 37
+        seen += page
+        cursor = page[-1]
+    assert seen == _keys(entries)
+    assert run(run.store.rank_after(BOARD, None, 0)) == []
+    assert run(run.store.rank_after(rank_board("player", "Other", 0), None, 5)) == []
+    with pytest.raises(ValueError):
+        run(run.store.rank_after(BOARD, None, -1))
+
+
+def test_paging_by_key_goes_on_from_a_deleted_cursor_and_sees_later_arrivals_after_it(run):
+    run(run.store.put_ranks(BOARD, [(f"E{i}", 0, "", 1) for i in range(1, 10)]))
+    first = run(run.store.rank_after(BOARD, None, 3))
+    assert [k.entity_id for k in first] == ["E1", "E2", "E3"]
+    run(run.store.delete_rank(BOARD, "E3"))  # the cursor's own entry is gone: the next page starts after it
+    run(run.store.put_rank(BOARD, "E0", 0, "", 1))  # before the cursor: not seen again by this walk
+    run(run.store.put_rank(BOARD, "E55", 0, "", 1))  # after it: seen
+    rest = run(run.store.rank_after(BOARD, first[-1], 100))
+    assert [k.entity_id for k in rest] == ["E4", "E5", "E55", "E6", "E7", "E8", "E9"]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.auth.caller import Auth
+from shared.features.segments import ALL_PLAYERS_ID
 from tests.support.server import TITLE_ID
 from tests.support.world import (
     TARGET_PASSWORD,
@@ -232,6 +233,10 @@ TABLE: dict[str, Row] = {
     "/Client/GetPlayerProfile": Row(S, player(ProfileConstraints={"ShowDisplayName": True})),
     "/Server/GetPlayerProfile": Row(T, player(ProfileConstraints={"ShowCreated": True})),
     "/Admin/GetPlayerProfile": Row(T, player(ProfileConstraints={"ShowLastLogin": True})),
+    "/Admin/GetAllSegments": Row(T, lambda t: {}),
+    "/Server/GetAllSegments": Row(T, lambda t: {}),
+    "/Admin/GetPlayersInSegment": Row(T, lambda t: {"SegmentId": ALL_PLAYERS_ID, "MaxBatchSize": 1}),
+    "/Server/GetPlayersInSegment": Row(T, lambda t: {"SegmentId": ALL_PLAYERS_ID, "MaxBatchSize": 1}),
     "/Client/UpdateUserTitleDisplayName": Row(S, lambda t: {"DisplayName": fresh_display_name()}),
     "/Admin/UpdateUserTitleDisplayName": Row(
         T, lambda t: {"PlayFabId": t.playfab_id, "DisplayName": fresh_display_name()}
