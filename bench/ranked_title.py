@@ -3,7 +3,8 @@
 Logging in 100,000 players over HTTP would take minutes; the leaderboard does not care how its players
 were made. So the seeding opens the host's store file from the benchmark's process (SQLite in WAL mode
 takes several processes) and writes what the app itself would: each player through
-`shared.auth.accounts.create_account` (the account and its title player entity, no login identity),
+`shared.auth.accounts.create_account` (the account, its title player entity and its player directory
+entry, no login identity),
 its documents gathered and written ten thousand players to a transaction (`SQLiteStore.create_all`), and
 the board in bulk through `Store.put_ranks`. Values are spread at random over 0..VALUE_RANGE, so
 the callers the scenarios add sit all over the board.
@@ -58,20 +59,24 @@ class _BatchingStore(SQLiteStore):
         await self.create_all(batch)
 
 
+async def _write_players(store: _BatchingStore, players: int, at: float) -> list[str]:
+    """create_account for `players` new players, written `_BATCH` to a transaction: their PlayFabIds."""
+    made: list[str] = []
+    for start in range(0, players, _BATCH):
+        ids = [new_id() for _ in range(min(_BATCH, players - start))]
+        for playfab_id in ids:
+            await create_account(store, playfab_id, {}, at)
+        await store.flush()
+        made += ids
+    return made
+
+
 async def _seed_players(path: Path, players: int) -> list[str]:
     store = _BatchingStore(path)
-    made: list[str] = []
     try:
-        at = time.time()
-        for start in range(0, players, _BATCH):
-            ids = [new_id() for _ in range(min(_BATCH, players - start))]
-            for playfab_id in ids:
-                await create_account(store, playfab_id, {}, at)
-            await store.flush()
-            made += ids
+        return await _write_players(store, players, time.time())
     finally:
         await store.close()
-    return made
 
 
 def seed_players(path: Path, players: int) -> list[str]:
@@ -83,16 +88,9 @@ async def _seed(path: Path, players: int, rng: random.Random) -> None:
     store = _BatchingStore(path)
     try:
         at = time.time()
-        entries: list[tuple[str, int, str, int]] = []
-        for start in range(0, players, _BATCH):
-            ids = [new_id() for _ in range(min(_BATCH, players - start))]
-            for playfab_id in ids:
-                await create_account(store, playfab_id, {}, at)
-            await store.flush()
-            entries += [
-                (playfab_id, rng.randrange(VALUE_RANGE), statistic_values.tiebreak(at), 1) for playfab_id in ids
-            ]
-        await store.put_ranks(board(), entries)
+        ids = await _write_players(store, players, at)
+        tiebreak = statistic_values.tiebreak(at)
+        await store.put_ranks(board(), [(playfab_id, rng.randrange(VALUE_RANGE), tiebreak, 1) for playfab_id in ids])
     finally:
         await store.close()
 

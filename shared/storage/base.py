@@ -73,7 +73,7 @@ class Ranking:
     position: int  # 0-based place on the board
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class RankKey:
     """An entry's full place in its board's order, without its position: a cursor for paging by key."""
 

@@ -56,7 +56,7 @@ FROM_ROWS_QUERY: Final = (
     "SELECT TOP @n VALUE [c.body.v, c.body.e] FROM c WHERE c.pk = @board AND (c.body.v < @v OR (c.body.v = @v AND "
     f"c.body.t > @t) OR (c.body.v = @v AND c.body.t = @t AND c.body.e >= @e)) {ORDER_BY}"
 )
-# Entries strictly after (@v, @t, @e), for paging a board by key.
+# Paging a board by key: the first @n entries' keys, and the @n after (@v, @t, @e).
 FIRST_KEYS_QUERY: Final = f"SELECT TOP @n VALUE [c.body.v, c.body.t, c.body.e] FROM c WHERE c.pk = @board {ORDER_BY}"
 AFTER_KEYS_QUERY: Final = (
     "SELECT TOP @n VALUE [c.body.v, c.body.t, c.body.e] FROM c WHERE c.pk = @board AND (c.body.v < @v OR "
