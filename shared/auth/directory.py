@@ -14,11 +14,10 @@ from shared.storage import RankKey, Store
 from shared.storage.layout import PLAYER_DIRECTORY
 
 _VALUE: Final = 0  # one value for all: the board orders its entries by PlayFabId
-_SEQ: Final = 1
 
 
 async def enter(store: Store, playfab_id: str) -> None:
-    await store.put_rank(PLAYER_DIRECTORY, playfab_id, _VALUE, "", _SEQ)
+    await store.insert_rank(PLAYER_DIRECTORY, playfab_id, _VALUE, "")
 
 
 async def leave(store: Store, playfab_id: str) -> None:

@@ -264,6 +264,11 @@ class BaseStore(ABC):
         for entity_id, value, tiebreak, seq in entries:
             await self.put_rank(board, entity_id, value, tiebreak, seq)
 
+    async def insert_rank(self, board: str, entity_id: str, value: int, tiebreak: str) -> None:
+        """Add entity_id's entry (seq 1) unless it has one already, which is kept as it is. An adapter
+        may do it in one blind write (a player entering the directory on sign-up)."""
+        await self.put_rank(board, entity_id, value, tiebreak, 1)
+
     @abstractmethod
     async def delete_rank(self, board: str, entity_id: str) -> None:
         """Remove entity_id's entry from `board`; absent is fine."""

@@ -162,6 +162,10 @@ class CosmosStore(BaseStore):
         self._containers = containers
         self._credential = credential
         self._gate = gate or CallGate(MAX_CALLS, QUEUE_WAIT_SECONDS)
+        # Bulk reads (a page of profiles) take at most half the gate's slots, however many keys they
+        # hold: thousands of reads queued at once would wait out the gate and fail, and would starve
+        # every other request of this process meanwhile.
+        self._bulk = asyncio.Semaphore(max(1, self._gate.limit // 2))
         self._timeout = operation_timeout
         self._check_timeout = check_timeout  # the read-back after an unknown outcome
         self._writes = WriteHistory()
@@ -356,6 +360,19 @@ class CosmosStore(BaseStore):
             return entry(entity_id, value, tiebreak, seq)
 
         await self.update(RANKS, board, entity_id, newer)
+
+    async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
+        async def one(pk: str, id: str) -> Document | None:
+            async with self._bulk:
+                return await self.read(container, pk, id)
+
+        return list(await asyncio.gather(*(one(pk, id) for pk, id in keys)))
+
+    async def insert_rank(self, board: str, entity_id: str, value: int, tiebreak: str) -> None:
+        check_rank_value(value)
+        # One create: present already means some entry of this entity is in, and it stays.
+        with contextlib.suppress(Conflict):
+            await self.create(RANKS, board, entity_id, entry(entity_id, value, tiebreak, 1))
 
     async def delete_rank(self, board: str, entity_id: str) -> None:
         try:

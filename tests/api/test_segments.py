@@ -63,7 +63,7 @@ def test_a_profile_shows_the_account_its_statistics_and_properties(pf):
         custom_property_calls.UPDATE,
         {"PlayFabId": player.playfab_id, "Properties": [{"Name": "tier", "Value": "gold"}]},
     )
-    ids, _ = _all_ids(PlayFabServerAPI.GetPlayersInSegment, 10_000)
+    ids, _ = _all_ids(PlayFabServerAPI.GetPlayersInSegment, 1_000)
     assert ids.count(player.playfab_id) == 1
     page = sdk.call(PlayFabAdminAPI.GetPlayersInSegment, {"SegmentId": ALL_PLAYERS_ID})
     (profile,) = [p for p in page["PlayerProfiles"] if p["PlayerId"] == player.playfab_id]

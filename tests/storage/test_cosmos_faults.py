@@ -107,8 +107,9 @@ def test_throttled_writes_are_database_throughput_exceeded_and_write_nothing(bac
         "errorCode": 1113,
         "retryAfterSeconds": 3,
     }
-    # The SDK retried the first write, then the request stopped: nothing else was attempted.
-    assert backend.writes() == ["POST players"] * (1 + THROTTLE_RETRIES)
+    # The SDK retried the first write (the player's directory entry), then the request stopped:
+    # nothing else was attempted.
+    assert backend.writes() == ["POST ranks"] * (1 + THROTTLE_RETRIES)
     backend.transport.faults.clear()
     assert backend.read("lookups", f"custom:{custom_id}", "login") is None
     status, body, _ = backend.login(custom_id)
@@ -271,7 +272,8 @@ def test_a_login_reads_the_account_once(backend):
     assert (status, status_again) == (200, 200)
     assert first["data"]["NewlyCreated"] is True and "LastLoginTime" not in first["data"]
     assert again["data"]["NewlyCreated"] is False and "LastLoginTime" in again["data"]
-    assert new == ["GET lookups", "POST players", "POST entities", "POST lookups", "POST events"]
+    # A new player enters the directory (one blind create) before its account is written.
+    assert new == ["GET lookups", "POST ranks", "POST players", "POST entities", "POST lookups", "POST events"]
     assert returning == ["GET lookups", "GET players", "PUT players", "POST events"]
 
 
@@ -362,3 +364,23 @@ def test_a_role_not_yet_granted_at_first_open_is_503_with_a_hint_then_serves(cos
         monkeypatch.setattr(services, "_services", None)
         loop.run_until_complete(cosmos.drop_database(database))
         loop.close()
+
+
+def test_a_bulk_read_of_many_keys_never_waits_out_the_gate(cosmos: CosmosAccount, tmp_path: Path):
+    """A page of profiles reads thousands of documents: read_many keeps them within half the gate, so
+    even a gate that refuses at once when full (a queue wait of 0) answers every one."""
+    database = new_database_name("bulk")
+    settings = dataclasses.replace(cosmos.settings(tmp_path, database), cosmos_max_calls=4, cosmos_queue_wait_ms=0)
+
+    async def scenario() -> list[Document | None]:
+        store = await open_cosmos_store(settings)
+        try:
+            for i in range(0, 300, 2):
+                await store.create("players", f"P{i:03d}", "account", {"n": i})
+            return await store.read_many("players", [(f"P{i:03d}", "account") for i in range(300)])
+        finally:
+            await store.close()
+            await cosmos.drop_database(database)
+
+    found = asyncio.run(scenario())
+    assert [doc.body["n"] if doc else None for doc in found] == [i if i % 2 == 0 else None for i in range(300)]

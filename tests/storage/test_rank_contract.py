@@ -283,3 +283,15 @@ def test_paging_by_key_goes_on_from_a_deleted_cursor_and_sees_later_arrivals_aft
     run(run.store.put_rank(BOARD, "E55", 0, "", 1))  # after it: seen
     rest = run(run.store.rank_after(BOARD, first[-1], 100))
     assert [k.entity_id for k in rest] == ["E4", "E5", "E55", "E6", "E7", "E8", "E9"]
+
+
+def test_insert_rank_adds_once_and_keeps_what_is_there(run):
+    run(run.store.insert_rank(BOARD, "A", 0, ""))
+    run(run.store.put_rank(BOARD, "B", 7, "t", 3))
+    run(run.store.insert_rank(BOARD, "B", 0, ""))  # present already: kept as it is
+    run(run.store.insert_rank(BOARD, "A", 9, "x"))  # twice: the first stays
+    assert whole_board(run) == [Ranking("B", 7, 0), Ranking("A", 0, 1)]
+    run(run.store.put_rank(BOARD, "A", 1, "y", 2))  # an inserted entry is seq 1: a newer write replaces it
+    assert run(run.store.rank_of(BOARD, "A")) == Ranking("A", 1, 1)
+    with pytest.raises(ValueError):
+        run(run.store.insert_rank(BOARD, "C", MAX_RANK_VALUE + 1, ""))
