@@ -55,9 +55,13 @@ infra-check: $(INFRA_STAMP)
 clean-infra:
 	rm -rf $(INFRA_VENV)
 
+# Test files are spread over one worker per core (pytest-xdist); each worker starts its own hosts and
+# emulator, and a file's tests stay on one worker, in order. TEST_WORKERS=0 runs them in this process.
+TEST_WORKERS ?= auto
+
 ## Install what the tests need, then run every test.
 test: $(STAMP) node-deps lint infra-check
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) bench/requirements.lock
