@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench bench-abuse lock
+.PHONY: run test test-ready lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench bench-abuse lock
 
 # Installs come from the locks (every transitive package, pinned with hashes); requirements*.txt hold the
 # direct pins a person edits, then `make lock` regenerates the locks from them.
@@ -59,8 +59,12 @@ clean-infra:
 # emulator, and a file's tests stay on one worker, in order. TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
 
+# The installs, the linters and the infra scan need nothing of each other: they run side by side.
+test-ready: $(STAMP) node-deps lint infra-check
+
 ## Install what the tests need, then run every test.
-test: $(STAMP) node-deps lint infra-check
+test:
+	$(MAKE) -j4 --output-sync=target test-ready
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 BENCH_STAMP := $(VENV)/.bench-installed

@@ -16,6 +16,8 @@ from typing import Any
 import httpx
 
 from bench import ranked_title
+from shared.features.segments import ALL_PLAYERS_ID
+from shared.wire.validation import MAX_SECONDS_TO_LIVE, MAX_SEGMENT_BATCH
 
 SDK_VERSION = "PythonSdk-0.0.201014"
 KB_TEXT = "x" * 960  # an object of about 1 KB, within the default 1000-byte cap on one object
@@ -335,6 +337,25 @@ def _update_statistics(w: World) -> Load:
     return Load(variants)
 
 
+SEGMENT_PAGE = 100  # profiles per timed page of "All Players"
+
+
+def _segment_pages(w: World) -> Load:
+    """Pages of "All Players" on the ranked title, each from a different depth of its directory: the
+    first page and pages continued from tokens taken about every tenth of the way through, so a deep
+    page is timed beside a shallow one. Tokens live as long as PlayFab lets them (90 minutes)."""
+    w.ensure_ranked_title()
+    step = min(MAX_SEGMENT_BATCH, max(SEGMENT_PAGE, w.ranked_players // 10))
+    page = {"SegmentId": ALL_PLAYERS_ID, "MaxBatchSize": SEGMENT_PAGE, "SecondsToLive": MAX_SECONDS_TO_LIVE}
+    variants = [sdk_request(page, w.api.secret)]
+    walk: dict[str, Any] = {**page, "MaxBatchSize": step}
+    while token := w.api.call(SEGMENT_PLAYERS, walk, w.api.secret).get("ContinuationToken"):
+        variants.append(sdk_request({**page, "ContinuationToken": token}, w.api.secret))
+        walk = {**walk, "ContinuationToken": token}
+    return Load(variants)
+
+
+SEGMENT_PLAYERS = "Admin/GetPlayersInSegment"
 USER_READ_ONLY = "Admin/UpdateUserReadOnlyData"
 CHARACTER_GRANT = ("Server/GrantCharacterToUser",)
 GROUP_CREATE = ("Server/CreateSharedGroup",)
@@ -376,6 +397,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         together=RANKED,
     ),
     Scenario("statistics update", "Client/UpdatePlayerStatistics", "update", _update_statistics, RANKED_NEEDS),
+    Scenario("segment page of 100, ranked title", SEGMENT_PLAYERS, "read", _segment_pages, RANKED_NEEDS),
     Scenario("update, 5 objects of 1 KB", "Object/SetObjects", "update", _update_object_1kb, growth=True),
     Scenario(
         "read, 5 objects of 1 KB", "Object/GetObjects", "read", _read_objects_1kb, ("Object/SetObjects",), growth=True

@@ -51,6 +51,7 @@ LEADERBOARD_SCENARIOS = (
     "leaderboard top 100",
     "leaderboard around player",
     "statistics update",
+    "segment page of 100, ranked title",
 )
 
 
