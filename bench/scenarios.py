@@ -337,6 +337,7 @@ def _update_statistics(w: World) -> Load:
     return Load(variants)
 
 
+SEGMENT_PLAYERS = "Admin/GetPlayersInSegment"
 SEGMENT_PAGE = 100  # profiles per timed page of "All Players"
 
 
@@ -355,7 +356,6 @@ def _segment_pages(w: World) -> Load:
     return Load(variants)
 
 
-SEGMENT_PLAYERS = "Admin/GetPlayersInSegment"
 USER_READ_ONLY = "Admin/UpdateUserReadOnlyData"
 CHARACTER_GRANT = ("Server/GrantCharacterToUser",)
 GROUP_CREATE = ("Server/CreateSharedGroup",)
