@@ -1,0 +1,581 @@
+"""`python -m ops migrate`: copy a title out of PlayFab (or a host of this project) through its public API.
+
+Everything is read with the title's secret key (Server and Admin calls) and the title's entity token
+(`Profile/GetProfiles`, for the entities' objects), and turned into the records of the export format
+(ops/records.py): the documents this project's core would have written for the same state. The
+records go to the target store through `ops.importing.import_record`, which creates what is absent,
+leaves what is equal alone and refuses what differs, so running the migration again changes nothing.
+
+Read per player: `Server/GetUserAccountInfo` (the account and its login identities),
+`Server/Get<family>Data` of every player data family, `Server/GetAllUsersCharacters` and each
+character's data families and `Server/GetCharacterStatistics`, `Server/GetPlayerStatistics` of every
+version of every statistic, `Server/ListPlayerCustomProperties`, and `Profile/GetProfiles` for the
+title player entity and the characters. Per title: `Admin/GetTitleData`, `Admin/GetTitleInternalData`,
+`Admin/GetPublisherData`, `Admin/GetPlayerStatisticDefinitions` and `Server/GetPlayerStatisticVersions`
+of each statistic, and `Profile/GetProfile` of the title entity. Players are listed with
+`Admin/GetPlayersInSegment` on the "All Players" segment (`Admin/GetAllSegments` names its id).
+
+What PlayFab's API cannot give is not guessed at, except where a document needs a value: a statistic
+value's `Reached` time, which only orders values that tie on a leaderboard, is taken from its position
+on the source's board (`tie_orders`), and each statistic's change counter (`Seq`) starts at 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sys
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Final, TextIO
+
+from ops.playfab_api import ApiError, PlayFabApi
+from shared.auth import accounts
+from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER
+from shared.auth.logins import LoginKind, lookup_key
+from shared.features import statistic_definitions, statistic_values, title_data
+from shared.features.custom_data import DEFAULT_PERMISSION
+from shared.features.data_families import CHARACTER_FAMILIES, FAMILIES, Family, Scope
+from shared.features.segments import ALL_PLAYERS_NAME
+from shared.features.statistic_values import VERSIONS_KEPT
+from shared.storage.layout import (
+    ACCOUNT_DOC,
+    CHARACTERS_DOC,
+    CUSTOM_PROPERTIES_DOC,
+    ENTITIES,
+    LOGIN_DOC,
+    LOOKUPS,
+    META_PK,
+    PLAYER_STATISTICS_DOC,
+    PLAYERS,
+    PROFILE_DOC,
+    STATISTICS_DOC,
+    entity_pk,
+    rank_board,
+    title_data_doc,
+)
+from shared.wire.validation import MAX_STATISTICS_PER_READ
+
+# The account field that says a username or email account has no password here yet.
+PASSWORD_RESET_REQUIRED: Final = accounts.PASSWORD_RESET_REQUIRED
+
+PLAYERS_AT_ONCE: Final = 8  # players being read at once
+SEGMENT_PAGE: Final = 500  # players per GetPlayersInSegment page
+SEGMENT_SECONDS_TO_LIVE: Final = 3600  # how long a continuation token stays good
+PROFILES_PER_CALL: Final = 25  # Profile/GetProfiles takes at most 25 entities
+FIRST_SEQ: Final = 1  # the change counter of a migrated statistic (statistic_values.py `Seq`)
+
+# Where UserAccountInfo shows each login identity this project keeps: (field, its inner field).
+_LOGIN_FIELDS: Final = (
+    (LoginKind.CUSTOM_ID, "CustomIdInfo", "CustomId"),
+    (LoginKind.ANDROID_DEVICE_ID, "AndroidDeviceInfo", "AndroidDeviceId"),
+    (LoginKind.IOS_DEVICE_ID, "IosDeviceInfo", "IosDeviceId"),
+    (LoginKind.SERVER_CUSTOM_ID, "ServerCustomIdInfo", "CustomId"),
+)
+# UserAccountInfo's Origination, for putting the identity an account was made with first in "Logins"
+# (shared/features/account_info.py reads the first listed as its origin).
+_ORIGINS: Final = {
+    "CustomId": (LoginKind.CUSTOM_ID,),
+    "Android": (LoginKind.ANDROID_DEVICE_ID,),
+    "IOS": (LoginKind.IOS_DEVICE_ID,),
+    "ServerCustomId": (LoginKind.SERVER_CUSTOM_ID,),
+    "Organic": (LoginKind.USERNAME, LoginKind.EMAIL),
+}
+
+
+def epoch(text: str) -> float:
+    """A PlayFab DateTime ("2024-05-01T12:00:00.123Z", any number of fraction digits) as epoch seconds,
+    to the millisecond: what the core keeps, so `iso` gives the same text back."""
+    moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return round(moment.timestamp() * 1000) / 1000
+
+
+def doc(container: str, partition: str, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"Container": container, "Partition": partition, "Id": doc_id, "Body": body}
+
+
+# --- The title ---
+
+
+@dataclass(frozen=True)
+class Statistic:
+    name: str
+    current: int  # the version in force
+    versions: tuple[int, ...]  # every version the source lists, oldest first
+
+
+@dataclass(frozen=True)
+class Title:
+    """What converting a player needs from the title."""
+
+    statistics: dict[str, Statistic]
+    display_name_lookups: bool  # the target keeps a lookup per display name (unique names)
+    # Each board's entries in the source's order: board -> entity id -> position (ops.migrate.tie_orders).
+    positions: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def reached(self, owner: str, name: str, version: int, entity_id: str, fallback: float) -> float:
+        """The `Reached` time of a value: its position on the source's board, in milliseconds after the
+        epoch, so values that tie keep the source's order among themselves (and rank above any the target
+        reaches later); `fallback` for a value the board did not list."""
+        position = self.positions.get(rank_board(owner, name, version), {}).get(entity_id)
+        return position / 1000 if position is not None else fallback
+
+    def version_pairs(self) -> list[dict[str, Any]]:
+        """Every (statistic, version) a player may hold a value of, the newest VERSIONS_KEPT of each."""
+        return [
+            {"StatisticName": stat.name, "Version": version}
+            for stat in self.statistics.values()
+            for version in stat.versions[-VERSIONS_KEPT:]
+        ]
+
+
+def definitions_body(definitions: list[dict[str, Any]], versions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The statistic definitions document (shared/features/statistic_definitions.py) for what PlayFab lists.
+
+    A statistic's segments are its versions as activated, the newest MAX_SEGMENTS of them, the last one
+    with the statistic's reset interval: so the current version, the next reset and the versions listed
+    follow from them as they did at the source. Statistics keep the source's order (its listing order),
+    and are numbered in it."""
+    entries: dict[str, Any] = {}
+    for number, definition in enumerate(definitions, start=1):
+        name = str(definition["StatisticName"])
+        interval = str(definition.get("VersionChangeInterval") or statistic_definitions.DEFAULT_INTERVAL)
+        current = int(definition.get("CurrentVersion") or 0)
+        listed = sorted(versions.get(name, []), key=lambda v: int(v["Version"]))
+        activated = [(int(v["Version"]), epoch(str(v["ActivationTime"]))) for v in listed if v.get("ActivationTime")]
+        activated = [(version, at) for version, at in activated if version <= current]
+        if not activated or activated[-1][0] != current:
+            activated.append((current, activated[-1][1] if activated else 0.0))
+        kept = activated[-statistic_definitions.MAX_SEGMENTS :]
+        segments = [{"Start": at, "Version": version, "Interval": "Never"} for version, at in kept]
+        segments[-1]["Interval"] = interval
+        entries[name] = {
+            "AggregationMethod": str(definition.get("AggregationMethod") or statistic_definitions.DEFAULT_AGGREGATION),
+            "StatisticId": number,
+            "Created": activated[0][1],
+            "Segments": segments,
+        }
+    return {"Statistics": entries, "LastId": len(entries)}
+
+
+async def read_title(
+    api: PlayFabApi, target_title_id: str, display_name_lookups: bool, publisher_keys: Sequence[str] = ()
+) -> tuple[dict[str, Any], Title]:
+    """The title record (title data kinds, statistic definitions, the title entity's objects) and what the
+    players' conversion needs."""
+    docs: list[dict[str, Any]] = []
+    for kind in title_data.KINDS:
+        if kind is title_data.PUBLISHER and not publisher_keys:
+            continue  # GetPublisherData names the keys it reads: PlayFab has no call that lists them
+        request = {"Keys": list(publisher_keys)} if kind is title_data.PUBLISHER else {}
+        data = (await api.secret(f"/Admin/{kind.get}", request)).get("Data") or {}
+        if data:
+            docs.append(doc(LOOKUPS, META_PK, title_data_doc(kind.name), {"Data": dict(data)}))
+    definitions = list((await api.secret("/Admin/GetPlayerStatisticDefinitions", {})).get("Statistics") or [])
+    versions: dict[str, list[dict[str, Any]]] = {}
+    for definition in definitions:
+        name = str(definition["StatisticName"])
+        answer = await api.secret("/Server/GetPlayerStatisticVersions", {"StatisticName": name})
+        versions[name] = list(answer.get("StatisticVersions") or [])
+    if definitions:
+        docs.append(doc(LOOKUPS, META_PK, STATISTICS_DOC, definitions_body(definitions, versions)))
+    title_entity = {"Id": api.title_id, "Type": ENTITY_TITLE}
+    profile = (await api.entity("/Profile/GetProfile", {"Entity": title_entity, "DataAsObject": False}))["Profile"]
+    body = _profile_body(profile, None)
+    if "ProfileVersion" in body:  # the title entity's profile matters only once it holds objects
+        docs.append(doc(ENTITIES, entity_pk(ENTITY_TITLE, target_title_id), PROFILE_DOC, body))
+    statistics = {}
+    for definition in definitions:
+        name = str(definition["StatisticName"])
+        listed = sorted({int(v["Version"]) for v in versions[name]} | {int(definition.get("CurrentVersion") or 0)})
+        statistics[name] = Statistic(name, int(definition.get("CurrentVersion") or 0), tuple(listed))
+    return {"Record": "title", "Documents": docs}, Title(statistics, display_name_lookups)
+
+
+# --- One player ---
+
+
+def account_body(info: dict[str, Any]) -> dict[str, Any]:
+    """The account document (shared/auth/accounts.py) for PlayFab's UserAccountInfo."""
+    title_info = info.get("TitleInfo") or {}
+    logins: dict[LoginKind, str] = {}
+    for kind, name, inner in _LOGIN_FIELDS:
+        value = (info.get(name) or {}).get(inner)
+        if value:
+            logins[kind] = str(value)
+    if info.get("Username"):
+        logins[LoginKind.USERNAME] = str(info["Username"])
+    email = (info.get("PrivateInfo") or {}).get("Email")
+    if email:
+        logins[LoginKind.EMAIL] = str(email)
+    first = [kind for kind in _ORIGINS.get(str(title_info.get("Origination")), ()) if kind in logins]
+    ordered = {kind: logins[kind] for kind in [*first, *logins]}
+    created = title_info.get("Created") or info["Created"]
+    account: dict[str, Any] = {
+        "PlayFabId": str(info["PlayFabId"]),
+        "TitlePlayerAccountId": str(title_info["TitlePlayerAccount"]["Id"]),
+        "Created": epoch(str(created)),
+        "Logins": {kind.value: value for kind, value in ordered.items()},
+    }
+    if title_info.get("LastLogin"):
+        account["LastLogin"] = epoch(str(title_info["LastLogin"]))
+    if title_info.get("DisplayName"):
+        account["DisplayName"] = str(title_info["DisplayName"])
+    if LoginKind.USERNAME in logins or LoginKind.EMAIL in logins:
+        account[PASSWORD_RESET_REQUIRED] = True
+    return account
+
+
+def data_body(answer: dict[str, Any]) -> dict[str, Any] | None:
+    """A data family's document (shared/features/custom_data.py), or None when the source has never
+    written it (version 0, no keys)."""
+    version = int(answer.get("DataVersion") or 0)
+    records = answer.get("Data") or {}
+    if version == 0 and not records:
+        return None
+    data = {
+        str(key): {
+            "Value": record.get("Value", ""),
+            "Permission": record.get("Permission") or DEFAULT_PERMISSION,
+            "LastUpdated": record["LastUpdated"],
+        }
+        for key, record in records.items()
+    }
+    return {"DataVersion": version, "Data": data}
+
+
+def statistics_body(
+    values: Sequence[tuple[str, int, int]], reached: Callable[[str, int], float]
+) -> dict[str, Any] | None:
+    """A player's or character's statistics document (shared/features/statistic_values.py) for the
+    (name, version, value) it holds, each reached at `reached(name, version)`."""
+    if not values:
+        return None
+    stats: dict[str, Any] = {}
+    for name, version, value in values:
+        entry = stats.setdefault(name, {"Seq": FIRST_SEQ, "Values": {}})
+        entry["Values"][str(version)] = {"Value": value, "Reached": reached(name, version)}
+    return {"Statistics": stats}
+
+
+def properties_body(answer: dict[str, Any]) -> dict[str, Any] | None:
+    version = int(answer.get("PropertiesVersion") or 0)
+    if version == 0:
+        return None
+    properties = {str(p["Name"]): p["Value"] for p in answer.get("Properties") or []}
+    return {"PropertiesVersion": version, "Properties": properties}
+
+
+def _profile_body(profile: dict[str, Any], playfab_id: str | None) -> dict[str, Any]:
+    """An entity profile document (shared/auth/entities.py, shared/features/objects.py) for PlayFab's
+    EntityProfileBody read with DataAsObject false (objects as their JSON text)."""
+    body: dict[str, Any] = {"Created": epoch(str(profile["Created"]))}
+    if playfab_id is not None:
+        body["PlayFabId"] = playfab_id
+    version = int(profile.get("VersionNumber") or 0)
+    objects = profile.get("Objects") or {}
+    if version or objects:
+        body["ProfileVersion"] = version
+        body["Objects"] = {str(name): _object_text(obj) for name, obj in objects.items()}
+    return body
+
+
+def _object_text(obj: dict[str, Any]) -> str:
+    if obj.get("EscapedDataObject") is not None:
+        return str(obj["EscapedDataObject"])
+    from shared.wire.jsontext import dumps_bytes  # a source that answered with the object itself
+
+    return dumps_bytes(obj.get("DataObject")).decode("utf-8")
+
+
+@dataclass
+class Player:
+    record: dict[str, Any]
+    needs_password: bool
+
+
+async def _family(api: PlayFabApi, family: Family, playfab_id: str, character_id: str | None = None) -> Any:
+    request: dict[str, Any] = {"PlayFabId": playfab_id}
+    if character_id is not None:
+        request["CharacterId"] = character_id
+    return data_body(await api.secret(f"/Server/Get{family.api_name}Data", request))
+
+
+async def _player_statistics(api: PlayFabApi, title: Title, playfab_id: str) -> list[tuple[str, int, int]]:
+    pairs = title.version_pairs()
+    found: dict[tuple[str, int], int] = {}
+    for start in range(0, len(pairs), MAX_STATISTICS_PER_READ):
+        chunk = pairs[start : start + MAX_STATISTICS_PER_READ]
+        answer = await api.secret(
+            "/Server/GetPlayerStatistics", {"PlayFabId": playfab_id, "StatisticNameVersions": chunk}
+        )
+        for item in answer.get("Statistics") or []:
+            found[(str(item["StatisticName"]), int(item.get("Version") or 0))] = int(item["Value"])
+    # Values of statistics with no definition (none at PlayFab: a first write defines one) are current ones.
+    current = await api.secret("/Server/GetPlayerStatistics", {"PlayFabId": playfab_id})
+    for item in current.get("Statistics") or []:
+        found.setdefault((str(item["StatisticName"]), int(item.get("Version") or 0)), int(item["Value"]))
+    # In the order the player's current values come (the order the player first held them), then the rest.
+    names = list(dict.fromkeys([str(item["StatisticName"]) for item in current.get("Statistics") or []]))
+    names += [name for name in dict.fromkeys(name for name, _ in found) if name not in names]
+    keys = sorted(found, key=lambda key: (names.index(key[0]), key[1]))
+    return [(name, version, found[(name, version)]) for name, version in keys]
+
+
+async def _profiles(api: PlayFabApi, entities: list[dict[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(entities), PROFILES_PER_CALL):
+        chunk = entities[start : start + PROFILES_PER_CALL]
+        answer = await api.entity("/Profile/GetProfiles", {"Entities": chunk, "DataAsObject": False})
+        for profile in answer.get("Profiles") or []:
+            key = profile.get("Entity") or {}
+            out[(str(key.get("Type")), str(key.get("Id")))] = profile
+    return out
+
+
+async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
+    """Every document of one player, read through the API, as the player record of the export format."""
+    info = (await api.secret("/Server/GetUserAccountInfo", {"PlayFabId": playfab_id}))["UserInfo"]
+    account = account_body(info)
+    docs = [doc(PLAYERS, playfab_id, ACCOUNT_DOC, account)]
+    identities = {LoginKind(kind): value for kind, value in account["Logins"].items()}
+    if title.display_name_lookups and account.get("DisplayName"):
+        identities[LoginKind.DISPLAY_NAME] = account["DisplayName"]
+    for kind, value in identities.items():
+        docs.append(doc(LOOKUPS, lookup_key(kind, value), LOGIN_DOC, {"PlayFabId": playfab_id}))
+    for family in FAMILIES:
+        if family.scope is Scope.PLAYER and (body := await _family(api, family, playfab_id)) is not None:
+            docs.append(doc(PLAYERS, playfab_id, family.doc_id(), body))
+    created = float(account["Created"])
+
+    def player_reached(name: str, version: int) -> float:
+        return title.reached(statistic_values.PLAYER.board, name, version, playfab_id, created)
+
+    stats = statistics_body(await _player_statistics(api, title, playfab_id), player_reached)
+    if stats is not None:
+        docs.append(doc(PLAYERS, playfab_id, PLAYER_STATISTICS_DOC, stats))
+    properties = properties_body(await api.secret("/Server/ListPlayerCustomProperties", {"PlayFabId": playfab_id}))
+    if properties is not None:
+        docs.append(doc(PLAYERS, playfab_id, CUSTOM_PROPERTIES_DOC, properties))
+    listed = (await api.secret("/Server/GetAllUsersCharacters", {"PlayFabId": playfab_id})).get("Characters") or []
+    characters = [
+        {
+            "CharacterId": str(c["CharacterId"]),
+            "CharacterName": c.get("CharacterName"),
+            "CharacterType": c.get("CharacterType"),
+        }
+        for c in listed
+    ]
+    if characters:
+        docs.append(doc(PLAYERS, playfab_id, CHARACTERS_DOC, {"Characters": characters}))
+    for character in characters:
+        character_id = character["CharacterId"]
+        for family in CHARACTER_FAMILIES:
+            if (body := await _family(api, family, playfab_id, character_id)) is not None:
+                docs.append(doc(PLAYERS, playfab_id, family.doc_id(character_id), body))
+        request = {"PlayFabId": playfab_id, "CharacterId": character_id}
+        values = (await api.secret("/Server/GetCharacterStatistics", request)).get("CharacterStatistics") or {}
+        current = [(str(name), _current_version(title, str(name)), int(value)) for name, value in values.items()]
+        target = statistic_values.character(playfab_id, character_id)
+
+        def character_reached(name: str, version: int, entity_id: str = character_id) -> float:
+            return title.reached(statistic_values.CHARACTER.board, name, version, entity_id, created)
+
+        if (body := statistics_body(sorted(current), character_reached)) is not None:
+            docs.append(doc(PLAYERS, playfab_id, target.doc_id, body))
+    entities = [{"Id": account["TitlePlayerAccountId"], "Type": ENTITY_TITLE_PLAYER}]
+    entities += [{"Id": c["CharacterId"], "Type": ENTITY_CHARACTER} for c in characters]
+    profiles = await _profiles(api, entities)
+    for entity in entities:
+        profile = profiles.get((entity["Type"], entity["Id"]))
+        if profile is not None:
+            docs.append(
+                doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, _profile_body(profile, playfab_id))
+            )
+    record = {"Record": "player", "PlayFabId": playfab_id, "Documents": docs}
+    return Player(record, PASSWORD_RESET_REQUIRED in account)
+
+
+def _current_version(title: Title, name: str) -> int:
+    stat = title.statistics.get(name)
+    return stat.current if stat is not None else 0
+
+
+# --- Leaderboard order ---
+
+LEADERBOARD_PAGE: Final = 100  # GetLeaderboard returns at most 100 entries
+
+
+async def _board_order(api: PlayFabApi, path: str, request: dict[str, Any], id_field: str) -> dict[str, int]:
+    order: dict[str, int] = {}
+    while True:
+        page = {**request, "StartPosition": len(order), "MaxResultsCount": LEADERBOARD_PAGE}
+        entries = (await api.secret(path, page)).get("Leaderboard") or []
+        for entry in entries:
+            order.setdefault(str(entry[id_field]), len(order))
+        if len(entries) < LEADERBOARD_PAGE:
+            return order
+
+
+async def tie_orders(api: PlayFabApi, title: Title) -> None:
+    """Read every statistic's boards from the source (each kept version of the players' board, the
+    current version of the characters'), so values that tie keep their order (Title.reached). PlayFab
+    returns no time a value was reached; its order on the board is what that time decides."""
+    for stat in title.statistics.values():
+        for version in stat.versions[-VERSIONS_KEPT:]:
+            request = {"StatisticName": stat.name, "Version": version, "UseSpecificVersion": True}
+            board = rank_board(statistic_values.PLAYER.board, stat.name, version)
+            title.positions[board] = await _board_order(api, "/Server/GetLeaderboard", request, "PlayFabId")
+        board = rank_board(statistic_values.CHARACTER.board, stat.name, stat.current)
+        request = {"StatisticName": stat.name}
+        title.positions[board] = await _board_order(api, "/Server/GetCharacterLeaderboard", request, "CharacterId")
+
+
+# --- Listing and running ---
+
+
+async def all_players_segment(api: PlayFabApi) -> str:
+    segments = (await api.secret("/Admin/GetAllSegments", {})).get("Segments") or []
+    for segment in segments:
+        if segment.get("Name") == ALL_PLAYERS_NAME:
+            return str(segment["Id"])
+    raise ApiError("/Admin/GetAllSegments", "SegmentNotFound", f"the title has no {ALL_PLAYERS_NAME!r} segment", 200)
+
+
+async def list_players(api: PlayFabApi, segment_id: str, on_total: Callable[[int], None]) -> AsyncIterator[list[str]]:
+    """Pages of PlayFabIds of the segment, each player once."""
+    request: dict[str, Any] = {
+        "SegmentId": segment_id,
+        "MaxBatchSize": SEGMENT_PAGE,
+        "SecondsToLive": SEGMENT_SECONDS_TO_LIVE,
+    }
+    seen: set[str] = set()
+    while True:
+        answer = await api.secret("/Admin/GetPlayersInSegment", request)
+        on_total(int(answer.get("ProfilesInSegment") or 0))
+        page = [str(p["PlayerId"]) for p in answer.get("PlayerProfiles") or [] if str(p["PlayerId"]) not in seen]
+        seen.update(page)
+        if page:
+            yield page
+        token = answer.get("ContinuationToken")
+        if not token:
+            return
+        request = {"SegmentId": segment_id, "ContinuationToken": token, "MaxBatchSize": SEGMENT_PAGE}
+
+
+ImportRecord = Callable[[dict[str, Any]], Any]  # awaits to "created" or "unchanged"; raises ImportConflict
+
+
+@dataclass
+class Summary:
+    players: int = 0
+    total: int = 0  # players the segment counts
+    created: int = 0  # records that created at least one document
+    unchanged: int = 0  # records found whole in the target already
+    documents: int = 0  # documents in the records written
+    conflicts: list[str] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    password_resets: int = 0
+
+    def count(self, outcome: str) -> None:
+        if outcome == "created":
+            self.created += 1
+        else:
+            self.unchanged += 1
+
+
+class Progress:
+    """A progress line on a terminal (stderr only, and only when it is one)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.live = stream.isatty()
+
+    def show(self, summary: Summary) -> None:
+        if self.live:
+            total = max(summary.total, summary.players)
+            share = f" {math.floor(100 * summary.players / total)}%" if total else ""
+            line = f"\rplayers {summary.players}/{total}{share}, conflicts {len(summary.conflicts)}"
+            self.stream.write(line + f", failures {len(summary.failures)}  ")
+            self.stream.flush()
+
+    def done(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+
+
+async def migrate(
+    api: PlayFabApi,
+    write: ImportRecord,
+    conflict_type: type[Exception],
+    target_title_id: str,
+    display_name_lookups: bool,
+    *,
+    report: TextIO = sys.stderr,
+    on_record: Callable[[dict[str, Any]], None] | None = None,
+    publisher_keys: Sequence[str] = (),
+) -> Summary:
+    """Copy the title: the title record first, then every player, PLAYERS_AT_ONCE at a time. A conflict or
+    a failed read of one player is reported and counted, and the migration goes on."""
+    summary = Summary()
+    progress = Progress(report)
+    title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
+    await tie_orders(api, title)
+
+    async def put(record: dict[str, Any], what: str) -> bool:
+        try:
+            outcome = await write(record)
+        except conflict_type as exc:
+            summary.conflicts.append(what)
+            print(f"conflict: {what}: {exc}; left as it is in the target", file=report)
+            return False
+        summary.count(str(outcome))
+        summary.documents += len(record["Documents"])
+        if on_record is not None:
+            on_record(record)
+        return True
+
+    if title_record["Documents"]:
+        await put(title_record, "title")
+    gate = asyncio.Semaphore(PLAYERS_AT_ONCE)
+
+    async def one(playfab_id: str) -> None:
+        async with gate:
+            try:
+                player = await read_player(api, title, playfab_id)
+            except ApiError as exc:
+                summary.failures.append(playfab_id)
+                print(f"failed: player {playfab_id}: {exc}", file=report)
+                return
+            if await put(player.record, f"player {playfab_id}") and player.needs_password:
+                summary.password_resets += 1
+            summary.players += 1
+            progress.show(summary)
+
+    def on_total(total: int) -> None:
+        summary.total = total
+
+    segment_id = await all_players_segment(api)
+    async for page in list_players(api, segment_id, on_total):
+        await asyncio.gather(*(one(playfab_id) for playfab_id in page))
+    progress.done()
+    return summary
+
+
+def summary_text(summary: Summary, api: PlayFabApi) -> str:
+    counters = api.counters
+    resets = summary.password_resets
+    lines = [
+        f"players: {summary.players} read ({summary.total} in {ALL_PLAYERS_NAME})",
+        f"records: {summary.created} created, {summary.unchanged} unchanged ({summary.documents} documents)",
+        f"conflicts: {len(summary.conflicts)}" + (f" ({', '.join(summary.conflicts)})" if summary.conflicts else ""),
+        f"failed reads: {len(summary.failures)}" + (f" ({', '.join(summary.failures)})" if summary.failures else ""),
+        f"accounts needing a password reset: {resets}"
+        + (" (username or email accounts: PlayFab does not export passwords)" if resets else ""),
+        f"API calls: {counters.calls}, retried after throttling or failures: {counters.retries}"
+        f" ({counters.waited:.1f} s waited)",
+    ]
+    return "\n".join(lines)
