@@ -6,7 +6,7 @@ Everything is read with the title's secret key (Server and Admin calls) and the 
 records go to the target store through `ops.importing.import_record`, which creates what is absent,
 leaves what is equal alone and refuses what differs, so running the migration again changes nothing.
 
-Read per player: `Server/GetUserAccountInfo` (the account and its login identities),
+Read per player: `Server/GetUserAccountInfo` (the account and its login identities), `Server/GetUserBans`,
 `Server/Get<family>Data` of every player data family, `Server/GetAllUsersCharacters` and each
 character's data families and `Server/GetCharacterStatistics`, `Server/GetPlayerStatistics` of every
 version of every statistic, `Server/ListPlayerCustomProperties`, and `Profile/GetProfiles` for the
@@ -23,8 +23,10 @@ on the source's board (`tie_orders`), and each statistic's change counter (`Seq`
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +37,7 @@ from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER
 from shared.auth.logins import LoginKind, lookup_key
 from shared.features import statistic_definitions, statistic_values, title_data
+from shared.features.bans import MAX_BANS_PER_PLAYER
 from shared.features.custom_data import DEFAULT_PERMISSION
 from shared.features.data_families import CHARACTER_FAMILIES, FAMILIES, Family, Scope
 from shared.features.segments import ALL_PLAYERS_NAME
@@ -291,10 +294,35 @@ def _object_text(obj: dict[str, Any]) -> str:
     return dumps_bytes(obj.get("DataObject")).decode("utf-8")
 
 
+# UserAccountInfo fields that are not linked identities.
+_NOT_IDENTITIES: Final = frozenset({"TitleInfo", "PrivateInfo"})
+
+
+def unkept_identities(info: dict[str, Any]) -> list[str]:
+    """The linked identities UserAccountInfo shows that this project has no login for (SteamInfo,
+    GoogleInfo, OpenIdInfo...): the account is copied, without them."""
+    kept = {name for _, name, _ in _LOGIN_FIELDS} | _NOT_IDENTITIES
+    return sorted(
+        name
+        for name, value in info.items()
+        if name.endswith("Info") and name not in kept and value not in (None, {}, [])
+    )
+
+
 @dataclass
 class Player:
     record: dict[str, Any]
-    needs_password: bool
+    needs_password: dict[str, str] | None  # the login names of an account that has no password here
+    unkept: list[str]  # its linked identities this project has no login for
+    no_login: bool  # left with no login this project serves
+
+
+def _password_logins(account: dict[str, Any]) -> dict[str, str] | None:
+    if PASSWORD_RESET_REQUIRED not in account:
+        return None
+    logins = account["Logins"]
+    named = {"Username": logins.get(LoginKind.USERNAME.value), "Email": logins.get(LoginKind.EMAIL.value)}
+    return {"PlayFabId": account["PlayFabId"], **{k: v for k, v in named.items() if v}}
 
 
 async def _family(api: PlayFabApi, family: Family, playfab_id: str, character_id: str | None = None) -> Any:
@@ -336,10 +364,31 @@ async def _profiles(api: PlayFabApi, entities: list[dict[str, str]]) -> dict[tup
     return out
 
 
+def ban_body(playfab_id: str, info: dict[str, Any]) -> dict[str, Any]:
+    """A ban as the account keeps it (shared/features/bans.py), for PlayFab's BanInfo. Its BanId is made
+    this project's shape (16 hex digits, then the PlayFabId) from the source's, the same on every run,
+    so UpdateBans and RevokeBans find it here."""
+    digest = hashlib.sha256(str(info["BanId"]).encode("utf-8")).hexdigest()[:16].upper()
+    ban: dict[str, Any] = {
+        "BanId": digest + playfab_id,
+        "Created": epoch(str(info["Created"])),
+        "Expires": epoch(str(info["Expires"])) if info.get("Expires") else None,
+        "Active": bool(info.get("Active")),
+    }
+    for name in ("IPAddress", "MACAddress", "Reason"):
+        if info.get(name) is not None:
+            ban[name] = info[name]
+    return ban
+
+
 async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
     """Every document of one player, read through the API, as the player record of the export format."""
     info = (await api.secret("/Server/GetUserAccountInfo", {"PlayFabId": playfab_id}))["UserInfo"]
     account = account_body(info)
+    bans = (await api.secret("/Server/GetUserBans", {"PlayFabId": playfab_id})).get("BanData") or []
+    if bans:
+        kept = sorted((ban_body(playfab_id, ban) for ban in bans), key=lambda ban: float(ban["Created"]))
+        account["Bans"] = kept[-MAX_BANS_PER_PLAYER:]
     docs = [doc(PLAYERS, playfab_id, ACCOUNT_DOC, account)]
     identities = {LoginKind(kind): value for kind, value in account["Logins"].items()}
     if title.display_name_lookups and account.get("DisplayName"):
@@ -396,7 +445,7 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
                 doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, _profile_body(profile, playfab_id))
             )
     record = {"Record": "player", "PlayFabId": playfab_id, "Documents": docs}
-    return Player(record, PASSWORD_RESET_REQUIRED in account)
+    return Player(record, _password_logins(account), unkept_identities(info), not account["Logins"])
 
 
 def _current_version(title: Title, name: str) -> int:
@@ -478,7 +527,9 @@ class Summary:
     documents: int = 0  # documents in the records written
     conflicts: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
-    password_resets: int = 0
+    password_resets: list[dict[str, str]] = field(default_factory=list)  # PlayFabId, Username, Email
+    unkept: Counter[str] = field(default_factory=Counter)  # linked identities not copied, by kind
+    no_login: list[str] = field(default_factory=list)  # players copied with no login this project serves
 
     def count(self, outcome: str) -> None:
         if outcome == "created":
@@ -550,8 +601,12 @@ async def migrate(
                 summary.failures.append(playfab_id)
                 print(f"failed: player {playfab_id}: {exc}", file=report)
                 return
-            if await put(player.record, f"player {playfab_id}") and player.needs_password:
-                summary.password_resets += 1
+            if await put(player.record, f"player {playfab_id}"):
+                if player.needs_password:
+                    summary.password_resets.append(player.needs_password)
+                summary.unkept.update(player.unkept)
+                if player.no_login:
+                    summary.no_login.append(playfab_id)
             summary.players += 1
             progress.show(summary)
 
@@ -567,7 +622,7 @@ async def migrate(
 
 def summary_text(summary: Summary, api: PlayFabApi) -> str:
     counters = api.counters
-    resets = summary.password_resets
+    resets = len(summary.password_resets)
     lines = [
         f"players: {summary.players} read ({summary.total} in {ALL_PLAYERS_NAME})",
         f"records: {summary.created} created, {summary.unchanged} unchanged ({summary.documents} documents)",
@@ -575,6 +630,9 @@ def summary_text(summary: Summary, api: PlayFabApi) -> str:
         f"failed reads: {len(summary.failures)}" + (f" ({', '.join(summary.failures)})" if summary.failures else ""),
         f"accounts needing a password reset: {resets}"
         + (" (username or email accounts: PlayFab does not export passwords)" if resets else ""),
+        f"linked identities not copied (no such login here): {sum(summary.unkept.values())}"
+        + (f" ({', '.join(f'{name} {n}' for name, n in sorted(summary.unkept.items()))})" if summary.unkept else ""),
+        f"accounts left with no login this backend serves: {len(summary.no_login)}",
         f"API calls: {counters.calls}, retried after throttling or failures: {counters.retries}"
         f" ({counters.waited:.1f} s waited)",
     ]

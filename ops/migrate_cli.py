@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 from pathlib import Path
@@ -45,6 +46,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a key of the title's publisher data to copy (repeat it; PlayFab has no call that lists them)",
     )
     parser.add_argument(
+        "--password-resets",
+        type=Path,
+        metavar="FILE",
+        help="write the accounts that need a password (PlayFabId, Username, Email) to FILE, one JSON object a line",
+    )
+    parser.add_argument(
         "--settings",
         type=Path,
         metavar="FILE",
@@ -83,9 +90,20 @@ async def _run(args: argparse.Namespace, secret: str) -> int:
                 print(f"migrate: the source refused a title-wide read: {exc}", file=sys.stderr)
                 return 2
             print(migrate.summary_text(summary, api))
+            if args.password_resets is not None:
+                _write_resets(args.password_resets, summary.password_resets)
     finally:
         await store.close()
     return 1 if summary.conflicts or summary.failures else 0
+
+
+def _write_resets(path: Path, accounts: list[dict[str, str]]) -> None:
+    """The accounts to send a recovery email to; readable by its owner only (it lists email addresses)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        for account in accounts:
+            out.write(json.dumps(account, sort_keys=True).encode("utf-8") + b"\n")
+    print(f"accounts needing a password reset written to {path}")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import re
 import subprocess
 import sys
@@ -159,6 +160,12 @@ def seed(srv: Server) -> Seeded:
                         "Objects": [{"ObjectName": "bag", "DataObject": [name]}],
                     },
                 )
+    banned = list(custom_ids)[2]
+    bans = [
+        {"PlayFabId": banned, "Reason": "cheating", "DurationInHours": 48},
+        {"PlayFabId": banned, "Reason": "forever"},
+    ]
+    call(srv, "/Admin/BanUsers", {"Bans": bans})
     # A second version of "score": the first players' old values stay readable by version.
     call(srv, "/Admin/IncrementPlayerStatisticVersion", {"StatisticName": "score"})
     first = next(iter(custom_ids))
@@ -217,6 +224,10 @@ def snapshot(srv: Server, seeded: Seeded) -> dict[str, Any]:
         player = {"PlayFabId": playfab_id}
         reads = out[playfab_id] = {}
         reads["account"] = call(srv, "/Server/GetUserAccountInfo", player)
+        reads["bans"] = [
+            {k: v for k, v in ban.items() if k != "BanId"}
+            for ban in call(srv, "/Server/GetUserBans", player)["BanData"]
+        ]
         for family in PLAYER_FAMILIES:
             reads[family] = call(srv, f"/Server/Get{family}Data", player)
         reads["statistics"] = call(srv, "/Server/GetPlayerStatistics", player)
@@ -243,8 +254,8 @@ def snapshot(srv: Server, seeded: Seeded) -> dict[str, Any]:
     return out
 
 
-def run_migrate(source: Server, target: Server) -> subprocess.CompletedProcess[str]:
-    args = ["--from", source.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY]
+def run_migrate(source: Server, target: Server, *more: str) -> subprocess.CompletedProcess[str]:
+    args = ["--from", source.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY, *more]
     args += ["--publisher-key", "pub", "--publisher-key", "pub2"]
     return subprocess.run(
         [sys.executable, "-m", "ops", "migrate", *args],
@@ -275,7 +286,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         seeded = seed(source)
         before = snapshot(source, seeded)
         started = time.monotonic()
-        first = run_migrate(source, target)
+        first = run_migrate(source, target, "--password-resets", str(target.data_dir / "resets.jsonl"))
         yield World(source, target, seeded, before, first, time.monotonic() - started)
 
 
@@ -300,6 +311,9 @@ def test_a_second_run_finds_everything_in_place_and_changes_nothing(world: World
 def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: World):
     target, seeded = world.target, world.seeded
     assert "accounts needing a password reset: 1" in world.first.stdout
+    listed = [json.loads(line) for line in (target.data_dir / "resets.jsonl").read_text().splitlines()]
+    username = seeded.email.split("@")[0]
+    assert listed == [{"PlayFabId": seeded.password_player, "Username": username, "Email": seeded.email}]
     login = {"TitleId": TITLE_ID, "Email": seeded.email, "Password": PASSWORD}
     refused = target.post("/Client/LoginWithEmailAddress", login)
     assert refused.json()["error"] == "InvalidEmailOrPassword", refused.text
@@ -321,7 +335,13 @@ def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: Wo
 
 
 def test_custom_id_logins_on_the_target_find_the_same_players(world: World):
+    """The banned player is left out: its bans are compared above (GetUserBans, isBanned), and even a
+    refused login records its time, which the last test needs unmoved."""
+    banned = list(world.seeded.custom_ids)[2]
+    assert world.before[banned]["account"]["UserInfo"]["TitleInfo"]["isBanned"] is True
     for playfab_id, custom_id in world.seeded.custom_ids.items():
+        if playfab_id == banned:
+            continue
         login = {"TitleId": TITLE_ID, "CustomId": custom_id, "CreateAccount": False}
         answer = call(world.target, "/Client/LoginWithCustomID", login, anonymous=True)
         assert (answer["PlayFabId"], answer["NewlyCreated"]) == (playfab_id, False)
@@ -338,5 +358,7 @@ def test_players_changed_on_the_target_are_conflicts_left_alone(world: World):
     assert again.returncode == 1
     assert f"conflict: player {changed}: " in again.stderr
     assert call(target, "/Server/GetUserData", {"PlayFabId": changed}) == held
-    assert "conflicts: 5" in again.stdout  # the four custom id players and the password player logged in here
-    assert "records: 0 created, 1 unchanged" in again.stdout  # the title record
+    # Logged in on the target: three custom id players and the password player. The banned player and
+    # the title record are as the first run left them: unchanged.
+    assert "conflicts: 4" in again.stdout
+    assert "records: 0 created, 2 unchanged" in again.stdout
