@@ -114,7 +114,9 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
         async for number, record in _records(lines):
             records.documents(record, number)  # a malformed line stops the import before it is written
             if len(pending) >= IMPORTS_IN_FLIGHT:
-                _, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # a line that could not be written stops the import here
             pending.add(asyncio.create_task(one(number, record)))
         if pending:
             await asyncio.gather(*pending)

@@ -86,6 +86,8 @@ def _checked(record: dict[str, Any], title_id: str, number: int) -> tuple[str, s
         owner = record.get("SharedGroupId")
         if not isinstance(owner, str) or not owner:
             raise BadRecord(f"line {number}: a group record needs its SharedGroupId")
+        if len(docs) != 1:
+            raise BadRecord(f"line {number}: a group record holds its group document, once")
         stray = [doc for doc in docs if (doc.container, doc.partition, doc.id) != (GROUPS, owner, GROUP_DOC)]
     if stray:
         where = ", ".join(f"{d.container}/{d.partition}/{d.id}" for d in stray[:3])

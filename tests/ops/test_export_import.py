@@ -205,7 +205,8 @@ def test_a_deleted_group_leaves_the_export(source, tmp_path: Path):
     }
 
 
-def test_a_file_that_writes_outside_its_record_or_title_is_refused(imported: Server, tmp_path: Path):
+def test_a_file_that_writes_outside_its_record_or_title_is_refused(tmp_path: Path):
+    env = base_env(tmp_path / "target")
     header = {"Record": "header", "Format": "playfab-backend-export", "Version": 1, "TitleId": TITLE_ID}
     stray = {
         "Record": "player",
@@ -216,14 +217,24 @@ def test_a_file_that_writes_outside_its_record_or_title_is_refused(imported: Ser
         ],
     }
     bad = tmp_path / "bad.jsonl"
-    bad.write_text("\n".join(json.dumps(r) for r in (header, stray)) + "\n", encoding="utf-8")
-    done = ops(imported.env, "import", str(bad))
+    # Early in a long file: the line is refused however many lines are in flight after it.
+    group = {"Members": [], "Data": {}, "Created": 0}
+    filler = [
+        {
+            "Record": "group",
+            "SharedGroupId": f"f{n}",
+            "Documents": [{"Container": "groups", "Partition": f"f{n}", "Id": "group", "Body": group}],
+        }
+        for n in range(20)
+    ]
+    bad.write_text("\n".join(json.dumps(r) for r in (header, stray, *filler)) + "\n", encoding="utf-8")
+    done = ops(env, "import", str(bad))
     assert done.returncode == 2 and "may not write players/BBBB/data.user" in done.stderr
     assert "Traceback" not in done.stderr
     other = tmp_path / "other.jsonl"
     other.write_text(json.dumps({**header, "TitleId": "OTHER"}) + "\n", encoding="utf-8")
-    done = ops(imported.env, "import", str(other))
+    done = ops(env, "import", str(other))
     assert done.returncode == 2 and "not of TESTTITLE" in done.stderr
     (tmp_path / "junk.jsonl").write_text("not json\n", encoding="utf-8")
-    done = ops(imported.env, "import", str(tmp_path / "junk.jsonl"))
+    done = ops(env, "import", str(tmp_path / "junk.jsonl"))
     assert done.returncode == 2 and "line 1: not JSON" in done.stderr and "Traceback" not in done.stderr
