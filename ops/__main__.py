@@ -1,21 +1,190 @@
-"""`python -m ops <command>`: the operations commands (`migrate` on this branch)."""
+"""python -m ops export | import | delete | migrate: see README "Operating the backend".
+
+    python -m ops export [--player PLAYFABID] [--out FILE]   the title (or one player) as JSON Lines
+    python -m ops import FILE                                 into the store the settings name
+    python -m ops delete PLAYFABID [--yes]                    as Admin/DeletePlayer does
+    python -m ops migrate --from-title TITLEID --from-secret KEY [--from URL]
+                                                              a title copied from PlayFab's API into the store
+
+The store and title come from local.settings.json (or --settings FILE) and the environment, as for
+`make run`. Exit status: 0 done, 1 done with conflicts or nothing to do, 2 could not run.
+"""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import os
 import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import IO, Any
 
-from ops import migrate_cli
+from ops import exporting, importing, migrate_cli, records
+from ops.progress import Progress
+from ops.store_access import settings_from, title_store
+from shared.config.settings import Settings, SettingsError
+from shared.features.player_deletion import delete_player
+from shared.storage import StoreError
+from shared.wire.errors import PlayFabError
+
+IMPORTS_IN_FLIGHT = 8
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def _open_out(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdout.buffer
+    # Player data (emails among it): readable by its owner only, like the settings file.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+    return os.fdopen(fd, "wb")
+
+
+async def _export(settings: Settings, args: argparse.Namespace) -> int:
+    async with title_store(settings) as store:
+        out = _open_out(args.out)
+        try:
+            out.write(records.dumps(records.header(settings.title_id)))
+            if args.player:
+                record = await exporting.player_record(store, args.player)
+                if record is None:
+                    _say(f"no player {args.player}")
+                    return 1
+                out.write(records.dumps(record))
+                _say(f"exported player {args.player}")
+                return 0
+            out.write(records.dumps(await exporting.title_record(store, settings.title_id)))
+            player_total, group_total = await exporting.counts(store)
+            for label, total, listed in (
+                ("players", player_total, exporting.players(store)),
+                ("groups", group_total, exporting.groups(store)),
+            ):
+                progress = Progress(label, total)
+                async for record in listed:
+                    out.write(records.dumps(record))
+                    progress.step()
+                progress.finish()
+                _say(f"exported {progress.done} {label}")
+        finally:
+            if out is not sys.stdout.buffer:
+                out.close()
+            else:
+                out.flush()
+    return 0
+
+
+def _lines(path: str) -> Iterator[tuple[int, bytes]]:
+    with sys.stdin.buffer if path == "-" else open(path, "rb") as source:
+        for number, line in enumerate(source, start=1):
+            if line.strip():
+                yield number, line
+
+
+async def _records(lines: Iterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, dict[str, Any]]]:
+    for number, line in lines:
+        yield number, records.loads(line, number)
+
+
+async def _import(settings: Settings, args: argparse.Namespace) -> int:
+    lines = _lines(args.file)
+    first = next(lines, None)
+    if first is None:
+        _say(f"{args.file}: empty")
+        return 2
+    title_id = records.check_header(records.loads(first[1], first[0]))
+    if title_id != settings.title_id:
+        _say(f"{args.file} is an export of title {title_id}, not of {settings.title_id} (PLAYFAB_TITLE_ID)")
+        return 2
+    tally = {importing.CREATED: 0, importing.UNCHANGED: 0}
+    conflicts: list[str] = []
+    progress = Progress("records", None)
+    async with title_store(settings) as store:
+        pending: set[asyncio.Task[None]] = set()
+
+        async def one(number: int, record: dict[str, Any]) -> None:
+            try:
+                tally[await importing.import_record(store, record, title_id=title_id, number=number)] += 1
+            except importing.ImportConflict as exc:
+                conflicts.append(f"line {number}: {exc}")
+                _say(f"conflict: line {number}: {exc}")
+            progress.step()
+
+        async for number, record in _records(lines):
+            records.documents(record, number)  # a malformed line stops the import before it is written
+            if len(pending) >= IMPORTS_IN_FLIGHT:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # a line that could not be written stops the import here
+            pending.add(asyncio.create_task(one(number, record)))
+        if pending:
+            await asyncio.gather(*pending)
+    progress.finish()
+    created, unchanged = tally[importing.CREATED], tally[importing.UNCHANGED]
+    _say(
+        f"imported {created + unchanged + len(conflicts)} records: {created} written, {unchanged} unchanged, "
+        f"{len(conflicts)} refused as conflicts"
+    )
+    return 1 if conflicts else 0
+
+
+async def _delete(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            _say("delete needs --yes when it cannot ask")
+            return 2
+        typed = input(f"Deleting player {args.playfab_id} and everything of theirs. Type the PlayFabId to confirm: ")
+        if typed.strip() != args.playfab_id:
+            _say("not confirmed; nothing deleted")
+            return 1
+    async with title_store(settings) as store:
+        try:
+            await delete_player(store, args.playfab_id)
+        except PlayFabError as exc:
+            _say(f"{exc.name}: {exc.message}")
+            return 1
+    _say(f"deleted player {args.playfab_id}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m ops", description="Operate a title: export, import, delete, migrate.")
+    top.add_argument("--settings", default="local.settings.json", help="settings file (default: %(default)s)")
+    commands = top.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="write the title, or one player, as JSON Lines")
+    export.add_argument("--player", metavar="PLAYFABID", help="only this player")
+    export.add_argument("--out", default="-", help="file to write (default: standard output)")
+    export.set_defaults(run=_export)
+    load = commands.add_parser("import", help="write an export into this title's store")
+    load.add_argument("file", help="the export file (- for standard input)")
+    load.set_defaults(run=_import)
+    delete = commands.add_parser("delete", help="delete a player, as Admin/DeletePlayer does")
+    delete.add_argument("playfab_id", metavar="PLAYFABID")
+    delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    delete.set_defaults(run=_delete)
+    migrate_cli.add_arguments(
+        commands.add_parser("migrate", help="copy a title from PlayFab (or another host) through its public API")
+    )
+    return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops", description="Operate a title from the command line.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    migrate_cli.add_arguments(
-        commands.add_parser("migrate", help="copy a title out of PlayFab through its public API into the target")
-    )
-    args = parser.parse_args(argv)
-    return migrate_cli.run(args)
+    args = parser().parse_args(argv)
+    try:
+        settings = settings_from(Path(args.settings))
+        return int(asyncio.run(args.run(settings, args)))
+    except SettingsError as exc:
+        _say(f"cannot run: {exc}")
+    except (StoreError, OSError) as exc:
+        _say(f"cannot run: {type(exc).__name__}: {exc}")
+    except records.BadRecord as exc:
+        _say(f"{args.command}: {exc}")
+    except KeyboardInterrupt:
+        _say("interrupted")
+    return 2
 
 
 if __name__ == "__main__":

@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import math
 import sys
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final, TextIO
 
+from ops import importing, records
 from ops.playfab_api import ApiError, PlayFabApi
+from ops.progress import Progress
 from shared.auth import accounts
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER
 from shared.auth.logins import LoginKind, lookup_key
@@ -97,7 +98,7 @@ def epoch(text: str) -> float:
 
 
 def doc(container: str, partition: str, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {"Container": container, "Partition": partition, "Id": doc_id, "Body": body}
+    return records.Doc(container, partition, doc_id, body).to_json()
 
 
 # --- The title ---
@@ -195,7 +196,7 @@ async def read_title(
         name = str(definition["StatisticName"])
         listed = sorted({int(v["Version"]) for v in versions[name]} | {int(definition.get("CurrentVersion") or 0)})
         statistics[name] = Statistic(name, int(definition.get("CurrentVersion") or 0), tuple(listed))
-    return {"Record": "title", "Documents": docs}, Title(statistics, display_name_lookups)
+    return {"Record": records.TITLE, "Documents": docs}, Title(statistics, display_name_lookups)
 
 
 # --- One player ---
@@ -444,7 +445,7 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
             docs.append(
                 doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, _profile_body(profile, playfab_id))
             )
-    record = {"Record": "player", "PlayFabId": playfab_id, "Documents": docs}
+    record = {"Record": records.PLAYER, "PlayFabId": playfab_id, "Documents": docs}
     return Player(record, _password_logins(account), unkept_identities(info), not account["Logins"])
 
 
@@ -515,7 +516,8 @@ async def list_players(api: PlayFabApi, segment_id: str, on_total: Callable[[int
         request = {"SegmentId": segment_id, "ContinuationToken": token, "MaxBatchSize": SEGMENT_PAGE}
 
 
-ImportRecord = Callable[[dict[str, Any]], Any]  # awaits to "created" or "unchanged"; raises ImportConflict
+# Writes one record: awaits to importing.CREATED or UNCHANGED, or raises importing.ImportConflict.
+ImportRecord = Callable[[dict[str, Any]], Awaitable[str]]
 
 
 @dataclass
@@ -532,36 +534,15 @@ class Summary:
     no_login: list[str] = field(default_factory=list)  # players copied with no login this project serves
 
     def count(self, outcome: str) -> None:
-        if outcome == "created":
+        if outcome == importing.CREATED:
             self.created += 1
         else:
             self.unchanged += 1
 
 
-class Progress:
-    """A progress line on a terminal (stderr only, and only when it is one)."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
-        self.live = stream.isatty()
-
-    def show(self, summary: Summary) -> None:
-        if self.live:
-            total = max(summary.total, summary.players)
-            share = f" {math.floor(100 * summary.players / total)}%" if total else ""
-            line = f"\rplayers {summary.players}/{total}{share}, conflicts {len(summary.conflicts)}"
-            self.stream.write(line + f", failures {len(summary.failures)}  ")
-            self.stream.flush()
-
-    def done(self) -> None:
-        if self.live:
-            self.stream.write("\n")
-
-
 async def migrate(
     api: PlayFabApi,
     write: ImportRecord,
-    conflict_type: type[Exception],
     target_title_id: str,
     display_name_lookups: bool,
     *,
@@ -572,14 +553,14 @@ async def migrate(
     """Copy the title: the title record first, then every player, PLAYERS_AT_ONCE at a time. A conflict or
     a failed read of one player is reported and counted, and the migration goes on."""
     summary = Summary()
-    progress = Progress(report)
+    progress = Progress("players", None, report)
     title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
     await tie_orders(api, title)
 
     async def put(record: dict[str, Any], what: str) -> bool:
         try:
             outcome = await write(record)
-        except conflict_type as exc:
+        except importing.ImportConflict as exc:
             summary.conflicts.append(what)
             print(f"conflict: {what}: {exc}; left as it is in the target", file=report)
             return False
@@ -608,24 +589,27 @@ async def migrate(
                 if player.no_login:
                     summary.no_login.append(playfab_id)
             summary.players += 1
-            progress.show(summary)
+            progress.step()
 
     def on_total(total: int) -> None:
-        summary.total = total
+        summary.total = progress.total = total
 
     segment_id = await all_players_segment(api)
     async for page in list_players(api, segment_id, on_total):
         await asyncio.gather(*(one(playfab_id) for playfab_id in page))
-    progress.done()
+    progress.finish()
     return summary
 
 
-def summary_text(summary: Summary, api: PlayFabApi) -> str:
+def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) -> str:
+    """The summary a run prints; `written` says where the records went when not into a store."""
     counters = api.counters
     resets = len(summary.password_resets)
     lines = [
         f"players: {summary.players} read ({summary.total} in {ALL_PLAYERS_NAME})",
-        f"records: {summary.created} created, {summary.unchanged} unchanged ({summary.documents} documents)",
+        f"records: {summary.created} {written}, {summary.documents} documents"
+        if written
+        else f"records: {summary.created} created, {summary.unchanged} unchanged ({summary.documents} documents)",
         f"conflicts: {len(summary.conflicts)}" + (f" ({', '.join(summary.conflicts)})" if summary.conflicts else ""),
         f"failed reads: {len(summary.failures)}" + (f" ({', '.join(summary.failures)})" if summary.failures else ""),
         f"accounts needing a password reset: {resets}"

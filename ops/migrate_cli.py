@@ -1,27 +1,22 @@
-"""The `migrate` command of `python -m ops`: its arguments, the target store, the run and its exit code."""
+"""The `migrate` command of `python -m ops`: its arguments, where the records go, and its exit status."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import aiohttp
 
-from local_host.settings_file import load_local_settings
-from ops import migrate
-from ops.importing import ImportConflict, import_record
+from ops import importing, migrate, records
 from ops.playfab_api import ApiError, PlayFabApi
-from shared.config.settings import Settings, SettingsError, load_settings
-from shared.config.settings_table import default
-from shared.services import open_title_store
-from shared.storage import Store, StoreError
+from ops.store_access import title_store
+from shared.config.settings import Settings
 
-REPO = Path(__file__).resolve().parent.parent
+SECRET_ENV = "PLAYFAB_SOURCE_SECRET_KEY"  # the source's secret key, when --from-secret is not given
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,13 +24,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--from",
         dest="source",
         metavar="URL",
-        help="the source's API address (default: PlayFab's, https://<TITLEID>.playfabapi.com)",
+        help="the source's API address (default: PlayFab's own, https://TITLEID.playfabapi.com)",
     )
     parser.add_argument("--from-title", required=True, metavar="TITLEID", help="the source title's id")
     parser.add_argument(
         "--from-secret",
         metavar="KEY",
-        help="a secret key of the source title (default: the PLAYFAB_SOURCE_SECRET_KEY environment variable)",
+        help=f"a secret key of the source title (default: the {SECRET_ENV} environment variable)",
     )
     parser.add_argument(
         "--publisher-key",
@@ -43,80 +38,71 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY",
-        help="a key of the title's publisher data to copy (repeat it; PlayFab has no call that lists them)",
+        help="a key of the publisher data to copy (repeat it: PlayFab has no call that lists them)",
     )
     parser.add_argument(
         "--password-resets",
         type=Path,
         metavar="FILE",
-        help="write the accounts that need a password (PlayFabId, Username, Email) to FILE, one JSON object a line",
+        help="write the accounts that need a password (PlayFabId, Username, Email) to FILE, a JSON object a line",
     )
     parser.add_argument(
-        "--settings",
-        type=Path,
+        "--out",
         metavar="FILE",
-        help="local settings file naming the target store (default: LOCAL_SETTINGS_FILE, else local.settings.json)",
+        help="write the records to FILE as an export (for `python -m ops import`) instead of into the store",
     )
+    parser.set_defaults(run=run)
 
 
-def _target_settings(settings_file: Path | None) -> Settings:
-    """The settings of the target, read as the local host reads them: the environment, then the file."""
-    path = settings_file or REPO / os.environ.get("LOCAL_SETTINGS_FILE", default("LOCAL_SETTINGS_FILE"))
-    load_local_settings(path)
-    return load_settings()
-
-
-async def _run(args: argparse.Namespace, secret: str) -> int:
-    settings = _target_settings(args.settings)
-    url = args.source or f"https://{args.from_title}.playfabapi.com"
-    store: Store = await open_title_store(settings)
-    try:
-        async with aiohttp.ClientSession() as session:
-            api = PlayFabApi(url, args.from_title, secret, session)
-
-            async def write(record: dict[str, Any]) -> str:
-                return await import_record(store, record)
-
-            try:
-                summary = await migrate.migrate(
-                    api,
-                    write,
-                    ImportConflict,
-                    settings.title_id,
-                    not settings.allow_duplicate_display_names,
-                    publisher_keys=args.publisher_keys,
-                )
-            except ApiError as exc:
-                print(f"migrate: the source refused a title-wide read: {exc}", file=sys.stderr)
-                return 2
-            print(migrate.summary_text(summary, api))
-            if args.password_resets is not None:
-                _write_resets(args.password_resets, summary.password_resets)
-    finally:
-        await store.close()
-    return 1 if summary.conflicts or summary.failures else 0
+def _open_private(path: Path | str) -> IO[bytes]:
+    """A new file readable by its owner only: what it holds names players (emails among it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+    return os.fdopen(fd, "wb")
 
 
 def _write_resets(path: Path, accounts: list[dict[str, str]]) -> None:
-    """The accounts to send a recovery email to; readable by its owner only (it lists email addresses)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as out:
+    with _open_private(path) as out:
         for account in accounts:
             out.write(json.dumps(account, sort_keys=True).encode("utf-8") + b"\n")
     print(f"accounts needing a password reset written to {path}")
 
 
-def run(args: argparse.Namespace) -> int:
-    secret = args.from_secret or os.environ.get("PLAYFAB_SOURCE_SECRET_KEY", "")
+async def _copy(settings: Settings, args: argparse.Namespace, api: PlayFabApi) -> migrate.Summary:
+    lookups = not settings.allow_duplicate_display_names
+    options: dict[str, Any] = {"publisher_keys": args.publisher_keys}
+    if args.out:
+        with _open_private(args.out) as out:
+            out.write(records.dumps(records.header(settings.title_id)))
+
+            async def to_file(record: dict[str, Any]) -> str:
+                out.write(records.dumps(record))
+                return importing.CREATED
+
+            return await migrate.migrate(api, to_file, settings.title_id, lookups, **options)
+    async with title_store(settings) as store:
+
+        async def to_store(record: dict[str, Any]) -> str:
+            return await importing.import_record(store, record, title_id=settings.title_id)
+
+        return await migrate.migrate(api, to_store, settings.title_id, lookups, **options)
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit status: 0 copied, 1 copied with conflicts or players that could not be read, 2 could not run."""
+    secret = args.from_secret or os.environ.get(SECRET_ENV, "")
     if not secret:
-        print(
-            "migrate: give the source title's secret key (--from-secret or PLAYFAB_SOURCE_SECRET_KEY)", file=sys.stderr
-        )
+        print(f"migrate: give the source title's secret key (--from-secret, or {SECRET_ENV})", file=sys.stderr)
         return 2
-    try:
-        return asyncio.run(_run(args, secret))
-    except SettingsError as exc:
-        print(f"migrate: the target's settings cannot be used: {exc}", file=sys.stderr)
-    except StoreError as exc:
-        print(f"migrate: the target store cannot be used: {exc}", file=sys.stderr)
-    return 2
+    url = args.source or f"https://{args.from_title}.playfabapi.com"
+    async with aiohttp.ClientSession() as session:
+        api = PlayFabApi(url, args.from_title, secret, session)
+        try:
+            summary = await _copy(settings, args, api)
+        except ApiError as exc:
+            print(f"migrate: the source refused a title-wide read: {exc}", file=sys.stderr)
+            return 2
+    print(migrate.summary_text(summary, api, f"written to {args.out}" if args.out else None))
+    if args.password_resets is not None:
+        _write_resets(args.password_resets, summary.password_resets)
+    return 1 if summary.conflicts or summary.failures else 0

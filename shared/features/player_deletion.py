@@ -111,8 +111,9 @@ async def _leave_groups(store: Store, playfab_id: str) -> None:
     for group_id in doc.body["Groups"] if doc else {}:
         left = await store.update(GROUPS, group_id, GROUP_DOC, _leaving(playfab_id))
         history = history_stream(HISTORY_GROUP, group_id)
-        if left is None:  # the group went with its last member, its history with it
+        if left is None:  # the group went with its last member, its history and directory entry with it
             await store.delete_events(history)
+            await directory.GROUPS.leave(store, group_id)
         else:
             await key_history.forget_player(store, history, playfab_id)
     await _delete(store, PLAYERS, playfab_id, MEMBERSHIPS_DOC)

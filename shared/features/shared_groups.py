@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.auth import accounts
+from shared.auth import accounts, directory
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
@@ -77,6 +77,7 @@ async def _create(services: Services, caller: Caller, req: CreateSharedGroupRequ
     members = [] if caller.is_title else [caller.playfab_id]
     taken = await _take_places(services, group_id, [m for m in members if m])
     try:
+        await directory.GROUPS.enter(services.store, group_id)  # before the group: every group is listed
         await services.store.create(GROUPS, group_id, GROUP_DOC, {"Members": members, "Data": {}, "Created": now()})
     except Conflict:
         await _give_back(services, group_id, taken)
@@ -130,6 +131,8 @@ async def _remove_members(services: Services, caller: Caller, req: SharedGroupMe
         return group if group["Members"] else DELETE  # the last member out takes the group with it
 
     after = await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, remove)
+    if after is None:  # gone with its last member
+        await directory.GROUPS.leave(services.store, req.SharedGroupId)
     still = set(after.body["Members"]) if after else set()
     await _give_back(services, req.SharedGroupId, [p for p in req.PlayFabIds if p not in still])
     return {}
@@ -214,6 +217,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequ
 
     await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, delete)
     await services.store.delete_events(history_stream(HISTORY_GROUP, req.SharedGroupId))  # its history with it
+    await directory.GROUPS.leave(services.store, req.SharedGroupId)
     await _give_back(services, req.SharedGroupId, members)
     return {}
 

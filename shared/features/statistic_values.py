@@ -213,14 +213,25 @@ async def write(
     return written
 
 
-async def _index_again(services: Services, target: Target, versions: dict[str, int], stats: dict[str, Any]) -> None:
-    for name, version in versions.items():
+def index_entries(
+    target: Target, stats: dict[str, Any], versions: dict[str, int] | None = None
+) -> list[tuple[str, int, str, int]]:
+    """(board, value, tiebreak, seq) of the index entry each stored value has: of the named versions, or
+    of every version the document keeps (a store filled again from its documents: ops import)."""
+    wanted = versions.items() if versions is not None else ((n, int(v)) for n, e in stats.items() for v in e["Values"])
+    out = []
+    for name, version in wanted:
         entry = stats.get(name)
         held = entry["Values"].get(str(version)) if entry else None
         if entry and held:
             reached = tiebreak(float(held["Reached"]))
-            board_name = board(target.owner, name, version)
-            await services.store.put_rank(board_name, target.entity_id, int(held["Value"]), reached, int(entry["Seq"]))
+            out.append((board(target.owner, name, version), int(held["Value"]), reached, int(entry["Seq"])))
+    return out
+
+
+async def _index_again(services: Services, target: Target, versions: dict[str, int], stats: dict[str, Any]) -> None:
+    for board_name, value, reached, seq in index_entries(target, stats, versions):
+        await services.store.put_rank(board_name, target.entity_id, value, reached, seq)
 
 
 async def _record(services: Services, target: Target, definitions: Definitions, item: Written) -> None:

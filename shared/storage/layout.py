@@ -146,6 +146,8 @@ def rank_board(owner: str, statistic: str, version: int) -> str:
 # listing players ("All Players") pages this index by key instead of scanning accounts. No statistic's
 # board can have this name: theirs are "<owner>!<version>!<name>".
 PLAYER_DIRECTORY: Final = "directory!players"
+# Every shared group, the same way (groups have no other index: PlayFab has no call that lists them).
+GROUP_DIRECTORY: Final = "directory!groups"
 
 
 def rate_limit_doc(limit: str) -> str:

@@ -258,7 +258,7 @@ def run_migrate(source: Server, target: Server, *more: str) -> subprocess.Comple
     args = ["--from", source.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY, *more]
     args += ["--publisher-key", "pub", "--publisher-key", "pub2"]
     return subprocess.run(
-        [sys.executable, "-m", "ops", "migrate", *args],
+        [sys.executable, "-m", "ops", "--settings", str(target.data_dir / "absent.json"), "migrate", *args],
         cwd=REPO,
         env=target.env,
         capture_output=True,

@@ -101,7 +101,7 @@ def test_a_throttled_source_is_waited_for_as_it_asks_and_the_copy_completes(tmp_
         with serving(Proxy(source.url, refuse)) as proxy:
             args = ["--from", proxy.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY]
             done = subprocess.run(
-                [sys.executable, "-m", "ops", "migrate", *args],
+                [sys.executable, "-m", "ops", "--settings", str(target.data_dir / "absent.json"), "migrate", *args],
                 cwd=REPO,
                 env=target.env,
                 capture_output=True,

@@ -20,6 +20,7 @@ NEVER_UPLOADED = [
     "tests/api/test_login.py",
     "local_host/__main__.py",
     "bench/__main__.py",
+    "ops/__main__.py",
     "requirements-dev.txt",
     "requirements-infra.txt",
     "node_modules/playfab-sdk/package.json",

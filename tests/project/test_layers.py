@@ -9,9 +9,9 @@ import pytest
 
 from tests.support.server import REPO
 
-PRODUCTION = ("shared", "functions", "local_host", "bench", "scripts")
+PRODUCTION = ("shared", "functions", "local_host", "ops", "bench", "scripts")
 # What the core (shared/) may not import: the hosts, the Functions SDK, tools and tests.
-OUTSIDE_THE_CORE = ("functions", "function_app", "local_host", "bench", "scripts", "tests", "azure.functions")
+OUTSIDE_THE_CORE = ("functions", "function_app", "local_host", "ops", "bench", "scripts", "tests", "azure.functions")
 # The storage adapters sit below every rule: besides each other they may use only these.
 BELOW_STORAGE = ("shared.config.clock", "shared.wire.jsontext", "shared.config.settings")
 # The layers of the core, bottom up (ARCHITECTURE.md): a module imports only its own layer and those below.
@@ -90,3 +90,14 @@ def test_each_core_module_imports_only_its_layer_and_those_below(path):
     assert own is not None, f"{_name(path)} belongs to no layer of ARCHITECTURE.md"
     above = {n for n in imported(path) if n.startswith("shared.") and (_layer(n) or 0) > own}
     assert above == set(), _name(path)
+
+
+@pytest.mark.parametrize("path", _files("ops"), ids=_name)
+def test_the_operations_tool_works_through_the_core_not_a_host(path):
+    """ops/ opens the store as a host does (the settings file reader is the one host part it shares)."""
+    hosts = ("functions", "function_app", "azure.functions", "bench", "scripts")
+    outside = {n for n in imported(path) if _under(n, hosts)}
+    outside |= {
+        n for n in imported(path) if _under(n, ("local_host",)) and not _under(n, ("local_host.settings_file",))
+    }
+    assert outside == set(), path.relative_to(REPO)

@@ -1,0 +1,109 @@
+"""The export file: JSON Lines, one record per line, every document as the store holds it.
+
+    {"Record": "header", "Format": FORMAT, "Version": VERSION, "TitleId": ...}   first
+    {"Record": "title", "Documents": [DOC, ...]}          title data kinds, statistic definitions, title objects
+    {"Record": "player", "PlayFabId": ..., "Documents": [DOC, ...]}
+    {"Record": "group", "SharedGroupId": ..., "Documents": [DOC]}
+
+DOC is {"Container", "Partition", "Id", "Body"}. A player's record holds its partition of `players`
+(account, data families, characters and their data and statistics, custom properties, statistics, the
+groups it is in), its login lookups and its entity profiles (objects, ProfileVersion). Leaderboard and
+directory entries are not in the file: an import writes them again from the documents, as the core does.
+
+Never in the file: password hashes, password-reset tokens, rate-limit counters, kept answers of retried
+writes and server functions, key history not yet moved to the event log, and the event log itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import orjson
+
+from shared.features import idempotency
+from shared.storage.layout import HISTORY_OUTBOX
+
+FORMAT: Final = "playfab-backend-export"
+VERSION: Final = 1
+HEADER: Final = "header"
+TITLE: Final = "title"
+PLAYER: Final = "player"
+GROUP: Final = "group"
+KINDS: Final = (TITLE, PLAYER, GROUP)
+
+# Fields of a stored body that belong to the write in flight, not to the data: left out of the file and
+# out of every comparison.
+_TRANSIENT: Final = (HISTORY_OUTBOX, idempotency.RETRIES_FIELD)
+
+
+class BadRecord(ValueError):
+    """A line that is not a record of this format."""
+
+
+@dataclass(frozen=True)
+class Doc:
+    container: str
+    partition: str
+    id: str
+    body: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"Container": self.container, "Partition": self.partition, "Id": self.id, "Body": self.body}
+
+
+def portable(body: dict[str, Any]) -> dict[str, Any]:
+    """The body without the fields of writes in flight."""
+    return {key: value for key, value in body.items() if key not in _TRANSIENT}
+
+
+def header(title_id: str) -> dict[str, Any]:
+    """Which store a file came from is not in it: exports of equal titles are equal files."""
+    return {"Record": HEADER, "Format": FORMAT, "Version": VERSION, "TitleId": title_id}
+
+
+def dumps(record: dict[str, Any]) -> bytes:
+    """One line, keys sorted, so equal records are equal bytes whichever store they came from."""
+    return orjson.dumps(record, option=orjson.OPT_SORT_KEYS) + b"\n"
+
+
+def loads(line: bytes, number: int) -> dict[str, Any]:
+    try:
+        record = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise BadRecord(f"line {number}: not JSON ({exc})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("Record"), str):
+        raise BadRecord(f'line {number}: not a record (an object with a "Record" kind)')
+    return record
+
+
+def check_header(record: dict[str, Any]) -> str:
+    """The file's TitleId, once the first line is known to be this format's header."""
+    if record.get("Record") != HEADER or record.get("Format") != FORMAT:
+        raise BadRecord(f"line 1: not an export of this backend (expected a {FORMAT!r} header)")
+    if record.get("Version") != VERSION:
+        raise BadRecord(f"line 1: format version {record.get('Version')!r}; this tool reads version {VERSION}")
+    title_id = record.get("TitleId")
+    if not isinstance(title_id, str) or not title_id:
+        raise BadRecord("line 1: the header names no TitleId")
+    return title_id
+
+
+def documents(record: dict[str, Any], number: int) -> list[Doc]:
+    """The record's documents, each checked for shape."""
+    kind = record.get("Record")
+    if kind not in KINDS:
+        raise BadRecord(f"line {number}: unknown record kind {kind!r}")
+    raw = record.get("Documents")
+    if not isinstance(raw, list):
+        raise BadRecord(f"line {number}: a {kind} record needs a Documents list")
+    out = []
+    for item in raw:
+        if not isinstance(item, dict):
+            raise BadRecord(f"line {number}: a document is an object")
+        fields = (item.get("Container"), item.get("Partition"), item.get("Id"))
+        body = item.get("Body")
+        if not all(isinstance(field, str) and field for field in fields) or not isinstance(body, dict):
+            raise BadRecord(f"line {number}: a document needs Container, Partition, Id and a Body object")
+        out.append(Doc(str(fields[0]), str(fields[1]), str(fields[2]), body))
+    return out

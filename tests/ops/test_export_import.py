@@ -1,0 +1,240 @@
+"""python -m ops export, import and delete, run as a studio runs them, against real stores.
+
+The round trip goes SQLite -> Cosmos DB (the emulator) -> SQLite and compares the three exports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from shared.features.segments import ALL_PLAYERS_ID
+from tests.support.cosmos import CosmosAccount, new_database_name
+from tests.support.server import TITLE_ID, Server, base_env, running_server
+from tests.support.title_seed import SCORE, Api, SeededTitle, seed_title
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def ops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "ops", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def export(env: dict[str, str], out: Path, *extra: str) -> list[str]:
+    done = ops(env, "export", "--out", str(out), *extra)
+    assert done.returncode == 0, done.stderr
+    return out.read_text(encoding="utf-8").splitlines()
+
+
+def records_of(lines: list[str], kind: str) -> list[dict[str, Any]]:
+    return [r for r in map(json.loads, lines) if r["Record"] == kind]
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, SeededTitle]]:
+    with running_server(tmp_path_factory.mktemp("ops-source")) as srv:
+        yield srv, seed_title(srv.url)
+
+
+@pytest.fixture(scope="module")
+def exported(source: tuple[Server, SeededTitle], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("ops-files") / "title.jsonl"
+    export(source[0].env, out)
+    return out
+
+
+def test_an_export_holds_every_player_group_and_the_title_without_secrets(source, exported: Path):
+    _, seeded = source
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    assert json.loads(lines[0]) == {
+        "Record": "header",
+        "Format": "playfab-backend-export",
+        "Version": 1,
+        "TitleId": TITLE_ID,
+    }
+    assert {r["PlayFabId"] for r in records_of(lines, "player")} == set(seeded.custom_ids)
+    assert sorted(r["SharedGroupId"] for r in records_of(lines, "group")) == sorted(seeded.groups)
+    (title,) = records_of(lines, "title")
+    assert {d["Id"] for d in title["Documents"]} == {"titledata.title", "titledata.internal", "statistics"}
+    player = next(r for r in records_of(lines, "player") if r["PlayFabId"] == seeded.password_player)
+    places = {(d["Container"], d["Id"]) for d in player["Documents"]}
+    assert ("players", "account") in places and ("players", "password") not in places
+    lookups = [d["Partition"] for d in player["Documents"] if d["Container"] == "lookups"]
+    assert sorted(p.split(":")[0] for p in lookups) == ["custom", "email", "username"]
+    assert ("entities", "profile") in places and ("players", "statistics") in places
+    text = exported.read_text(encoding="utf-8")
+    assert "argon2" not in text and "a-long-password-1" not in text and "ratelimit" not in text
+    assert stat.S_IMODE(os.stat(exported).st_mode) == 0o600  # player data: the owner's only
+
+
+def test_round_trip_sqlite_cosmos_sqlite_gives_identical_exports(
+    source, exported: Path, cosmos: CosmosAccount, tmp_path: Path
+):
+    database = new_database_name("ops")
+    cosmos_env = base_env(tmp_path / "cosmos-side", **cosmos.env(database))
+    try:
+        loaded = ops(cosmos_env, "import", str(exported))
+        assert loaded.returncode == 0, loaded.stderr
+        via_cosmos = export(cosmos_env, tmp_path / "cosmos.jsonl")
+        back_env = base_env(tmp_path / "sqlite-again")
+        assert ops(back_env, "import", str(tmp_path / "cosmos.jsonl")).returncode == 0
+        again = export(back_env, tmp_path / "again.jsonl")
+        first = exported.read_text(encoding="utf-8").splitlines()
+        assert sorted(via_cosmos) == sorted(first) and sorted(again) == sorted(first)
+        # Run again: nothing is written the second time, on either store.
+        for env in (cosmos_env, back_env):
+            rerun = ops(env, "import", str(exported))
+            assert rerun.returncode == 0 and f"0 written, {len(first) - 1} unchanged, 0 refused" in rerun.stderr
+    finally:
+        asyncio.run(cosmos.drop_database(database))
+
+
+@pytest.fixture(scope="module")
+def imported(exported: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A fresh store filled from the export, served by a host of its own."""
+    data_dir = tmp_path_factory.mktemp("ops-target")
+    done = ops(base_env(data_dir), "import", str(exported))
+    assert done.returncode == 0, done.stderr
+    with running_server(data_dir) as srv:
+        yield srv
+
+
+def _view(api: Api, playfab_id: str, custom_id: str) -> dict[str, Any]:
+    """What a game sees of a player, through the API."""
+    login = api.login(custom_id)
+    entity = login["EntityToken"]
+    characters = api.call("Server/GetAllUsersCharacters", {"PlayFabId": playfab_id})["Characters"]
+    character_id = characters[0]["CharacterId"]
+    return {
+        "PlayFabId": login["PlayFabId"],
+        "UserData": api.call("Server/GetUserData", {"PlayFabId": playfab_id}),
+        "Internal": api.call("Server/GetUserInternalData", {"PlayFabId": playfab_id}),
+        "Characters": characters,
+        "CharacterData": api.call("Server/GetCharacterData", {"PlayFabId": playfab_id, "CharacterId": character_id}),
+        # An export writes each body's keys in sorted order, so lists built from a stored map come back
+        # in that order; PlayFab promises none.
+        "Statistics": sorted(
+            api.call("Server/GetPlayerStatistics", {"PlayFabId": playfab_id})["Statistics"],
+            key=lambda s: s["StatisticName"],
+        ),
+        "Around": api.call(
+            "Server/GetLeaderboardAroundUser", {"PlayFabId": playfab_id, "StatisticName": SCORE, "MaxResultsCount": 1}
+        ),
+        "Properties": api.call("Server/ListPlayerCustomProperties", {"PlayFabId": playfab_id}),
+        "Objects": api.call(
+            "Object/GetObjects", {"Entity": entity["Entity"]}, **{"X-EntityToken": entity["EntityToken"]}
+        ),
+    }
+
+
+def test_the_imported_title_answers_as_the_original(source, imported: Server):
+    original, seeded = source
+    before, after = Api(original.url), Api(imported.url)
+    for playfab_id, custom_id in seeded.custom_ids.items():
+        seen = _view(after, playfab_id, custom_id)
+        assert seen == _view(before, playfab_id, custom_id)
+        assert seen["PlayFabId"] == playfab_id and seen["UserData"]["DataVersion"] == 2
+    board = {"StatisticName": SCORE, "StartPosition": 0, "MaxResultsCount": 10}
+    assert after.call("Server/GetLeaderboard", board) == before.call("Server/GetLeaderboard", board)
+    listed = after.call("Admin/GetPlayersInSegment", {"SegmentId": ALL_PLAYERS_ID})
+    assert {p["PlayerId"] for p in listed["PlayerProfiles"]} == set(seeded.custom_ids)
+    group = {"SharedGroupId": seeded.groups[0], "GetMembers": True}
+    assert after.call("Server/GetSharedGroupData", group) == before.call("Server/GetSharedGroupData", group)
+    assert after.call("Server/GetTitleInternalData", {}) == {"Data": {"seed": "42"}}
+
+
+def test_a_conflicting_record_is_refused_whole_and_the_rest_is_unchanged(source, exported: Path, tmp_path: Path):
+    _, seeded = source
+    playfab_id = next(iter(seeded.custom_ids))
+    assert ops(base_env(tmp_path), "import", str(exported)).returncode == 0
+    with running_server(tmp_path) as target:
+        api = Api(target.url)
+        api.call("Server/UpdateUserData", {"PlayFabId": playfab_id, "Data": {"k": "changed on the target"}})
+        rerun = ops(target.env, "import", str(exported))
+        assert rerun.returncode == 1
+        assert f"{playfab_id}: the target already holds a different players/{playfab_id}/data.user" in rerun.stderr
+        assert f"0 written, {len(seeded.custom_ids) + 2} unchanged, 1 refused as conflicts" in rerun.stderr
+        kept = api.call("Server/GetUserData", {"PlayFabId": playfab_id, "Keys": ["k"]})
+        assert kept["Data"]["k"]["Value"] == "changed on the target" and kept["DataVersion"] == 3
+
+
+def test_one_player_export_and_delete(source, imported: Server, tmp_path: Path):
+    _, seeded = source
+    playfab_id = seeded.password_player
+    lines = export(imported.env, tmp_path / "one.jsonl", "--player", playfab_id)
+    assert [json.loads(line)["Record"] for line in lines] == ["header", "player"]
+    refused = ops(imported.env, "delete", playfab_id)  # not a terminal and no --yes: it does not guess
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    deleted = ops(imported.env, "delete", playfab_id, "--yes")
+    assert deleted.returncode == 0, deleted.stderr
+    gone = (
+        Api(imported.url)
+        .http.post(
+            f"{imported.url}/Admin/GetUserAccountInfo",
+            json={"PlayFabId": playfab_id},
+            headers={"X-SecretKey": imported.env["PLAYFAB_SECRET_KEYS"].split(",")[0]},
+        )
+        .json()
+    )
+    assert gone["error"] == "AccountNotFound"
+    assert ops(imported.env, "delete", playfab_id, "--yes").returncode == 1  # nobody left to delete
+    assert ops(imported.env, "export", "--player", playfab_id, "--out", str(tmp_path / "none.jsonl")).returncode == 1
+
+
+def test_a_deleted_group_leaves_the_export(source, tmp_path: Path):
+    original, _ = source
+    api = Api(original.url)
+    api.call("Server/CreateSharedGroup", {"SharedGroupId": "ops-short-lived"})
+    assert "ops-short-lived" in {
+        r["SharedGroupId"] for r in records_of(export(original.env, tmp_path / "a.jsonl"), "group")
+    }
+    api.call("Server/DeleteSharedGroup", {"SharedGroupId": "ops-short-lived"})
+    assert "ops-short-lived" not in {
+        r["SharedGroupId"] for r in records_of(export(original.env, tmp_path / "b.jsonl"), "group")
+    }
+
+
+def test_a_file_that_writes_outside_its_record_or_title_is_refused(tmp_path: Path):
+    env = base_env(tmp_path / "target")
+    header = {"Record": "header", "Format": "playfab-backend-export", "Version": 1, "TitleId": TITLE_ID}
+    stray = {
+        "Record": "player",
+        "PlayFabId": "AAAA",
+        "Documents": [
+            {"Container": "players", "Partition": "AAAA", "Id": "account", "Body": {"PlayFabId": "AAAA"}},
+            {"Container": "players", "Partition": "BBBB", "Id": "data.user", "Body": {}},
+        ],
+    }
+    bad = tmp_path / "bad.jsonl"
+    # Early in a long file: the line is refused however many lines are in flight after it.
+    group = {"Members": [], "Data": {}, "Created": 0}
+    filler = [
+        {
+            "Record": "group",
+            "SharedGroupId": f"f{n}",
+            "Documents": [{"Container": "groups", "Partition": f"f{n}", "Id": "group", "Body": group}],
+        }
+        for n in range(20)
+    ]
+    bad.write_text("\n".join(json.dumps(r) for r in (header, stray, *filler)) + "\n", encoding="utf-8")
+    done = ops(env, "import", str(bad))
+    assert done.returncode == 2 and "may not write players/BBBB/data.user" in done.stderr
+    assert "Traceback" not in done.stderr
+    other = tmp_path / "other.jsonl"
+    other.write_text(json.dumps({**header, "TitleId": "OTHER"}) + "\n", encoding="utf-8")
+    done = ops(env, "import", str(other))
+    assert done.returncode == 2 and "not of TESTTITLE" in done.stderr
+    (tmp_path / "junk.jsonl").write_text("not json\n", encoding="utf-8")
+    done = ops(env, "import", str(tmp_path / "junk.jsonl"))
+    assert done.returncode == 2 and "line 1: not JSON" in done.stderr and "Traceback" not in done.stderr
