@@ -308,6 +308,27 @@ def test_a_second_run_finds_everything_in_place_and_changes_nothing(world: World
     assert snapshot(world.target, world.seeded) == world.before
 
 
+def test_the_records_written_to_a_file_instead_are_those_already_imported(world: World):
+    """`--out` writes an export file of the same records: importing it into the migrated target finds
+    every line in place."""
+    path = world.target.data_dir / "migrated.jsonl"
+    written = run_migrate(world.source, world.target, "--out", str(path))
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert f"records: 6 written to {path}" in written.stdout
+    header = json.loads(path.read_text().splitlines()[0])
+    assert (header["Record"], header["TitleId"]) == ("header", TITLE_ID)
+    imported = subprocess.run(
+        [sys.executable, "-m", "ops", "--settings", str(world.target.data_dir / "absent.json"), "import", str(path)],
+        cwd=REPO,
+        env=world.target.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "imported 6 records: 0 written, 6 unchanged, 0 refused as conflicts" in imported.stderr
+
+
 def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: World):
     target, seeded = world.target, world.seeded
     assert "accounts needing a password reset: 1" in world.first.stdout
