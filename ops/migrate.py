@@ -312,10 +312,12 @@ def unkept_identities(info: dict[str, Any]) -> list[str]:
 
 @dataclass
 class Player:
+    playfab_id: str
     record: dict[str, Any]
     needs_password: dict[str, str] | None  # the login names of an account that has no password here
     unkept: list[str]  # its linked identities this project has no login for
     no_login: bool  # left with no login this project serves
+    display_name_lookup: dict[str, Any] | None  # its display name's lookup, while names are unique here
 
 
 def _password_logins(account: dict[str, Any]) -> dict[str, str] | None:
@@ -391,11 +393,12 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
         kept = sorted((ban_body(playfab_id, ban) for ban in bans), key=lambda ban: float(ban["Created"]))
         account["Bans"] = kept[-MAX_BANS_PER_PLAYER:]
     docs = [doc(PLAYERS, playfab_id, ACCOUNT_DOC, account)]
-    identities = {LoginKind(kind): value for kind, value in account["Logins"].items()}
+    for kind, value in account["Logins"].items():
+        docs.append(doc(LOOKUPS, lookup_key(LoginKind(kind), value), LOGIN_DOC, {"PlayFabId": playfab_id}))
+    name_lookup = None
     if title.display_name_lookups and account.get("DisplayName"):
-        identities[LoginKind.DISPLAY_NAME] = account["DisplayName"]
-    for kind, value in identities.items():
-        docs.append(doc(LOOKUPS, lookup_key(kind, value), LOGIN_DOC, {"PlayFabId": playfab_id}))
+        name_pk = lookup_key(LoginKind.DISPLAY_NAME, str(account["DisplayName"]))
+        name_lookup = doc(LOOKUPS, name_pk, LOGIN_DOC, {"PlayFabId": playfab_id})
     for family in FAMILIES:
         if family.scope is Scope.PLAYER and (body := await _family(api, family, playfab_id)) is not None:
             docs.append(doc(PLAYERS, playfab_id, family.doc_id(), body))
@@ -446,7 +449,9 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
                 doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, _profile_body(profile, playfab_id))
             )
     record = {"Record": records.PLAYER, "PlayFabId": playfab_id, "Documents": docs}
-    return Player(record, _password_logins(account), unkept_identities(info), not account["Logins"])
+    return Player(
+        playfab_id, record, _password_logins(account), unkept_identities(info), not account["Logins"], name_lookup
+    )
 
 
 def _current_version(title: Title, name: str) -> int:
@@ -532,6 +537,7 @@ class Summary:
     password_resets: list[dict[str, str]] = field(default_factory=list)  # PlayFabId, Username, Email
     unkept: Counter[str] = field(default_factory=Counter)  # linked identities not copied, by kind
     no_login: list[str] = field(default_factory=list)  # players copied with no login this project serves
+    shared_names: list[str] = field(default_factory=list)  # display name held by a player listed before
 
     def count(self, outcome: str) -> None:
         if outcome == importing.CREATED:
@@ -547,7 +553,6 @@ async def migrate(
     display_name_lookups: bool,
     *,
     report: TextIO = sys.stderr,
-    on_record: Callable[[dict[str, Any]], None] | None = None,
     publisher_keys: Sequence[str] = (),
 ) -> Summary:
     """Copy the title: the title record first, then every player, PLAYERS_AT_ONCE at a time. A conflict or
@@ -556,38 +561,40 @@ async def migrate(
     progress = Progress("players", None, report)
     title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
     await tie_orders(api, title)
+    names: dict[str, str] = {}  # display name lookup -> the player given it (the first listed)
 
-    async def put(record: dict[str, Any], what: str) -> bool:
+    async def put(record: dict[str, Any]) -> bool:
         try:
             outcome = await write(record)
         except importing.ImportConflict as exc:
-            summary.conflicts.append(what)
-            print(f"conflict: {what}: {exc}; left as it is in the target", file=report)
+            summary.conflicts.append(str(record.get("PlayFabId", "title")))
+            print(f"conflict: {'player ' if 'PlayFabId' in record else ''}{exc}; left as it is", file=report)
             return False
-        summary.count(str(outcome))
+        summary.count(outcome)
         summary.documents += len(record["Documents"])
-        if on_record is not None:
-            on_record(record)
         return True
 
     if title_record["Documents"]:
-        await put(title_record, "title")
+        await put(title_record)
     gate = asyncio.Semaphore(PLAYERS_AT_ONCE)
 
-    async def one(playfab_id: str) -> None:
+    async def read(playfab_id: str) -> Player | None:
         async with gate:
             try:
-                player = await read_player(api, title, playfab_id)
-            except ApiError as exc:
+                return await read_player(api, title, playfab_id)
+            except (ApiError, KeyError, TypeError, ValueError) as exc:  # refused, or not shaped as PlayFab's
                 summary.failures.append(playfab_id)
-                print(f"failed: player {playfab_id}: {exc}", file=report)
-                return
-            if await put(player.record, f"player {playfab_id}"):
+                print(f"failed: player {playfab_id}: {type(exc).__name__}: {exc}", file=report)
+                return None
+
+    async def store(player: Player) -> None:
+        async with gate:
+            if await put(player.record):
                 if player.needs_password:
                     summary.password_resets.append(player.needs_password)
                 summary.unkept.update(player.unkept)
                 if player.no_login:
-                    summary.no_login.append(playfab_id)
+                    summary.no_login.append(player.playfab_id)
             summary.players += 1
             progress.step()
 
@@ -596,9 +603,25 @@ async def migrate(
 
     segment_id = await all_players_segment(api)
     async for page in list_players(api, segment_id, on_total):
-        await asyncio.gather(*(one(playfab_id) for playfab_id in page))
+        players = [player for player in await asyncio.gather(*map(read, page)) if player is not None]
+        for player in players:  # in listing order, so every run gives a shared name to the same player
+            if not _claim_display_name(player, names):
+                summary.shared_names.append(player.playfab_id)
+        await asyncio.gather(*map(store, players))
     progress.finish()
     return summary
+
+
+def _claim_display_name(player: Player, names: dict[str, str]) -> bool:
+    """Add the lookup of the player's display name (while names are unique) unless a player listed
+    before it has the same name: PlayFab may hold duplicates, one lookup names one player. False then."""
+    if player.display_name_lookup is None:
+        return True
+    holder = names.setdefault(player.display_name_lookup["Partition"], player.playfab_id)
+    if holder != player.playfab_id:
+        return False
+    player.record["Documents"].append(player.display_name_lookup)
+    return True
 
 
 def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) -> str:
@@ -617,6 +640,8 @@ def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) 
         f"linked identities not copied (no such login here): {sum(summary.unkept.values())}"
         + (f" ({', '.join(f'{name} {n}' for name, n in sorted(summary.unkept.items()))})" if summary.unkept else ""),
         f"accounts left with no login this backend serves: {len(summary.no_login)}",
+        f"display names another player listed before also has (kept, not looked up by name): "
+        f"{len(summary.shared_names)}",
         f"API calls: {counters.calls}, retried after throttling or failures: {counters.retries}"
         f" ({counters.waited:.1f} s waited)",
     ]

@@ -31,6 +31,7 @@ PLAYER_FAMILIES = (
     "UserPublisherInternal",
 )
 PASSWORD = "source-password-1"
+SHARED_NAME = "Twin"
 
 
 def call(srv: Server, path: str, body: dict[str, Any] | None = None, *, anonymous: bool = False) -> dict[str, Any]:
@@ -160,6 +161,9 @@ def seed(srv: Server) -> Seeded:
                         "Objects": [{"ObjectName": "bag", "DataObject": [name]}],
                     },
                 )
+    # Two players with one display name, as a PlayFab title allowing duplicates may hold.
+    for playfab_id in list(custom_ids)[:2]:
+        call(srv, "/Admin/UpdateUserTitleDisplayName", {"PlayFabId": playfab_id, "DisplayName": SHARED_NAME})
     banned = list(custom_ids)[2]
     bans = [
         {"PlayFabId": banned, "Reason": "cheating", "DurationInHours": 48},
@@ -280,7 +284,7 @@ class World:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     with (
-        running_server(tmp_path_factory.mktemp("migrate-source")) as source,
+        running_server(tmp_path_factory.mktemp("migrate-source"), ALLOW_DUPLICATE_DISPLAY_NAMES="true") as source,
         running_server(tmp_path_factory.mktemp("migrate-target")) as target,
     ):
         seeded = seed(source)
@@ -295,9 +299,19 @@ def test_every_player_answers_on_the_target_as_on_the_source(world: World):
     assert "players: 5 read (5 in All Players)" in world.first.stdout
     assert "records: 6 created, 0 unchanged" in world.first.stdout
     assert "conflicts: 0" in world.first.stdout
+    assert "display names another player listed before also has (kept, not looked up by name): 1" in world.first.stdout
     after = snapshot(world.target, world.seeded)
     for key, expected in world.before.items():
         assert after[key] == expected, key
+
+
+def test_a_display_name_two_players_share_finds_the_first_listed_on_a_title_of_unique_names(world: World):
+    twins = sorted(list(world.seeded.custom_ids)[:2])  # the target lists players in PlayFabId order
+    found = call(world.target, "/Admin/GetUserAccountInfo", {"TitleDisplayName": SHARED_NAME})
+    assert found["UserInfo"]["PlayFabId"] == twins[0]
+    for playfab_id in twins:
+        info = call(world.target, "/Server/GetUserAccountInfo", {"PlayFabId": playfab_id})
+        assert info["UserInfo"]["TitleInfo"]["DisplayName"] == SHARED_NAME
 
 
 def test_a_second_run_finds_everything_in_place_and_changes_nothing(world: World):
@@ -377,7 +391,7 @@ def test_players_changed_on_the_target_are_conflicts_left_alone(world: World):
     held = call(target, "/Server/GetUserData", {"PlayFabId": changed})
     again = run_migrate(world.source, target)
     assert again.returncode == 1
-    assert f"conflict: player {changed}: " in again.stderr
+    assert f"conflict: player {changed}: the target already holds a different players/{changed}/" in again.stderr
     assert call(target, "/Server/GetUserData", {"PlayFabId": changed}) == held
     # Logged in on the target: three custom id players and the password player. The banned player and
     # the title record are as the first run left them: unchanged.
