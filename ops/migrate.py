@@ -139,10 +139,9 @@ class Title:
 def definitions_body(definitions: list[dict[str, Any]], versions: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The statistic definitions document (shared/features/statistic_definitions.py) for what PlayFab lists.
 
-    A statistic's segments are its versions as activated, the newest MAX_SEGMENTS of them, the last one
-    with the statistic's reset interval: so the current version, the next reset and the versions listed
-    follow from them as they did at the source. Statistics keep the source's order (its listing order),
-    and are numbered in it."""
+    A statistic's segments are its versions as activated (`_segments`), the newest MAX_SEGMENTS of them:
+    so the current version, the next reset and the versions listed follow from them as they did at the
+    source. Statistics keep the source's order (its listing order), and are numbered in it."""
     entries: dict[str, Any] = {}
     for number, definition in enumerate(definitions, start=1):
         name = str(definition["StatisticName"])
@@ -153,9 +152,7 @@ def definitions_body(definitions: list[dict[str, Any]], versions: dict[str, list
         activated = [(version, at) for version, at in activated if version <= current]
         if not activated or activated[-1][0] != current:
             activated.append((current, activated[-1][1] if activated else 0.0))
-        kept = activated[-statistic_definitions.MAX_SEGMENTS :]
-        segments = [{"Start": at, "Version": version, "Interval": "Never"} for version, at in kept]
-        segments[-1]["Interval"] = interval
+        segments = _segments(activated, interval)[-statistic_definitions.MAX_SEGMENTS :]
         entries[name] = {
             "AggregationMethod": str(definition.get("AggregationMethod") or statistic_definitions.DEFAULT_AGGREGATION),
             "StatisticId": number,
@@ -163,6 +160,27 @@ def definitions_body(definitions: list[dict[str, Any]], versions: dict[str, list
             "Segments": segments,
         }
     return {"Statistics": entries, "LastId": len(entries)}
+
+
+SCHEDULED_SLACK: Final = 60.0  # seconds after its boundary a version may start and still count as a reset
+
+
+def _segments(activated: list[tuple[int, float]], interval: str) -> list[dict[str, Any]]:
+    """Segments (statistic_definitions.py) for versions activated at these times, oldest first: a version
+    that began at its interval's boundary after the one before it is that segment's reset; any other
+    (a manual increment, or every version of a statistic that never resets) starts a segment of its own.
+    The interval of every segment is the statistic's current one: PlayFab does not say what it was."""
+    segments: list[dict[str, Any]] = []
+    previous: tuple[int, float] | None = None  # the version before, and when its period began
+    for version, at in activated:
+        if previous is not None and version == previous[0] + 1:
+            boundary = statistic_definitions.next_boundary(interval, previous[1])
+            if boundary is not None and 0 <= at - boundary <= SCHEDULED_SLACK:
+                previous = (version, boundary)
+                continue
+        segments.append({"Start": at, "Version": version, "Interval": interval})
+        previous = (version, at)
+    return segments
 
 
 async def read_title(

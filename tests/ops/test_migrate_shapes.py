@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ops import migrate
 from shared.config.clock import iso
+from shared.features import statistic_definitions
 
 
 def test_a_playfab_account_keeps_the_logins_this_backend_serves_and_names_the_rest():
@@ -52,25 +55,35 @@ def test_times_keep_their_milliseconds_whatever_digits_they_come_with():
 
 def test_statistic_definitions_follow_the_versions_the_source_lists():
     definitions = [
-        {"StatisticName": "weekly", "CurrentVersion": 2, "AggregationMethod": "Sum", "VersionChangeInterval": "Week"},
-        {"StatisticName": "plain", "CurrentVersion": 0},
+        {"StatisticName": "weekly", "CurrentVersion": 3, "AggregationMethod": "Sum", "VersionChangeInterval": "Week"},
+        {"StatisticName": "plain", "CurrentVersion": 2},
     ]
+
+    def listed(name: str, times: list[str]) -> list[dict[str, Any]]:
+        return [{"StatisticName": name, "Version": v, "ActivationTime": at} for v, at in enumerate(times)]
+
     versions = {
-        "weekly": [
-            {"StatisticName": "weekly", "Version": v, "ActivationTime": f"2024-01-0{1 + 7 * v}T00:00:00Z"}
-            if v == 0
-            else {"StatisticName": "weekly", "Version": v, "ActivationTime": f"2024-01-{1 + 7 * v:02d}T00:00:00Z"}
-            for v in range(3)
-        ],
-        "plain": [{"StatisticName": "plain", "Version": 0, "ActivationTime": "2023-12-31T10:00:00Z"}],
+        # Mondays 2024-01-01 and -08 (resets), then an increment on Wednesday the 10th, then Monday the 15th.
+        "weekly": listed(
+            "weekly", ["2024-01-01T00:00:00Z", "2024-01-08T00:00:00Z", "2024-01-10T12:00:00Z", "2024-01-15T00:00:00Z"]
+        ),
+        "plain": listed("plain", ["2023-12-31T10:00:00Z", "2024-01-02T10:00:00Z", "2024-01-03T10:00:00Z"]),
     }
     body = migrate.definitions_body(definitions, versions)
-    assert list(body["Statistics"]) == ["weekly", "plain"]
+    assert list(body["Statistics"]) == ["weekly", "plain"] and body["LastId"] == 2
     weekly = body["Statistics"]["weekly"]
     assert weekly["AggregationMethod"] == "Sum" and weekly["StatisticId"] == 1
-    assert [(s["Version"], s["Interval"]) for s in weekly["Segments"]] == [(0, "Never"), (1, "Never"), (2, "Week")]
-    assert body["Statistics"]["plain"]["Segments"] == [{"Start": 1704016800.0, "Version": 0, "Interval": "Never"}]
-    assert body["LastId"] == 2
+    assert [(s["Version"], s["Interval"]) for s in weekly["Segments"]] == [(0, "Week"), (2, "Week")]
+    plain = body["Statistics"]["plain"]
+    assert [(s["Version"], s["Interval"]) for s in plain["Segments"]] == [(0, "Never"), (1, "Never"), (2, "Never")]
+    assert plain["Created"] == plain["Segments"][0]["Start"] == migrate.epoch("2023-12-31T10:00:00Z")
+    # What the definition answers here is what the source listed.
+    weekly_now = statistic_definitions.Definitions(body).get("weekly")
+    at = migrate.epoch("2024-01-16T00:00:00Z")
+    assert weekly_now.version_at(at) == 3
+    assert [(v["Version"], v["ActivationTime"]) for v in weekly_now.versions(at, admin=True)] == [
+        (v["Version"], iso(migrate.epoch(v["ActivationTime"]))) for v in versions["weekly"]
+    ]
 
 
 def test_a_family_never_written_is_no_document_and_one_emptied_keeps_its_version():
