@@ -64,7 +64,7 @@ from shared.wire.validation import MAX_STATISTICS_PER_READ
 # The account field that says a username or email account has no password here yet.
 PASSWORD_RESET_REQUIRED: Final = accounts.PASSWORD_RESET_REQUIRED
 
-PLAYERS_AT_ONCE: Final = 8  # players being read at once
+PLAYERS_AT_ONCE: Final = 8  # players being read at once, by default (each one's calls are made one by one)
 SEGMENT_PAGE: Final = 500  # players per GetPlayersInSegment page
 SEGMENT_SECONDS_TO_LIVE: Final = 3600  # how long a continuation token stays good
 PROFILES_PER_CALL: Final = 25  # Profile/GetProfiles takes at most 25 entities
@@ -572,9 +572,10 @@ async def migrate(
     *,
     report: TextIO = sys.stderr,
     publisher_keys: Sequence[str] = (),
+    players_at_once: int = PLAYERS_AT_ONCE,
 ) -> Summary:
-    """Copy the title: the title record first, then every player, PLAYERS_AT_ONCE at a time. A conflict or
-    a failed read of one player is reported and counted, and the migration goes on."""
+    """Copy the title: the title record first, then every player, `players_at_once` at a time. A conflict
+    or a failed read of one player is reported and counted, and the migration goes on."""
     summary = Summary()
     progress = Progress("players", None, report)
     title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
@@ -594,7 +595,7 @@ async def migrate(
 
     if title_record["Documents"]:
         await put(title_record)
-    gate = asyncio.Semaphore(PLAYERS_AT_ONCE)
+    gate = asyncio.Semaphore(players_at_once)
 
     async def read(playfab_id: str) -> Player | None:
         async with gate:

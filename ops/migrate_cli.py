@@ -47,11 +47,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="write the accounts that need a password (PlayFabId, Username, Email) to FILE, a JSON object a line",
     )
     parser.add_argument(
+        "--players-at-once",
+        type=_positive,
+        default=migrate.PLAYERS_AT_ONCE,
+        metavar="N",
+        help="players read at once, each with one call in flight (default: %(default)s)",
+    )
+    parser.add_argument(
         "--out",
         metavar="FILE",
         help="write the records to FILE as an export (for `python -m ops import`) instead of into the store",
     )
     parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
 
 
 def _open_private(path: Path | str) -> IO[bytes]:
@@ -70,7 +84,7 @@ def _write_resets(path: Path, accounts: list[dict[str, str]]) -> None:
 
 async def _copy(settings: Settings, args: argparse.Namespace, api: PlayFabApi) -> migrate.Summary:
     lookups = not settings.allow_duplicate_display_names
-    options: dict[str, Any] = {"publisher_keys": args.publisher_keys}
+    options: dict[str, Any] = {"publisher_keys": args.publisher_keys, "players_at_once": args.players_at_once}
     if args.out:
         with _open_private(args.out) as out:
             out.write(records.dumps(records.header(settings.title_id)))
