@@ -59,6 +59,7 @@ from shared.storage.layout import (
     rank_board,
     title_data_doc,
 )
+from shared.wire.jsontext import dumps_bytes
 from shared.wire.validation import MAX_STATISTICS_PER_READ
 
 # The account field that says a username or email account has no password here yet.
@@ -308,8 +309,7 @@ def _profile_body(profile: dict[str, Any], playfab_id: str | None) -> dict[str, 
 def _object_text(obj: dict[str, Any]) -> str:
     if obj.get("EscapedDataObject") is not None:
         return str(obj["EscapedDataObject"])
-    from shared.wire.jsontext import dumps_bytes  # a source that answered with the object itself
-
+    # A source that answered with the object itself, not its text.
     return dumps_bytes(obj.get("DataObject")).decode("utf-8")
 
 
@@ -455,17 +455,17 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
         def character_reached(name: str, version: int, entity_id: str = character_id) -> float:
             return title.reached(statistic_values.CHARACTER.board, name, version, entity_id, created)
 
-        if (body := statistics_body(sorted(current), character_reached)) is not None:
+        if (body := statistics_body(current, character_reached)) is not None:
             docs.append(doc(PLAYERS, playfab_id, target.doc_id, body))
     entities = [{"Id": account["TitlePlayerAccountId"], "Type": ENTITY_TITLE_PLAYER}]
     entities += [{"Id": c["CharacterId"], "Type": ENTITY_CHARACTER} for c in characters]
     profiles = await _profiles(api, entities)
     for entity in entities:
+        # Every player and character has a profile here (its entity token and objects hang on it): one the
+        # source does not list is made as the core makes it, created with the account.
         profile = profiles.get((entity["Type"], entity["Id"]))
-        if profile is not None:
-            docs.append(
-                doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, _profile_body(profile, playfab_id))
-            )
+        body = _profile_body(profile, playfab_id) if profile else {"Created": created, "PlayFabId": playfab_id}
+        docs.append(doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, body))
     record = {"Record": records.PLAYER, "PlayFabId": playfab_id, "Documents": docs}
     return Player(
         playfab_id, record, _password_logins(account), unkept_identities(info), not account["Logins"], name_lookup
@@ -484,27 +484,35 @@ LEADERBOARD_PAGE: Final = 100  # GetLeaderboard returns at most 100 entries
 
 async def _board_order(api: PlayFabApi, path: str, request: dict[str, Any], id_field: str) -> dict[str, int]:
     order: dict[str, int] = {}
+    start = 0
     while True:
-        page = {**request, "StartPosition": len(order), "MaxResultsCount": LEADERBOARD_PAGE}
+        page = {**request, "StartPosition": start, "MaxResultsCount": LEADERBOARD_PAGE}
         entries = (await api.secret(path, page)).get("Leaderboard") or []
         for entry in entries:
-            order.setdefault(str(entry[id_field]), len(order))
+            order.setdefault(str(entry[id_field]), start)
+            start += 1
         if len(entries) < LEADERBOARD_PAGE:
             return order
 
 
-async def tie_orders(api: PlayFabApi, title: Title) -> None:
+async def tie_orders(api: PlayFabApi, title: Title, report: TextIO = sys.stderr) -> None:
     """Read every statistic's boards from the source (each kept version of the players' board, the
     current version of the characters'), so values that tie keep their order (Title.reached). PlayFab
-    returns no time a value was reached; its order on the board is what that time decides."""
+    returns no time a value was reached; its order on the board is what that time decides. A board the
+    source will not read is said so and left out: its ties then fall to the players' creation times."""
+    boards: list[tuple[str, str, dict[str, Any], str]] = []
     for stat in title.statistics.values():
         for version in stat.versions[-VERSIONS_KEPT:]:
             request = {"StatisticName": stat.name, "Version": version, "UseSpecificVersion": True}
             board = rank_board(statistic_values.PLAYER.board, stat.name, version)
-            title.positions[board] = await _board_order(api, "/Server/GetLeaderboard", request, "PlayFabId")
+            boards.append((board, "/Server/GetLeaderboard", request, "PlayFabId"))
         board = rank_board(statistic_values.CHARACTER.board, stat.name, stat.current)
-        request = {"StatisticName": stat.name}
-        title.positions[board] = await _board_order(api, "/Server/GetCharacterLeaderboard", request, "CharacterId")
+        boards.append((board, "/Server/GetCharacterLeaderboard", {"StatisticName": stat.name}, "CharacterId"))
+    for board, path, request, id_field in boards:
+        try:
+            title.positions[board] = await _board_order(api, path, request, id_field)
+        except ApiError as exc:
+            print(f"tie order of {board} not read, ties ranked by creation time: {exc}", file=report)
 
 
 # --- Listing and running ---
@@ -579,7 +587,7 @@ async def migrate(
     summary = Summary()
     progress = Progress("players", None, report)
     title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
-    await tie_orders(api, title)
+    await tie_orders(api, title, report)
     names: dict[str, str] = {}  # display name lookup -> the player given it (the first listed)
 
     async def put(record: dict[str, Any]) -> bool:
@@ -643,6 +651,16 @@ def _claim_display_name(player: Player, names: dict[str, str]) -> bool:
     return True
 
 
+LISTED: Final = 20  # PlayFabIds a summary line names; stderr has every one
+
+
+def _some(ids: list[str]) -> str:
+    if not ids:
+        return ""
+    more = f", and {len(ids) - LISTED} more" if len(ids) > LISTED else ""
+    return f" ({', '.join(ids[:LISTED])}{more})"
+
+
 def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) -> str:
     """The summary a run prints; `written` says where the records went when not into a store."""
     counters = api.counters
@@ -652,8 +670,8 @@ def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) 
         f"records: {summary.created} {written}, {summary.documents} documents"
         if written
         else f"records: {summary.created} created, {summary.unchanged} unchanged ({summary.documents} documents)",
-        f"conflicts: {len(summary.conflicts)}" + (f" ({', '.join(summary.conflicts)})" if summary.conflicts else ""),
-        f"failed reads: {len(summary.failures)}" + (f" ({', '.join(summary.failures)})" if summary.failures else ""),
+        f"conflicts: {len(summary.conflicts)}{_some(summary.conflicts)}",
+        f"failed reads: {len(summary.failures)}{_some(summary.failures)}",
         f"accounts needing a password reset: {resets}"
         + (" (username or email accounts: PlayFab does not export passwords)" if resets else ""),
         f"linked identities not copied (no such login here): {sum(summary.unkept.values())}"
