@@ -3,6 +3,8 @@
     python -m ops export [--player PLAYFABID] [--out FILE]   the title (or one player) as JSON Lines
     python -m ops import FILE                                 into the store the settings name
     python -m ops delete PLAYFABID [--yes]                    as Admin/DeletePlayer does
+    python -m ops reindex                                     list players and groups written before
+                                                              their directories existed
 
 The store and title come from local.settings.json (or --settings FILE) and the environment, as for
 `make run`. Exit status: 0 done, 1 done with conflicts or nothing to do, 2 could not run.
@@ -20,6 +22,7 @@ from typing import IO, Any
 
 from ops import exporting, importing, records
 from ops.progress import Progress
+from ops.reindex import reindex
 from ops.store_access import settings_from, title_store
 from shared.config.settings import Settings, SettingsError
 from shared.features.player_deletion import delete_player
@@ -148,6 +151,14 @@ async def _delete(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _reindex(settings: Settings, args: argparse.Namespace) -> int:
+    async with title_store(settings) as store:
+        sizes = await reindex(store)
+    for name, (before, after) in sizes.items():
+        _say(f"{name}: {after} listed ({after - before} added)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m ops", description="Operate a title: export, import, delete.")
     top.add_argument("--settings", default="local.settings.json", help="settings file (default: %(default)s)")
@@ -163,6 +174,8 @@ def parser() -> argparse.ArgumentParser:
     delete.add_argument("playfab_id", metavar="PLAYFABID")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(run=_delete)
+    again = commands.add_parser("reindex", help="list every player and group in the directories export reads")
+    again.set_defaults(run=_reindex)
     return top
 
 

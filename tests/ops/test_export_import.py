@@ -9,8 +9,6 @@ import asyncio
 import json
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,22 +17,9 @@ import pytest
 
 from shared.features.segments import ALL_PLAYERS_ID
 from tests.support.cosmos import CosmosAccount, new_database_name
+from tests.support.ops_tool import export, ops
 from tests.support.server import TITLE_ID, Server, base_env, running_server
 from tests.support.title_seed import SCORE, Api, SeededTitle, seed_title
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def ops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-
-
-def export(env: dict[str, str], out: Path, *extra: str) -> list[str]:
-    done = ops(env, "export", "--out", str(out), *extra)
-    assert done.returncode == 0, done.stderr
-    return out.read_text(encoding="utf-8").splitlines()
 
 
 def records_of(lines: list[str], kind: str) -> list[dict[str, Any]]:
