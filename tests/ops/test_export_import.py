@@ -51,7 +51,7 @@ def test_an_export_holds_every_player_group_and_the_title_without_secrets(source
     assert {r["PlayFabId"] for r in records_of(lines, "player")} == set(seeded.custom_ids)
     assert sorted(r["SharedGroupId"] for r in records_of(lines, "group")) == sorted(seeded.groups)
     (title,) = records_of(lines, "title")
-    assert {d["Id"] for d in title["Documents"]} == {"titledata.title", "titledata.internal", "statistics"}
+    assert {d["Id"] for d in title["Documents"]} == {"titledata.title", "titledata.internal", "statistics", "profile"}
     player = next(r for r in records_of(lines, "player") if r["PlayFabId"] == seeded.password_player)
     places = {(d["Container"], d["Id"]) for d in player["Documents"]}
     assert ("players", "account") in places and ("players", "password") not in places
@@ -120,6 +120,11 @@ def _view(api: Api, playfab_id: str, custom_id: str) -> dict[str, Any]:
         "Objects": api.call(
             "Object/GetObjects", {"Entity": entity["Entity"]}, **{"X-EntityToken": entity["EntityToken"]}
         ),
+        "CharacterObjects": api.call(
+            "Object/GetObjects",
+            {"Entity": {"Id": character_id, "Type": "character"}},
+            **{"X-EntityToken": entity["EntityToken"]},
+        ),
     }
 
 
@@ -137,6 +142,12 @@ def test_the_imported_title_answers_as_the_original(source, imported: Server):
     group = {"SharedGroupId": seeded.groups[0], "GetMembers": True}
     assert after.call("Server/GetSharedGroupData", group) == before.call("Server/GetSharedGroupData", group)
     assert after.call("Server/GetTitleInternalData", {}) == {"Data": {"seed": "42"}}
+    tokens = [api.call("Authentication/GetEntityToken", {}) for api in (before, after)]
+    seen = [
+        api.call("Object/GetObjects", {"Entity": token["Entity"]}, **{"X-EntityToken": token["EntityToken"]})
+        for api, token in zip((before, after), tokens, strict=True)
+    ]
+    assert seen[0] == seen[1] and seen[1]["Objects"]["season"]["DataObject"] == {"n": 3}
 
 
 def test_a_conflicting_record_is_refused_whole_and_the_rest_is_unchanged(source, exported: Path, tmp_path: Path):
