@@ -1,10 +1,12 @@
-"""python -m ops export | import | delete | migrate: see README "Operating the backend".
+"""python -m ops export | import | delete | reindex | migrate: see README "Operating the backend".
 
     python -m ops export [--player PLAYFABID] [--out FILE]   the title (or one player) as JSON Lines
     python -m ops import FILE                                 into the store the settings name
     python -m ops delete PLAYFABID [--yes]                    as Admin/DeletePlayer does
     python -m ops migrate --from-title TITLEID --from-secret KEY [--from URL]
                                                               a title copied from PlayFab's API into the store
+    python -m ops reindex                                     list players and groups written before
+                                                              their directories existed
 
 The store and title come from local.settings.json (or --settings FILE) and the environment, as for
 `make run`. Exit status: 0 done, 1 done with conflicts or nothing to do, 2 could not run.
@@ -22,6 +24,7 @@ from typing import IO, Any
 
 from ops import exporting, importing, migrate_cli, records
 from ops.progress import Progress
+from ops.reindex import reindex
 from ops.store_access import settings_from, title_store
 from shared.config.settings import Settings, SettingsError
 from shared.features.player_deletion import delete_player
@@ -150,8 +153,18 @@ async def _delete(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _reindex(settings: Settings, args: argparse.Namespace) -> int:
+    async with title_store(settings) as store:
+        sizes = await reindex(store)
+    for name, (before, after) in sizes.items():
+        _say(f"{name}: {after} listed ({after - before} added)")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m ops", description="Operate a title: export, import, delete, migrate.")
+    top = argparse.ArgumentParser(
+        prog="python -m ops", description="Operate a title: export, import, delete, reindex, migrate."
+    )
     top.add_argument("--settings", default="local.settings.json", help="settings file (default: %(default)s)")
     commands = top.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="write the title, or one player, as JSON Lines")
@@ -168,6 +181,8 @@ def parser() -> argparse.ArgumentParser:
     migrate_cli.add_arguments(
         commands.add_parser("migrate", help="copy a title from PlayFab (or another host) through its public API")
     )
+    again = commands.add_parser("reindex", help="list every player and group in the directories export reads")
+    again.set_defaults(run=_reindex)
     return top
 
 

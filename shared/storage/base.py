@@ -244,6 +244,11 @@ class BaseStore(ABC):
                 return EventPage(found, None)
             start, inclusive = batches[-1].sequence, False
 
+    @abstractmethod
+    async def partitions_with(self, container: str, id: str) -> list[str]:
+        """Every partition key of `container` that holds a document `id`, sorted. A scan of the whole
+        container: for tools filling an index again (`python -m ops reindex`), never for a call."""
+
     async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
         """read() of each (pk, id), answers in the same order. Concurrent point reads here (a network
         store answers them in parallel); an adapter whose reads never wait reads them in one go."""

@@ -361,6 +361,20 @@ class CosmosStore(BaseStore):
 
         await self.update(RANKS, board, entity_id, newer)
 
+    async def partitions_with(self, container: str, id: str) -> list[str]:
+        where = f"{container}: every {id}"
+        found: list[str] = []
+        async with self._gate.turn(where):
+            with _faults(where):
+                pages = self._containers[container].query_items(  # across partitions: a tool's scan
+                    "SELECT VALUE c.pk FROM c WHERE c.id = @id",
+                    parameters=[{"name": "@id", "value": cosmos_id(id)}],
+                    timeout=self._timeout,
+                )
+                async for pk in pages:
+                    found.append(str(pk))
+        return sorted(found)
+
     async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
         async def one(pk: str, id: str) -> Document | None:
             async with self._bulk:

@@ -228,6 +228,14 @@ class SQLiteStore(BaseStore):
         with self._local_lock:
             return self._call(self._reader, lambda conn: self._select(conn, container, pk, id))
 
+    async def partitions_with(self, container: str, id: str) -> list[str]:
+        def scan(conn: sqlite3.Connection) -> list[str]:
+            rows = conn.execute("SELECT pk FROM documents WHERE container = ? AND id = ? ORDER BY pk", (container, id))
+            return [str(row[0]) for row in rows]
+
+        with self._local_lock:
+            return self._call(self._reader, scan)
+
     async def read_many(self, container: str, keys: Sequence[tuple[str, str]]) -> list[Document | None]:
         # A read never waits here, so all in one query on one snapshot: a task per read costs more than
         # the read (100 account reads as gathered tasks: about 6.5 ms; one after another 1.6 ms).

@@ -9,8 +9,6 @@ import asyncio
 import json
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,22 +17,9 @@ import pytest
 
 from shared.features.segments import ALL_PLAYERS_ID
 from tests.support.cosmos import CosmosAccount, new_database_name
+from tests.support.ops_tool import export, ops
 from tests.support.server import TITLE_ID, Server, base_env, running_server
 from tests.support.title_seed import SCORE, Api, SeededTitle, seed_title
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def ops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ops", *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
-    )
-
-
-def export(env: dict[str, str], out: Path, *extra: str) -> list[str]:
-    done = ops(env, "export", "--out", str(out), *extra)
-    assert done.returncode == 0, done.stderr
-    return out.read_text(encoding="utf-8").splitlines()
 
 
 def records_of(lines: list[str], kind: str) -> list[dict[str, Any]]:
@@ -66,7 +51,7 @@ def test_an_export_holds_every_player_group_and_the_title_without_secrets(source
     assert {r["PlayFabId"] for r in records_of(lines, "player")} == set(seeded.custom_ids)
     assert sorted(r["SharedGroupId"] for r in records_of(lines, "group")) == sorted(seeded.groups)
     (title,) = records_of(lines, "title")
-    assert {d["Id"] for d in title["Documents"]} == {"titledata.title", "titledata.internal", "statistics"}
+    assert {d["Id"] for d in title["Documents"]} == {"titledata.title", "titledata.internal", "statistics", "profile"}
     player = next(r for r in records_of(lines, "player") if r["PlayFabId"] == seeded.password_player)
     places = {(d["Container"], d["Id"]) for d in player["Documents"]}
     assert ("players", "account") in places and ("players", "password") not in places
@@ -135,6 +120,11 @@ def _view(api: Api, playfab_id: str, custom_id: str) -> dict[str, Any]:
         "Objects": api.call(
             "Object/GetObjects", {"Entity": entity["Entity"]}, **{"X-EntityToken": entity["EntityToken"]}
         ),
+        "CharacterObjects": api.call(
+            "Object/GetObjects",
+            {"Entity": {"Id": character_id, "Type": "character"}},
+            **{"X-EntityToken": entity["EntityToken"]},
+        ),
     }
 
 
@@ -152,6 +142,12 @@ def test_the_imported_title_answers_as_the_original(source, imported: Server):
     group = {"SharedGroupId": seeded.groups[0], "GetMembers": True}
     assert after.call("Server/GetSharedGroupData", group) == before.call("Server/GetSharedGroupData", group)
     assert after.call("Server/GetTitleInternalData", {}) == {"Data": {"seed": "42"}}
+    tokens = [api.call("Authentication/GetEntityToken", {}) for api in (before, after)]
+    seen = [
+        api.call("Object/GetObjects", {"Entity": token["Entity"]}, **{"X-EntityToken": token["EntityToken"]})
+        for api, token in zip((before, after), tokens, strict=True)
+    ]
+    assert seen[0] == seen[1] and seen[1]["Objects"]["season"]["DataObject"] == {"n": 3}
 
 
 def test_a_conflicting_record_is_refused_whole_and_the_rest_is_unchanged(source, exported: Path, tmp_path: Path):

@@ -144,3 +144,15 @@ def test_read_many_answers_each_in_order(run):
     assert [d.body if d else None for d in docs] == [{"v": 2}, None, {"v": 1}, None]
     assert docs[0].etag == run(run.store.read("players", "P2", "doc")).etag
     assert run(run.store.read_many("players", [])) == []
+
+
+def test_partitions_with_lists_every_partition_holding_an_id_in_order(run):
+    for pk in ("P3", "P1", "é-2", "P2"):
+        run(run.store.create("players", pk, "account", {"pk": pk}))
+    run(run.store.create("players", "P4", "other", {}))
+    run(run.store.create("groups", "P5", "account", {}))  # another container
+    run(run.store.create("players", "P6", "a/b?", {}))  # an id the Cosmos adapter escapes
+    run(run.store.delete("players", "P2", "account"))
+    assert run(run.store.partitions_with("players", "account")) == ["P1", "P3", "é-2"]
+    assert run(run.store.partitions_with("players", "a/b?")) == ["P6"]
+    assert run(run.store.partitions_with("lookups", "account")) == []

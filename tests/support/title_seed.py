@@ -85,6 +85,20 @@ def seed_title(url: str, players: int = 3) -> SeededTitle:
             {"Entity": entity["Entity"], "Objects": [{"ObjectName": "save", "DataObject": {"slot": number}}]},
             **{"X-EntityToken": entity["EntityToken"]},
         )
+    title = api.call("Authentication/GetEntityToken", {})  # the title's own token reaches every entity
+    as_title = {"X-EntityToken": title["EntityToken"]}
+    for character in seeded.characters:
+        entity = {"Id": character, "Type": "character"}
+        api.call(
+            "Object/SetObjects",
+            {"Entity": entity, "Objects": [{"ObjectName": "gear", "DataObject": {"sword": 1}}]},
+            **as_title,
+        )
+    api.call(
+        "Object/SetObjects",
+        {"Entity": title["Entity"], "Objects": [{"ObjectName": "season", "DataObject": {"n": 3}}]},
+        **as_title,
+    )
     owner = logins[0]
     group = api.call("Client/CreateSharedGroup", {}, **{"X-Authorization": owner["SessionTicket"]})["SharedGroupId"]
     api.call("Server/AddSharedGroupMembers", {"SharedGroupId": group, "PlayFabIds": [logins[1]["PlayFabId"]]})
