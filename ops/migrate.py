@@ -43,13 +43,17 @@ from shared.features.custom_data import DEFAULT_PERMISSION
 from shared.features.data_families import CHARACTER_FAMILIES, FAMILIES, Family, Scope
 from shared.features.segments import ALL_PLAYERS_NAME
 from shared.features.statistic_values import VERSIONS_KEPT
+from shared.features.write_options import GET_DATA_VERSION
 from shared.storage.layout import (
     ACCOUNT_DOC,
     CHARACTERS_DOC,
     CUSTOM_PROPERTIES_DOC,
     ENTITIES,
+    GROUP_DOC,
+    GROUPS,
     LOGIN_DOC,
     LOOKUPS,
+    MEMBERSHIPS_DOC,
     META_PK,
     PLAYER_STATISTICS_DOC,
     PLAYERS,
@@ -120,6 +124,8 @@ class Title:
     display_name_lookups: bool  # the target keeps a lookup per display name (unique names)
     # Each board's entries in the source's order: board -> entity id -> position (ops.migrate.tie_orders).
     positions: dict[str, dict[str, int]] = field(default_factory=dict)
+    # The shared groups named to the run each player is in: PlayFabId -> SharedGroupId -> when it joined.
+    memberships: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def reached(self, owner: str, name: str, version: int, entity_id: str, fallback: float) -> float:
         """The `Reached` time of a value: its position on the source's board, in milliseconds after the
@@ -420,6 +426,8 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
     for family in FAMILIES:
         if family.scope is Scope.PLAYER and (body := await _family(api, family, playfab_id)) is not None:
             docs.append(doc(PLAYERS, playfab_id, family.doc_id(), body))
+    if playfab_id in title.memberships:
+        docs.append(doc(PLAYERS, playfab_id, MEMBERSHIPS_DOC, {"Groups": dict(title.memberships[playfab_id])}))
     created = float(account["Created"])
 
     def player_reached(name: str, version: int) -> float:
@@ -475,6 +483,38 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
 def _current_version(title: Title, name: str) -> int:
     stat = title.statistics.get(name)
     return stat.current if stat is not None else 0
+
+
+# --- Shared groups (only those named: PlayFab has no call that lists them) ---
+
+
+def group_body(answer: dict[str, Any]) -> dict[str, Any]:
+    """A shared group's document (shared/features/shared_groups.py) for GetSharedGroupData with its
+    members. PlayFab does not say when a group was made: its oldest key's LastUpdated, else the epoch."""
+    data = {
+        str(key): {
+            "Value": record.get("Value", ""),
+            "Permission": record.get("Permission") or DEFAULT_PERMISSION,
+            "LastUpdated": record["LastUpdated"],
+            **({"LastUpdatedBy": record["LastUpdatedBy"]} if record.get("LastUpdatedBy") else {}),
+        }
+        for key, record in (answer.get("Data") or {}).items()
+    }
+    stamps = [epoch(str(record["LastUpdated"])) for record in data.values()]
+    body: dict[str, Any] = {
+        "Members": [str(member) for member in answer.get("Members") or []],
+        "Data": data,
+        "Created": min(stamps) if stamps else 0.0,
+    }
+    if int(answer.get("DataVersion") or 0):  # this project's answer carries it when asked; PlayFab's never
+        body["DataVersion"] = int(answer["DataVersion"])
+    return body
+
+
+async def read_group(api: PlayFabApi, group_id: str) -> dict[str, Any]:
+    request = {"SharedGroupId": group_id, "GetMembers": True, "CustomTags": {GET_DATA_VERSION: "true"}}
+    body = group_body(await api.secret("/Server/GetSharedGroupData", request))
+    return {"Record": records.GROUP, "SharedGroupId": group_id, "Documents": [doc(GROUPS, group_id, GROUP_DOC, body)]}
 
 
 # --- Leaderboard order ---
@@ -554,6 +594,7 @@ ImportRecord = Callable[[dict[str, Any]], Awaitable[str]]
 @dataclass
 class Summary:
     players: int = 0
+    groups: int = 0  # shared groups read (those the run was given)
     total: int = 0  # players the segment counts
     created: int = 0  # records that created at least one document
     unchanged: int = 0  # records found whole in the target already
@@ -581,6 +622,7 @@ async def migrate(
     report: TextIO = sys.stderr,
     publisher_keys: Sequence[str] = (),
     players_at_once: int = PLAYERS_AT_ONCE,
+    group_ids: Sequence[str] = (),
 ) -> Summary:
     """Copy the title: the title record first, then every player, `players_at_once` at a time. A conflict
     or a failed read of one player is reported and counted, and the migration goes on."""
@@ -589,13 +631,26 @@ async def migrate(
     title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
     await tie_orders(api, title, report)
     names: dict[str, str] = {}  # display name lookup -> the player given it (the first listed)
+    groups: list[dict[str, Any]] = []
+    for group_id in dict.fromkeys(group_ids):
+        try:
+            group = await read_group(api, group_id)
+        except (ApiError, KeyError, TypeError, ValueError) as exc:
+            summary.failures.append(f"group {group_id}")
+            print(f"failed: group {group_id}: {type(exc).__name__}: {exc}", file=report)
+            continue
+        groups.append(group)
+        body = group["Documents"][0]["Body"]
+        for member in body["Members"]:
+            title.memberships.setdefault(member, {})[group_id] = body["Created"]
 
     async def put(record: dict[str, Any]) -> bool:
         try:
             outcome = await write(record)
         except importing.ImportConflict as exc:
-            summary.conflicts.append(str(record.get("PlayFabId", "title")))
-            print(f"conflict: {'player ' if 'PlayFabId' in record else ''}{exc}; left as it is", file=report)
+            what = _what(record)
+            summary.conflicts.append(what)
+            print(f"conflict: {what.partition(' ')[0]} {exc}; left as it is", file=report)
             return False
         summary.count(outcome)
         summary.documents += len(record["Documents"])
@@ -635,8 +690,19 @@ async def migrate(
             if not _claim_display_name(player, names):
                 summary.shared_names.append(player.playfab_id)
         await asyncio.gather(*map(store, players))
+    for group in groups:  # after the players, as members exist before their groups
+        await put(group)
+        summary.groups += 1
     progress.finish()
     return summary
+
+
+def _what(record: dict[str, Any]) -> str:
+    if record.get("Record") == records.PLAYER:
+        return f"player {record['PlayFabId']}"
+    if record.get("Record") == records.GROUP:
+        return f"group {record['SharedGroupId']}"
+    return "title"
 
 
 def _claim_display_name(player: Player, names: dict[str, str]) -> bool:
@@ -666,7 +732,7 @@ def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) 
     counters = api.counters
     resets = len(summary.password_resets)
     lines = [
-        f"players: {summary.players} read ({summary.total} in {ALL_PLAYERS_NAME})",
+        f"players: {summary.players} read ({summary.total} in {ALL_PLAYERS_NAME}); shared groups: {summary.groups}",
         f"records: {summary.created} {written}, {summary.documents} documents"
         if written
         else f"records: {summary.created} created, {summary.unchanged} unchanged ({summary.documents} documents)",

@@ -41,6 +41,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="a key of the publisher data to copy (repeat it: PlayFab has no call that lists them)",
     )
     parser.add_argument(
+        "--shared-group",
+        dest="shared_groups",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a shared group to copy, with its members' memberships (repeat it: PlayFab has no call that lists them)",
+    )
+    parser.add_argument(
+        "--shared-groups-file",
+        type=Path,
+        metavar="FILE",
+        help="shared groups to copy, one SharedGroupId a line",
+    )
+    parser.add_argument(
         "--password-resets",
         type=Path,
         metavar="FILE",
@@ -84,7 +98,15 @@ def _write_resets(path: Path, accounts: list[dict[str, str]]) -> None:
 
 async def _copy(settings: Settings, args: argparse.Namespace, api: PlayFabApi) -> migrate.Summary:
     lookups = not settings.allow_duplicate_display_names
-    options: dict[str, Any] = {"publisher_keys": args.publisher_keys, "players_at_once": args.players_at_once}
+    group_ids = list(args.shared_groups)
+    if args.shared_groups_file is not None:
+        lines = args.shared_groups_file.read_text(encoding="utf-8").splitlines()
+        group_ids += [line.strip() for line in lines if line.strip()]
+    options: dict[str, Any] = {
+        "publisher_keys": args.publisher_keys,
+        "players_at_once": args.players_at_once,
+        "group_ids": group_ids,
+    }
     if args.out:
         with _open_private(args.out) as out:
             out.write(records.dumps(records.header(settings.title_id)))

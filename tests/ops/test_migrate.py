@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+from shared.storage.layout import MEMBERSHIPS_DOC, PLAYERS
+from tests.support.data_calls import stored
 from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, running_server
 
 SECRET = {"X-SecretKey": SECRET_KEY}
@@ -32,6 +34,7 @@ PLAYER_FAMILIES = (
 )
 PASSWORD = "source-password-1"
 SHARED_NAME = "Twin"
+GROUP_ID = "migrated-group"
 
 
 def call(srv: Server, path: str, body: dict[str, Any] | None = None, *, anonymous: bool = False) -> dict[str, Any]:
@@ -161,6 +164,14 @@ def seed(srv: Server) -> Seeded:
                         "Objects": [{"ObjectName": "bag", "DataObject": [name]}],
                     },
                 )
+    # A shared group of two players, with data written by the title and by a member.
+    members = list(custom_ids)[:2]
+    call(srv, "/Server/CreateSharedGroup", {"SharedGroupId": GROUP_ID})
+    call(srv, "/Server/AddSharedGroupMembers", {"SharedGroupId": GROUP_ID, "PlayFabIds": members})
+    call(
+        srv, "/Server/UpdateSharedGroupData", {"SharedGroupId": GROUP_ID, "Data": {"pot": "10"}, "Permission": "Public"}
+    )
+    call(srv, "/Server/UpdateSharedGroupData", {"SharedGroupId": GROUP_ID, "Data": {"turn": "1"}})
     # Two players with one display name, as a PlayFab title allowing duplicates may hold.
     for playfab_id in list(custom_ids)[:2]:
         call(srv, "/Admin/UpdateUserTitleDisplayName", {"PlayFabId": playfab_id, "DisplayName": SHARED_NAME})
@@ -221,6 +232,8 @@ def snapshot(srv: Server, seeded: Seeded) -> dict[str, Any]:
     out["character leaderboard"] = call(
         srv, "/Server/GetCharacterLeaderboard", {"StatisticName": "kills", "StartPosition": 0, "MaxResultsCount": 100}
     )
+    group = {"SharedGroupId": GROUP_ID, "GetMembers": True, "CustomTags": {"GetDataVersion": "true"}}
+    out["group"] = call(srv, "/Server/GetSharedGroupData", group)
     out["title objects"] = entity_call(
         srv, "/Object/GetObjects", {"Entity": {"Id": TITLE_ID, "Type": "title"}, "EscapeObject": True}
     )
@@ -260,7 +273,7 @@ def snapshot(srv: Server, seeded: Seeded) -> dict[str, Any]:
 
 def run_migrate(source: Server, target: Server, *more: str) -> subprocess.CompletedProcess[str]:
     args = ["--from", source.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY, *more]
-    args += ["--publisher-key", "pub", "--publisher-key", "pub2"]
+    args += ["--publisher-key", "pub", "--publisher-key", "pub2", "--shared-group", GROUP_ID]
     return subprocess.run(
         [sys.executable, "-m", "ops", "--settings", str(target.data_dir / "absent.json"), "migrate", *args],
         cwd=REPO,
@@ -296,13 +309,21 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def test_every_player_answers_on_the_target_as_on_the_source(world: World):
     assert world.first.returncode == 0, world.first.stdout + world.first.stderr
-    assert "players: 5 read (5 in All Players)" in world.first.stdout
-    assert "records: 6 created, 0 unchanged" in world.first.stdout
+    assert "players: 5 read (5 in All Players); shared groups: 1" in world.first.stdout
+    assert "records: 7 created, 0 unchanged" in world.first.stdout
     assert "conflicts: 0" in world.first.stdout
     assert "display names another player listed before also has (kept, not looked up by name): 1" in world.first.stdout
     after = snapshot(world.target, world.seeded)
     for key, expected in world.before.items():
         assert after[key] == expected, key
+
+
+def test_the_named_shared_group_comes_with_its_members_memberships(world: World):
+    members = list(world.seeded.custom_ids)[:2]
+    assert world.before["group"]["Members"] == members and world.before["group"]["DataVersion"] == 2
+    for playfab_id in members:
+        held = stored(world.target, PLAYERS, playfab_id, MEMBERSHIPS_DOC)
+        assert held is not None and list(held["Groups"]) == [GROUP_ID]
 
 
 def test_a_display_name_two_players_share_finds_the_first_listed_on_a_title_of_unique_names(world: World):
@@ -318,7 +339,7 @@ def test_a_second_run_finds_everything_in_place_and_changes_nothing(world: World
     assert world.first.returncode == 0
     again = run_migrate(world.source, world.target)
     assert again.returncode == 0, again.stdout + again.stderr
-    assert "records: 0 created, 6 unchanged" in again.stdout
+    assert "records: 0 created, 7 unchanged" in again.stdout
     assert snapshot(world.target, world.seeded) == world.before
 
 
@@ -328,7 +349,7 @@ def test_the_records_written_to_a_file_instead_are_those_already_imported(world:
     path = world.target.data_dir / "migrated.jsonl"
     written = run_migrate(world.source, world.target, "--out", str(path))
     assert written.returncode == 0, written.stdout + written.stderr
-    assert f"records: 6 written to {path}" in written.stdout
+    assert f"records: 7 written to {path}" in written.stdout
     header = json.loads(path.read_text().splitlines()[0])
     assert (header["Record"], header["TitleId"]) == ("header", TITLE_ID)
     imported = subprocess.run(
@@ -340,7 +361,7 @@ def test_the_records_written_to_a_file_instead_are_those_already_imported(world:
         timeout=60,
     )
     assert imported.returncode == 0, imported.stdout + imported.stderr
-    assert "imported 6 records: 0 written, 6 unchanged, 0 refused as conflicts" in imported.stderr
+    assert "imported 7 records: 0 written, 7 unchanged, 0 refused as conflicts" in imported.stderr
 
 
 def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: World):
@@ -394,6 +415,6 @@ def test_players_changed_on_the_target_are_conflicts_left_alone(world: World):
     assert f"conflict: player {changed}: the target already holds a different players/{changed}/" in again.stderr
     assert call(target, "/Server/GetUserData", {"PlayFabId": changed}) == held
     # Logged in on the target: three custom id players and the password player. The banned player and
-    # the title record are as the first run left them: unchanged.
+    # the title and group records are as the first run left them: unchanged.
     assert "conflicts: 4" in again.stdout
-    assert "records: 0 created, 2 unchanged" in again.stdout
+    assert "records: 0 created, 3 unchanged" in again.stdout
