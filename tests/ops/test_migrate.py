@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from shared.storage.layout import MEMBERSHIPS_DOC, PLAYERS
+from shared.storage.layout import ACCOUNT_DOC, MEMBERSHIPS_DOC, PLAYERS
 from tests.support.data_calls import stored
 from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, running_server
 
@@ -370,9 +370,14 @@ def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: Wo
     listed = [json.loads(line) for line in (target.data_dir / "resets.jsonl").read_text().splitlines()]
     username = seeded.email.split("@")[0]
     assert listed == [{"PlayFabId": seeded.password_player, "Username": username, "Email": seeded.email}]
+    account = stored(target, PLAYERS, seeded.password_player, ACCOUNT_DOC)
+    assert account is not None and account["PasswordResetRequired"] is True
     login = {"TitleId": TITLE_ID, "Email": seeded.email, "Password": PASSWORD}
     refused = target.post("/Client/LoginWithEmailAddress", login)
     assert refused.json()["error"] == "InvalidEmailOrPassword", refused.text
+    username = {"TitleId": TITLE_ID, "Username": seeded.email.split("@")[0], "Password": PASSWORD}
+    refused = target.post("/Client/LoginWithPlayFab", username)
+    assert refused.json()["error"] == "InvalidUsernameOrPassword", refused.text
     call(target, "/Admin/SendAccountRecoveryEmail", {"Email": seeded.email})
     outbox = target.data_dir / "outbox"
     deadline = time.monotonic() + 20
@@ -388,6 +393,10 @@ def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: Wo
     call(target, "/Admin/ResetPassword", {"Token": found.group(1), "Password": "new-password-2"})
     logged_in = call(target, "/Client/LoginWithEmailAddress", {**login, "Password": "new-password-2"}, anonymous=True)
     assert logged_in["PlayFabId"] == seeded.password_player
+    account = stored(target, PLAYERS, seeded.password_player, ACCOUNT_DOC)
+    assert account is not None and "PasswordResetRequired" not in account
+    by_username = {"TitleId": TITLE_ID, "Username": seeded.email.split("@")[0], "Password": "new-password-2"}
+    assert call(target, "/Client/LoginWithPlayFab", by_username, anonymous=True)["PlayFabId"] == seeded.password_player
 
 
 def test_custom_id_logins_on_the_target_find_the_same_players(world: World):
