@@ -11,8 +11,10 @@ Read per player: `Server/GetUserAccountInfo` (the account and its login identiti
 character's data families and `Server/GetCharacterStatistics`, `Server/GetPlayerStatistics` of every
 version of every statistic, `Server/ListPlayerCustomProperties`, and `Profile/GetProfiles` for the
 title player entity and the characters. Per title: `Admin/GetTitleData`, `Admin/GetTitleInternalData`,
-`Admin/GetPublisherData`, `Admin/GetPlayerStatisticDefinitions` and `Server/GetPlayerStatisticVersions`
-of each statistic, and `Profile/GetProfile` of the title entity. Players are listed with
+`Admin/GetPublisherData` (of the keys named: PlayFab lists none), `Admin/GetPlayerStatisticDefinitions`
+and `Server/GetPlayerStatisticVersions` of each statistic, `Server/GetLeaderboard` and
+`Server/GetCharacterLeaderboard` (the order of ties), `Profile/GetProfile` of the title entity, and
+`Server/GetSharedGroupData` of the shared groups named (PlayFab lists none). Players are listed with
 `Admin/GetPlayersInSegment` on the "All Players" segment (`Admin/GetAllSegments` names its id).
 
 What PlayFab's API cannot give is not guessed at, except where a document needs a value: a statistic
