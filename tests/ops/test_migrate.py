@@ -4,6 +4,7 @@ on the target since are conflicts, reported and left alone."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import json
@@ -20,6 +21,7 @@ from typing import Any
 import pytest
 
 from shared.storage.layout import ACCOUNT_DOC, MEMBERSHIPS_DOC, PLAYERS
+from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.data_calls import stored
 from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, running_server
 
@@ -294,17 +296,26 @@ class World:
     seconds: float
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+@pytest.fixture(scope="module", params=["sqlite", "cosmos"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A seeded source on SQLite, and a target on each store the migration may write."""
+    target_env: dict[str, str] = {}
+    database = None
+    if request.param == "cosmos":
+        account: CosmosAccount = request.getfixturevalue("cosmos")
+        database = new_database_name("migrate")
+        target_env = account.env(database)
     with (
         running_server(tmp_path_factory.mktemp("migrate-source"), ALLOW_DUPLICATE_DISPLAY_NAMES="true") as source,
-        running_server(tmp_path_factory.mktemp("migrate-target")) as target,
+        running_server(tmp_path_factory.mktemp(f"migrate-target-{request.param}"), **target_env) as target,
     ):
         seeded = seed(source)
         before = snapshot(source, seeded)
         started = time.monotonic()
         first = run_migrate(source, target, "--password-resets", str(target.data_dir / "resets.jsonl"))
         yield World(source, target, seeded, before, first, time.monotonic() - started)
+    if database is not None:
+        asyncio.run(account.drop_database(database))
 
 
 def test_every_player_answers_on_the_target_as_on_the_source(world: World):
