@@ -1,8 +1,10 @@
-"""python -m ops export | import | delete: see README "Operating the backend".
+"""python -m ops export | import | delete | reindex | migrate: see README "Operating the backend".
 
     python -m ops export [--player PLAYFABID] [--out FILE]   the title (or one player) as JSON Lines
     python -m ops import FILE                                 into the store the settings name
     python -m ops delete PLAYFABID [--yes]                    as Admin/DeletePlayer does
+    python -m ops migrate --from-title TITLEID --from-secret KEY [--from URL]
+                                                              a title copied from PlayFab's API into the store
     python -m ops reindex                                     list players and groups written before
                                                               their directories existed
 
@@ -20,7 +22,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from ops import exporting, importing, records
+from ops import exporting, importing, migrate_cli, records
 from ops.progress import Progress
 from ops.reindex import reindex
 from ops.store_access import settings_from, title_store
@@ -160,7 +162,9 @@ async def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="python -m ops", description="Operate a title: export, import, delete.")
+    top = argparse.ArgumentParser(
+        prog="python -m ops", description="Operate a title: export, import, delete, reindex, migrate."
+    )
     top.add_argument("--settings", default="local.settings.json", help="settings file (default: %(default)s)")
     commands = top.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="write the title, or one player, as JSON Lines")
@@ -174,6 +178,9 @@ def parser() -> argparse.ArgumentParser:
     delete.add_argument("playfab_id", metavar="PLAYFABID")
     delete.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     delete.set_defaults(run=_delete)
+    migrate_cli.add_arguments(
+        commands.add_parser("migrate", help="copy a title from PlayFab (or another host) through its public API")
+    )
     again = commands.add_parser("reindex", help="list every player and group in the directories export reads")
     again.set_defaults(run=_reindex)
     return top

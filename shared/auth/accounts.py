@@ -23,6 +23,12 @@ log = logging.getLogger("playfab.accounts")
 DELETING = "Deleting"
 
 
+# Set on an account copied in without its password (ops migrate: PlayFab exports no password hashes): it
+# has a username or email but no password here, so a password login fails as a wrong password does until
+# a recovery sets one, which clears the mark (shared/features/recovery.py).
+PASSWORD_RESET_REQUIRED = "PasswordResetRequired"
+
+
 def being_deleted(account: dict[str, Any]) -> bool:
     return bool(account.get(DELETING))
 

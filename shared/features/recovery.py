@@ -25,7 +25,7 @@ from typing import Any, Final
 from urllib.parse import quote
 
 from shared.auth import logins, passwords
-from shared.auth.accounts import find_account
+from shared.auth.accounts import PASSWORD_RESET_REQUIRED, find_account
 from shared.auth.caller import Auth, Caller
 from shared.auth.client_address import CURRENT, UNKNOWN
 from shared.auth.logins import LoginKind
@@ -39,6 +39,7 @@ from shared.pipeline import Operation
 from shared.services import Services
 from shared.storage import Document, NotFound, PreconditionFailed, Store
 from shared.storage.layout import (
+    ACCOUNT_DOC,
     LOOKUPS,
     PLAYERS,
     RECOVERY_DOC,
@@ -161,7 +162,20 @@ async def reset_password(services: Services, token: str, password: str) -> str:
             "AuthTokenAlreadyUsedToResetPassword", "The password reset token has already been used."
         ) from None
     await passwords.set_password(services.store, playfab_id, password)
+    await _clear_reset_mark(services.store, playfab_id)
     return playfab_id
+
+
+async def _clear_reset_mark(store: Store, playfab_id: str) -> None:
+    """A migrated account waiting for a password (accounts.PASSWORD_RESET_REQUIRED) has one now."""
+
+    def clear(body: dict[str, Any] | None) -> dict[str, Any] | None:
+        if body is None or PASSWORD_RESET_REQUIRED not in body:
+            return None
+        del body[PASSWORD_RESET_REQUIRED]
+        return body
+
+    await store.update(PLAYERS, playfab_id, ACCOUNT_DOC, clear)
 
 
 async def _charge(services: Services, address_key: str) -> None:

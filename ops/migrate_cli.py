@@ -1,0 +1,144 @@
+"""The `migrate` command of `python -m ops`: its arguments, where the records go, and its exit status."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import IO, Any
+
+import aiohttp
+
+from ops import importing, migrate, records
+from ops.playfab_api import ApiError, PlayFabApi
+from ops.store_access import title_store
+from shared.config.settings import Settings
+
+SECRET_ENV = "PLAYFAB_SOURCE_SECRET_KEY"  # the source's secret key, when --from-secret is not given
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from",
+        dest="source",
+        metavar="URL",
+        help="the source's API address (default: PlayFab's own, https://TITLEID.playfabapi.com)",
+    )
+    parser.add_argument("--from-title", required=True, metavar="TITLEID", help="the source title's id")
+    parser.add_argument(
+        "--from-secret",
+        metavar="KEY",
+        help=f"a secret key of the source title (default: the {SECRET_ENV} environment variable)",
+    )
+    parser.add_argument(
+        "--publisher-key",
+        dest="publisher_keys",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a key of the publisher data to copy (repeat it: PlayFab has no call that lists them)",
+    )
+    parser.add_argument(
+        "--shared-group",
+        dest="shared_groups",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a shared group to copy, with its members' memberships (repeat it: PlayFab has no call that lists them)",
+    )
+    parser.add_argument(
+        "--shared-groups-file",
+        type=Path,
+        metavar="FILE",
+        help="shared groups to copy, one SharedGroupId a line",
+    )
+    parser.add_argument(
+        "--password-resets",
+        type=Path,
+        metavar="FILE",
+        help="write the accounts that need a password (PlayFabId, Username, Email) to FILE, a JSON object a line",
+    )
+    parser.add_argument(
+        "--players-at-once",
+        type=_positive,
+        default=migrate.PLAYERS_AT_ONCE,
+        metavar="N",
+        help="players read at once, each with one call in flight (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="FILE",
+        help="write the records to FILE as an export (for `python -m ops import`) instead of into the store",
+    )
+    parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
+
+
+def _open_private(path: Path | str) -> IO[bytes]:
+    """A new file readable by its owner only: what it holds names players (emails among it)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
+    return os.fdopen(fd, "wb")
+
+
+def _write_resets(path: Path, accounts: list[dict[str, str]]) -> None:
+    with _open_private(path) as out:
+        for account in accounts:
+            out.write(json.dumps(account, sort_keys=True).encode("utf-8") + b"\n")
+    print(f"accounts needing a password reset written to {path}")
+
+
+async def _copy(settings: Settings, args: argparse.Namespace, api: PlayFabApi) -> migrate.Summary:
+    lookups = not settings.allow_duplicate_display_names
+    group_ids = list(args.shared_groups)
+    if args.shared_groups_file is not None:
+        lines = args.shared_groups_file.read_text(encoding="utf-8").splitlines()
+        group_ids += [line.strip() for line in lines if line.strip()]
+    options: dict[str, Any] = {
+        "publisher_keys": args.publisher_keys,
+        "players_at_once": args.players_at_once,
+        "group_ids": group_ids,
+    }
+    if args.out:
+        with _open_private(args.out) as out:
+            out.write(records.dumps(records.header(settings.title_id)))
+
+            async def to_file(record: dict[str, Any]) -> str:
+                out.write(records.dumps(record))
+                return importing.CREATED
+
+            return await migrate.migrate(api, to_file, settings.title_id, lookups, **options)
+    async with title_store(settings) as store:
+
+        async def to_store(record: dict[str, Any]) -> str:
+            return await importing.import_record(store, record, title_id=settings.title_id)
+
+        return await migrate.migrate(api, to_store, settings.title_id, lookups, **options)
+
+
+async def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Exit status: 0 copied, 1 copied with conflicts or players that could not be read, 2 could not run."""
+    secret = args.from_secret or os.environ.get(SECRET_ENV, "")
+    if not secret:
+        print(f"migrate: give the source title's secret key (--from-secret, or {SECRET_ENV})", file=sys.stderr)
+        return 2
+    url = args.source or f"https://{args.from_title}.playfabapi.com"
+    async with aiohttp.ClientSession() as session:
+        api = PlayFabApi(url, args.from_title, secret, session)
+        try:
+            summary = await _copy(settings, args, api)
+        except ApiError as exc:
+            print(f"migrate: the source refused a title-wide read: {exc}", file=sys.stderr)
+            return 2
+    print(migrate.summary_text(summary, api, f"written to {args.out}" if args.out else None))
+    if args.password_resets is not None:
+        _write_resets(args.password_resets, summary.password_resets)
+    return 1 if summary.conflicts or summary.failures else 0

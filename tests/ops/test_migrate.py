@@ -1,0 +1,440 @@
+"""`python -m ops migrate` between two real local hosts: the source seeded through its API, the copy checked
+through the target's API, read by read against the source; a second run changes nothing; players changed
+on the target since are conflicts, reported and left alone."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import json
+import re
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import EmailMessage
+from typing import Any
+
+import pytest
+
+from shared.storage.layout import ACCOUNT_DOC, MEMBERSHIPS_DOC, PLAYERS
+from tests.support.cosmos import CosmosAccount, new_database_name
+from tests.support.data_calls import stored
+from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, running_server
+
+SECRET = {"X-SecretKey": SECRET_KEY}
+PLAYER_FAMILIES = (
+    "User",
+    "UserReadOnly",
+    "UserInternal",
+    "UserPublisher",
+    "UserPublisherReadOnly",
+    "UserPublisherInternal",
+)
+PASSWORD = "source-password-1"
+SHARED_NAME = "Twin"
+GROUP_ID = "migrated-group"
+
+
+def call(srv: Server, path: str, body: dict[str, Any] | None = None, *, anonymous: bool = False) -> dict[str, Any]:
+    """A call's data, with the title's secret key (a Client login or registration is `anonymous`)."""
+    answer = srv.post(path, body or {}, None if anonymous else SECRET)
+    assert answer.status_code == 200, (path, answer.text)
+    data: dict[str, Any] = answer.json()["data"]
+    return data
+
+
+def title_token(srv: Server) -> str:
+    return str(call(srv, "/Authentication/GetEntityToken")["EntityToken"])
+
+
+def entity_call(srv: Server, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    answer = srv.post(path, body, {"X-EntityToken": title_token(srv)})
+    assert answer.status_code == 200, (path, answer.text)
+    data: dict[str, Any] = answer.json()["data"]
+    return data
+
+
+@dataclass
+class Seeded:
+    custom_ids: dict[str, str]  # PlayFabId -> custom id
+    password_player: str
+    email: str
+    characters: dict[str, list[str]]  # PlayFabId -> CharacterIds
+    entities: dict[str, str]  # PlayFabId -> title player account id
+
+
+def _custom_player(srv: Server) -> tuple[str, str, str]:
+    custom_id = f"migrate-{uuid.uuid4().hex[:12]}"
+    request = {"TitleId": TITLE_ID, "CustomId": custom_id, "CreateAccount": True}
+    login = call(srv, "/Client/LoginWithCustomID", request, anonymous=True)
+    return login["PlayFabId"], custom_id, login["EntityToken"]["Entity"]["Id"]
+
+
+def seed(srv: Server) -> Seeded:
+    call(srv, "/Admin/CreatePlayerStatisticDefinition", {"StatisticName": "score", "AggregationMethod": "Max"})
+    call(srv, "/Admin/CreatePlayerStatisticDefinition", {"StatisticName": "daily", "VersionChangeInterval": "Day"})
+    kinds = (
+        ("/Admin/SetTitleData", "motd"),
+        ("/Admin/SetTitleInternalData", "secret"),
+        ("/Admin/SetPublisherData", "pub"),
+    )
+    for path, key in kinds:
+        call(srv, path, {"Key": key, "Value": f"{key}-value"})
+        call(srv, path, {"Key": f"{key}2", "Value": '{"json": [1, 2.50]}'})
+    entity_call(
+        srv,
+        "/Object/SetObjects",
+        {"Entity": {"Id": TITLE_ID, "Type": "title"}, "Objects": [{"ObjectName": "config", "DataObject": {"a": 1}}]},
+    )
+
+    custom_ids, characters, entities = {}, {}, {}
+    for n in range(4):
+        playfab_id, custom_id, entity_id = _custom_player(srv)
+        custom_ids[playfab_id], entities[playfab_id] = custom_id, entity_id
+        characters[playfab_id] = []
+        if n == 3:
+            continue  # a player with nothing but its login
+        for family in PLAYER_FAMILIES:
+            request: dict[str, Any] = {"PlayFabId": playfab_id, "Data": {"k1": f"{family}-1", "gone": "x"}}
+            if "Internal" not in family:
+                request["Permission"] = "Public"
+            call(srv, f"/Server/Update{family}Data", request)
+            call(
+                srv,
+                f"/Server/Update{family}Data",
+                {"PlayFabId": playfab_id, "Data": {"k2": f"{n}"}, "KeysToRemove": ["gone"]},
+            )
+        call(
+            srv,
+            "/Server/UpdatePlayerStatistics",
+            {
+                "PlayFabId": playfab_id,
+                "Statistics": [
+                    {"StatisticName": "score", "Value": 100 - n * 10},
+                    {"StatisticName": "level", "Value": n},
+                    {"StatisticName": "daily", "Value": 7 + n},
+                ],
+            },
+        )
+        props = {
+            "PlayFabId": playfab_id,
+            "Properties": [{"Name": "tier", "Value": "gold"}, {"Name": "rank", "Value": 3.5}],
+        }
+        call(srv, "/Server/UpdatePlayerCustomProperties", props)
+        call(
+            srv,
+            "/Server/UpdatePlayerCustomProperties",
+            {"PlayFabId": playfab_id, "Properties": [{"Name": "flag", "Value": True}]},
+        )
+        entity = {"Id": entity_id, "Type": "title_player_account"}
+        entity_call(
+            srv,
+            "/Object/SetObjects",
+            {"Entity": entity, "Objects": [{"ObjectName": "save", "DataObject": {"x": n, "f": 1.50}}]},
+        )
+        entity_call(
+            srv,
+            "/Object/SetObjects",
+            {"Entity": entity, "Objects": [{"ObjectName": "opts", "EscapedDataObject": '{"b":  [true]}'}]},
+        )
+        if n < 2:
+            for name in ("Hero", "Mage"):
+                character_id = call(
+                    srv,
+                    "/Server/GrantCharacterToUser",
+                    {"PlayFabId": playfab_id, "CharacterName": name, "CharacterType": "Class"},
+                )["CharacterId"]
+                characters[playfab_id].append(character_id)
+                target = {"PlayFabId": playfab_id, "CharacterId": character_id}
+                for family in ("Character", "CharacterReadOnly", "CharacterInternal"):
+                    call(srv, f"/Server/Update{family}Data", {**target, "Data": {"c": f"{family}-{name}"}})
+                    call(srv, f"/Server/Update{family}Data", {**target, "Data": {"d": "2"}})
+                call(
+                    srv,
+                    "/Server/UpdateCharacterStatistics",
+                    {**target, "CharacterStatistics": {"kills": 5 + n, "score": 9}},
+                )
+                entity_call(
+                    srv,
+                    "/Object/SetObjects",
+                    {
+                        "Entity": {"Id": character_id, "Type": "character"},
+                        "Objects": [{"ObjectName": "bag", "DataObject": [name]}],
+                    },
+                )
+    # A shared group of two players, with data written by the title and by a member.
+    members = list(custom_ids)[:2]
+    call(srv, "/Server/CreateSharedGroup", {"SharedGroupId": GROUP_ID})
+    call(srv, "/Server/AddSharedGroupMembers", {"SharedGroupId": GROUP_ID, "PlayFabIds": members})
+    call(
+        srv, "/Server/UpdateSharedGroupData", {"SharedGroupId": GROUP_ID, "Data": {"pot": "10"}, "Permission": "Public"}
+    )
+    call(srv, "/Server/UpdateSharedGroupData", {"SharedGroupId": GROUP_ID, "Data": {"turn": "1"}})
+    # Two players with one display name, as a PlayFab title allowing duplicates may hold.
+    for playfab_id in list(custom_ids)[:2]:
+        call(srv, "/Admin/UpdateUserTitleDisplayName", {"PlayFabId": playfab_id, "DisplayName": SHARED_NAME})
+    banned = list(custom_ids)[2]
+    bans = [
+        {"PlayFabId": banned, "Reason": "cheating", "DurationInHours": 48},
+        {"PlayFabId": banned, "Reason": "forever"},
+    ]
+    call(srv, "/Admin/BanUsers", {"Bans": bans})
+    # A second version of "score": the first players' old values stay readable by version.
+    call(srv, "/Admin/IncrementPlayerStatisticVersion", {"StatisticName": "score"})
+    first = next(iter(custom_ids))
+    call(
+        srv,
+        "/Server/UpdatePlayerStatistics",
+        {"PlayFabId": first, "Statistics": [{"StatisticName": "score", "Value": 30}]},
+    )
+
+    username = f"user{uuid.uuid4().hex[:10]}"
+    email = f"{username}@example.com"
+    registered = call(
+        srv,
+        "/Client/RegisterPlayFabUser",
+        {
+            "TitleId": TITLE_ID,
+            "Username": username,
+            "Email": email,
+            "Password": PASSWORD,
+            "DisplayName": f"D{username[:10]}",
+        },
+        anonymous=True,
+    )
+    password_player = registered["PlayFabId"]
+    call(srv, "/Server/UpdateUserData", {"PlayFabId": password_player, "Data": {"hello": "world"}})
+    entities[password_player] = registered["EntityToken"]["Entity"]["Id"]
+    characters[password_player] = []
+    return Seeded(custom_ids, password_player, email, characters, entities)
+
+
+def snapshot(srv: Server, seeded: Seeded) -> dict[str, Any]:
+    """Every read the copy must answer as the source does, by what was read."""
+    out: dict[str, Any] = {}
+    for path in (
+        "/Admin/GetTitleData",
+        "/Admin/GetTitleInternalData",
+        "/Server/GetTitleData",
+        "/Admin/GetPlayerStatisticDefinitions",
+    ):
+        out[path] = call(srv, path)
+    out["publisher"] = call(srv, "/Admin/GetPublisherData", {"Keys": ["pub", "pub2"]})
+    for name in ("score", "level", "daily"):
+        out[f"versions {name}"] = call(srv, "/Admin/GetPlayerStatisticVersions", {"StatisticName": name})
+    for name, version in (("score", 0), ("score", 1), ("level", 0), ("daily", None)):
+        board = {"StatisticName": name, "StartPosition": 0, "MaxResultsCount": 100}
+        if version is not None:
+            board |= {"Version": version, "UseSpecificVersion": True}
+        out[f"leaderboard {name} {version}"] = call(srv, "/Server/GetLeaderboard", board)
+    out["character leaderboard"] = call(
+        srv, "/Server/GetCharacterLeaderboard", {"StatisticName": "kills", "StartPosition": 0, "MaxResultsCount": 100}
+    )
+    group = {"SharedGroupId": GROUP_ID, "GetMembers": True, "CustomTags": {"GetDataVersion": "true"}}
+    out["group"] = call(srv, "/Server/GetSharedGroupData", group)
+    out["title objects"] = entity_call(
+        srv, "/Object/GetObjects", {"Entity": {"Id": TITLE_ID, "Type": "title"}, "EscapeObject": True}
+    )
+    for playfab_id in [*seeded.custom_ids, seeded.password_player]:
+        player = {"PlayFabId": playfab_id}
+        reads = out[playfab_id] = {}
+        reads["account"] = call(srv, "/Server/GetUserAccountInfo", player)
+        reads["bans"] = [
+            {k: v for k, v in ban.items() if k != "BanId"}
+            for ban in call(srv, "/Server/GetUserBans", player)["BanData"]
+        ]
+        for family in PLAYER_FAMILIES:
+            reads[family] = call(srv, f"/Server/Get{family}Data", player)
+        reads["statistics"] = call(srv, "/Server/GetPlayerStatistics", player)
+        reads["score v0"] = call(
+            srv,
+            "/Server/GetPlayerStatistics",
+            {**player, "StatisticNameVersions": [{"StatisticName": "score", "Version": 0}]},
+        )
+        reads["properties"] = call(srv, "/Server/ListPlayerCustomProperties", player)
+        reads["characters"] = call(srv, "/Server/GetAllUsersCharacters", player)
+        entity = {"Id": seeded.entities[playfab_id], "Type": "title_player_account"}
+        reads["objects"] = entity_call(srv, "/Object/GetObjects", {"Entity": entity, "EscapeObject": True})
+        reads["profile"] = entity_call(srv, "/Profile/GetProfile", {"Entity": entity})
+        for character_id in seeded.characters[playfab_id]:
+            target = {**player, "CharacterId": character_id}
+            for family in ("Character", "CharacterReadOnly", "CharacterInternal"):
+                reads[f"{character_id} {family}"] = call(srv, f"/Server/Get{family}Data", target)
+            reads[f"{character_id} statistics"] = call(srv, "/Server/GetCharacterStatistics", target)
+            character = {"Id": character_id, "Type": "character"}
+            reads[f"{character_id} objects"] = entity_call(
+                srv, "/Object/GetObjects", {"Entity": character, "EscapeObject": True}
+            )
+            reads[f"{character_id} profile"] = entity_call(srv, "/Profile/GetProfile", {"Entity": character})
+    return out
+
+
+def run_migrate(source: Server, target: Server, *more: str) -> subprocess.CompletedProcess[str]:
+    args = ["--from", source.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY, *more]
+    args += ["--publisher-key", "pub", "--publisher-key", "pub2", "--shared-group", GROUP_ID]
+    return subprocess.run(
+        [sys.executable, "-m", "ops", "--settings", str(target.data_dir / "absent.json"), "migrate", *args],
+        cwd=REPO,
+        env=target.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@dataclass
+class World:
+    source: Server
+    target: Server
+    seeded: Seeded
+    before: dict[str, Any]  # the source, read before the migration
+    first: subprocess.CompletedProcess[str]
+    seconds: float
+
+
+@pytest.fixture(scope="module", params=["sqlite", "cosmos"])
+def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A seeded source on SQLite, and a target on each store the migration may write."""
+    target_env: dict[str, str] = {}
+    database = None
+    if request.param == "cosmos":
+        account: CosmosAccount = request.getfixturevalue("cosmos")
+        database = new_database_name("migrate")
+        target_env = account.env(database)
+    with (
+        running_server(tmp_path_factory.mktemp("migrate-source"), ALLOW_DUPLICATE_DISPLAY_NAMES="true") as source,
+        running_server(tmp_path_factory.mktemp(f"migrate-target-{request.param}"), **target_env) as target,
+    ):
+        seeded = seed(source)
+        before = snapshot(source, seeded)
+        started = time.monotonic()
+        first = run_migrate(source, target, "--password-resets", str(target.data_dir / "resets.jsonl"))
+        yield World(source, target, seeded, before, first, time.monotonic() - started)
+    if database is not None:
+        asyncio.run(account.drop_database(database))
+
+
+def test_every_player_answers_on_the_target_as_on_the_source(world: World):
+    assert world.first.returncode == 0, world.first.stdout + world.first.stderr
+    assert "players: 5 read (5 in All Players); shared groups: 1" in world.first.stdout
+    assert "records: 7 created, 0 unchanged" in world.first.stdout
+    assert "conflicts: 0" in world.first.stdout
+    assert "display names another player listed before also has (kept, not looked up by name): 1" in world.first.stdout
+    after = snapshot(world.target, world.seeded)
+    for key, expected in world.before.items():
+        assert after[key] == expected, key
+
+
+def test_the_named_shared_group_comes_with_its_members_memberships(world: World):
+    members = list(world.seeded.custom_ids)[:2]
+    assert world.before["group"]["Members"] == members and world.before["group"]["DataVersion"] == 2
+    for playfab_id in members:
+        held = stored(world.target, PLAYERS, playfab_id, MEMBERSHIPS_DOC)
+        assert held is not None and list(held["Groups"]) == [GROUP_ID]
+
+
+def test_a_display_name_two_players_share_finds_the_first_listed_on_a_title_of_unique_names(world: World):
+    twins = sorted(list(world.seeded.custom_ids)[:2])  # the target lists players in PlayFabId order
+    found = call(world.target, "/Admin/GetUserAccountInfo", {"TitleDisplayName": SHARED_NAME})
+    assert found["UserInfo"]["PlayFabId"] == twins[0]
+    for playfab_id in twins:
+        info = call(world.target, "/Server/GetUserAccountInfo", {"PlayFabId": playfab_id})
+        assert info["UserInfo"]["TitleInfo"]["DisplayName"] == SHARED_NAME
+
+
+def test_a_second_run_finds_everything_in_place_and_changes_nothing(world: World):
+    assert world.first.returncode == 0
+    again = run_migrate(world.source, world.target)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "records: 0 created, 7 unchanged" in again.stdout
+    assert snapshot(world.target, world.seeded) == world.before
+
+
+def test_the_records_written_to_a_file_instead_are_those_already_imported(world: World):
+    """`--out` writes an export file of the same records: importing it into the migrated target finds
+    every line in place."""
+    path = world.target.data_dir / "migrated.jsonl"
+    written = run_migrate(world.source, world.target, "--out", str(path))
+    assert written.returncode == 0, written.stdout + written.stderr
+    assert f"records: 7 written to {path}" in written.stdout
+    header = json.loads(path.read_text().splitlines()[0])
+    assert (header["Record"], header["TitleId"]) == ("header", TITLE_ID)
+    imported = subprocess.run(
+        [sys.executable, "-m", "ops", "--settings", str(world.target.data_dir / "absent.json"), "import", str(path)],
+        cwd=REPO,
+        env=world.target.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert "imported 7 records: 0 written, 7 unchanged, 0 refused as conflicts" in imported.stderr
+
+
+def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: World):
+    target, seeded = world.target, world.seeded
+    assert "accounts needing a password reset: 1" in world.first.stdout
+    listed = [json.loads(line) for line in (target.data_dir / "resets.jsonl").read_text().splitlines()]
+    username = seeded.email.split("@")[0]
+    assert listed == [{"PlayFabId": seeded.password_player, "Username": username, "Email": seeded.email}]
+    account = stored(target, PLAYERS, seeded.password_player, ACCOUNT_DOC)
+    assert account is not None and account["PasswordResetRequired"] is True
+    login = {"TitleId": TITLE_ID, "Email": seeded.email, "Password": PASSWORD}
+    refused = target.post("/Client/LoginWithEmailAddress", login)
+    assert refused.json()["error"] == "InvalidEmailOrPassword", refused.text
+    username = {"TitleId": TITLE_ID, "Username": seeded.email.split("@")[0], "Password": PASSWORD}
+    refused = target.post("/Client/LoginWithPlayFab", username)
+    assert refused.json()["error"] == "InvalidUsernameOrPassword", refused.text
+    call(target, "/Admin/SendAccountRecoveryEmail", {"Email": seeded.email})
+    outbox = target.data_dir / "outbox"
+    deadline = time.monotonic() + 20
+    while not list(outbox.glob("*.eml")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (message,) = outbox.glob("*.eml")
+    parsed = email.message_from_bytes(message.read_bytes(), policy=email.policy.default)
+    assert isinstance(parsed, EmailMessage)
+    text = parsed.get_body(("plain",))
+    assert text is not None
+    found = re.search(r"token=([A-Za-z0-9_\-]+)", text.get_content())
+    assert found
+    call(target, "/Admin/ResetPassword", {"Token": found.group(1), "Password": "new-password-2"})
+    logged_in = call(target, "/Client/LoginWithEmailAddress", {**login, "Password": "new-password-2"}, anonymous=True)
+    assert logged_in["PlayFabId"] == seeded.password_player
+    account = stored(target, PLAYERS, seeded.password_player, ACCOUNT_DOC)
+    assert account is not None and "PasswordResetRequired" not in account
+    by_username = {"TitleId": TITLE_ID, "Username": seeded.email.split("@")[0], "Password": "new-password-2"}
+    assert call(target, "/Client/LoginWithPlayFab", by_username, anonymous=True)["PlayFabId"] == seeded.password_player
+
+
+def test_custom_id_logins_on_the_target_find_the_same_players(world: World):
+    """The banned player is left out: its bans are compared above (GetUserBans, isBanned), and even a
+    refused login records its time, which the last test needs unmoved."""
+    banned = list(world.seeded.custom_ids)[2]
+    assert world.before[banned]["account"]["UserInfo"]["TitleInfo"]["isBanned"] is True
+    for playfab_id, custom_id in world.seeded.custom_ids.items():
+        if playfab_id == banned:
+            continue
+        login = {"TitleId": TITLE_ID, "CustomId": custom_id, "CreateAccount": False}
+        answer = call(world.target, "/Client/LoginWithCustomID", login, anonymous=True)
+        assert (answer["PlayFabId"], answer["NewlyCreated"]) == (playfab_id, False)
+
+
+def test_players_changed_on_the_target_are_conflicts_left_alone(world: World):
+    """Run last: after the tests above logged players in on the target (their LastLogin moved) and one
+    player's data is changed there, a run reports each of them and touches none."""
+    target, seeded = world.target, world.seeded
+    changed = list(seeded.custom_ids)[1]
+    call(target, "/Server/UpdateUserData", {"PlayFabId": changed, "Data": {"k1": "target's own"}})
+    held = call(target, "/Server/GetUserData", {"PlayFabId": changed})
+    again = run_migrate(world.source, target)
+    assert again.returncode == 1
+    assert f"conflict: player {changed}: the target already holds a different players/{changed}/" in again.stderr
+    assert call(target, "/Server/GetUserData", {"PlayFabId": changed}) == held
+    # Logged in on the target: three custom id players and the password player. The banned player and
+    # the title and group records are as the first run left them: unchanged.
+    assert "conflicts: 4" in again.stdout
+    assert "records: 0 created, 3 unchanged" in again.stdout

@@ -1,0 +1,96 @@
+"""ops/migrate's conversions of answers shaped as real PlayFab gives them (fields this project never sends)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ops import migrate
+from shared.config.clock import iso
+from shared.features import statistic_definitions
+
+
+def test_a_playfab_account_keeps_the_logins_this_backend_serves_and_names_the_rest():
+    info = {
+        "PlayFabId": "A1B2C3D4E5F60718",
+        "Created": "2021-03-04T05:06:07.1234567Z",
+        "Username": "hero",
+        "PrivateInfo": {"Email": "Hero@Example.com"},
+        "TitleInfo": {
+            "Created": "2021-03-04T05:06:07.891Z",
+            "LastLogin": "2024-01-02T03:04:05Z",
+            "DisplayName": "Hero",
+            "Origination": "Organic",
+            "TitlePlayerAccount": {"Id": "0F1E2D3C4B5A6978", "Type": "title_player_account", "TypeString": "x"},
+            "isBanned": False,
+        },
+        "CustomIdInfo": {"CustomId": "device-7"},
+        "SteamInfo": {"SteamId": "7656"},
+        "OpenIdInfo": [{"ConnectionId": "c", "Issuer": "i", "Subject": "s"}],
+        "GoogleInfo": None,
+    }
+    account = migrate.account_body(info)
+    assert account == {
+        "PlayFabId": "A1B2C3D4E5F60718",
+        "TitlePlayerAccountId": "0F1E2D3C4B5A6978",
+        "Created": 1614834367.891,
+        "Logins": {"username": "hero", "email": "Hero@Example.com", "custom": "device-7"},
+        "LastLogin": 1704164645.0,
+        "DisplayName": "Hero",
+        "PasswordResetRequired": True,
+    }
+    assert list(account["Logins"]) == ["username", "email", "custom"]  # the origin first
+    assert iso(account["Created"]) == "2021-03-04T05:06:07.891Z"
+    assert migrate.unkept_identities(info) == ["OpenIdInfo", "SteamInfo"]
+
+
+def test_times_keep_their_milliseconds_whatever_digits_they_come_with():
+    for text, expected in (
+        ("2024-05-01T12:00:00Z", "2024-05-01T12:00:00.000Z"),
+        ("2024-05-01T12:00:00.1Z", "2024-05-01T12:00:00.100Z"),
+        ("2024-05-01T12:00:00.9999999Z", "2024-05-01T12:00:01.000Z"),
+        ("2024-05-01T12:00:00.123", "2024-05-01T12:00:00.123Z"),
+    ):
+        assert iso(migrate.epoch(text)) == expected, text
+
+
+def test_statistic_definitions_follow_the_versions_the_source_lists():
+    definitions = [
+        {"StatisticName": "weekly", "CurrentVersion": 3, "AggregationMethod": "Sum", "VersionChangeInterval": "Week"},
+        {"StatisticName": "plain", "CurrentVersion": 2},
+    ]
+
+    def listed(name: str, times: list[str]) -> list[dict[str, Any]]:
+        return [{"StatisticName": name, "Version": v, "ActivationTime": at} for v, at in enumerate(times)]
+
+    versions = {
+        # Mondays 2024-01-01 and -08 (resets), then an increment on Wednesday the 10th, then Monday the 15th.
+        "weekly": listed(
+            "weekly", ["2024-01-01T00:00:00Z", "2024-01-08T00:00:00Z", "2024-01-10T12:00:00Z", "2024-01-15T00:00:00Z"]
+        ),
+        "plain": listed("plain", ["2023-12-31T10:00:00Z", "2024-01-02T10:00:00Z", "2024-01-03T10:00:00Z"]),
+    }
+    body = migrate.definitions_body(definitions, versions)
+    assert list(body["Statistics"]) == ["weekly", "plain"] and body["LastId"] == 2
+    weekly = body["Statistics"]["weekly"]
+    assert weekly["AggregationMethod"] == "Sum" and weekly["StatisticId"] == 1
+    assert [(s["Version"], s["Interval"]) for s in weekly["Segments"]] == [(0, "Week"), (2, "Week")]
+    plain = body["Statistics"]["plain"]
+    assert [(s["Version"], s["Interval"]) for s in plain["Segments"]] == [(0, "Never"), (1, "Never"), (2, "Never")]
+    assert plain["Created"] == plain["Segments"][0]["Start"] == migrate.epoch("2023-12-31T10:00:00Z")
+    # What the definition answers here is what the source listed.
+    weekly_now = statistic_definitions.Definitions(body).get("weekly")
+    at = migrate.epoch("2024-01-16T00:00:00Z")
+    assert weekly_now.version_at(at) == 3
+    assert [(v["Version"], v["ActivationTime"]) for v in weekly_now.versions(at, admin=True)] == [
+        (v["Version"], iso(migrate.epoch(v["ActivationTime"]))) for v in versions["weekly"]
+    ]
+
+
+def test_a_family_never_written_is_no_document_and_one_emptied_keeps_its_version():
+    assert migrate.data_body({"Data": {}, "DataVersion": 0}) is None
+    assert migrate.data_body({"Data": {}, "DataVersion": 4}) == {"DataVersion": 4, "Data": {}}
+    internal = {"Data": {"k": {"Value": "v", "LastUpdated": "2024-01-01T00:00:00.000Z"}}, "DataVersion": 1}
+    assert migrate.data_body(internal) == {
+        "DataVersion": 1,
+        "Data": {"k": {"Value": "v", "Permission": "Private", "LastUpdated": "2024-01-01T00:00:00.000Z"}},
+    }
