@@ -27,6 +27,7 @@ from ops.progress import Progress
 from ops.reindex import reindex
 from ops.store_access import settings_from, title_store
 from shared.config.settings import Settings, SettingsError
+from shared.config.settings_table import default
 from shared.features.player_deletion import delete_player
 from shared.storage import StoreError
 from shared.wire.errors import PlayFabError
@@ -165,7 +166,9 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="python -m ops", description="Operate a title: export, import, delete, reindex, migrate."
     )
-    top.add_argument("--settings", default="local.settings.json", help="settings file (default: %(default)s)")
+    # As the local host: LOCAL_SETTINGS_FILE names the file (tests point it at one that is not there).
+    settings_file = os.environ.get("LOCAL_SETTINGS_FILE", default("LOCAL_SETTINGS_FILE"))
+    top.add_argument("--settings", default=settings_file, help="settings file (default: %(default)s)")
     commands = top.add_subparsers(dest="command", required=True)
     export = commands.add_parser("export", help="write the title, or one player, as JSON Lines")
     export.add_argument("--player", metavar="PLAYFABID", help="only this player")

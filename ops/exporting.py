@@ -8,7 +8,7 @@ from typing import Any, Final
 
 from ops.records import GROUP, PLAYER, TITLE, Doc, portable
 from shared.auth import directory, logins
-from shared.auth.accounts import being_deleted
+from shared.auth.accounts import PASSWORD_RESET_REQUIRED, being_deleted
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER
 from shared.auth.logins import LoginKind
 from shared.features import title_data
@@ -95,7 +95,10 @@ async def player_record(store: Store, playfab_id: str) -> dict[str, Any] | None:
     if account is None or being_deleted(account.body):
         return None
     own = [(playfab_id, doc_id) for doc_id in PLAYER_DOCS]
-    docs = [Doc(PLAYERS, playfab_id, ACCOUNT_DOC, portable(account.body))]
+    body = portable(account.body)
+    if {LoginKind.USERNAME, LoginKind.EMAIL} & set(logins.linked(body)):
+        body[PASSWORD_RESET_REQUIRED] = True  # its hash stays behind: wherever this lands, it needs one
+    docs = [Doc(PLAYERS, playfab_id, ACCOUNT_DOC, body)]
     docs += _found(PLAYERS, own, await store.read_many(PLAYERS, own))
     characters: list[dict[str, Any]] = next((d.body["Characters"] for d in docs if d.id == CHARACTERS_DOC), [])
     character_ids = [str(entry["CharacterId"]) for entry in characters]

@@ -14,6 +14,7 @@ from typing import Any, Final
 from ops.exporting import PLAYER_DOCS, character_docs
 from ops.records import GROUP, PLAYER, TITLE, BadRecord, Doc, documents, portable
 from shared.auth import directory
+from shared.auth.accounts import PASSWORD_RESET_REQUIRED
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER
 from shared.features import statistic_values, title_data
 from shared.storage import Conflict, Store
@@ -103,6 +104,13 @@ def _write_order(doc: Doc) -> int:
     return 0
 
 
+def _comparable(body: dict[str, Any]) -> dict[str, Any]:
+    """What must be equal for a document to count as already imported. An export marks every account
+    with a password login as needing a reset (the file has no hash); the store it came from, which still
+    has the hash, has no mark, and a reset since has cleared it: neither is a conflict."""
+    return {key: value for key, value in portable(body).items() if key != PASSWORD_RESET_REQUIRED}
+
+
 def _describe(doc: Doc) -> str:
     return f"{doc.container}/{doc.partition}/{doc.id}"
 
@@ -112,7 +120,7 @@ async def _present(store: Store, docs: list[Doc]) -> list[dict[str, Any] | None]
     for container in {doc.container for doc in docs}:
         keys = [(doc.partition, doc.id) for doc in docs if doc.container == container]
         for (pk, doc_id), held in zip(keys, await store.read_many(container, keys), strict=True):
-            found[(container, pk, doc_id)] = portable(held.body) if held is not None else None
+            found[(container, pk, doc_id)] = _comparable(held.body) if held is not None else None
     return [found[(doc.container, doc.partition, doc.id)] for doc in docs]
 
 
@@ -143,7 +151,7 @@ async def import_record(store: Store, record: dict[str, Any], *, title_id: str, 
     name = owner or "title"
     present = await _present(store, docs)
     for doc, held in zip(docs, present, strict=True):
-        if held is not None and held != doc.body:
+        if held is not None and held != _comparable(doc.body):
             raise _refuse(name, doc)
     if kind == PLAYER and owner is not None:
         await directory.PLAYERS.enter(store, owner)  # before the account, as a sign-up does
@@ -158,7 +166,7 @@ async def import_record(store: Store, record: dict[str, Any], *, title_id: str, 
             created += 1
         except Conflict:  # written meanwhile (or our own create's answer was lost): equal is fine
             again = await store.read(doc.container, doc.partition, doc.id)
-            if again is None or portable(again.body) != doc.body:
+            if again is None or _comparable(again.body) != _comparable(doc.body):
                 raise _refuse(name, doc) from None
     if kind == PLAYER and owner is not None:
         await _reindex(store, owner, docs)

@@ -55,6 +55,14 @@ def test_an_export_holds_every_player_group_and_the_title_without_secrets(source
     player = next(r for r in records_of(lines, "player") if r["PlayFabId"] == seeded.password_player)
     places = {(d["Container"], d["Id"]) for d in player["Documents"]}
     assert ("players", "account") in places and ("players", "password") not in places
+    # No hash leaves with it, so the account says it needs a password; the others have no password login.
+    marked = {
+        r["PlayFabId"]
+        for r in records_of(lines, "player")
+        for d in r["Documents"]
+        if d["Id"] == "account" and d["Body"].get("PasswordResetRequired") is True
+    }
+    assert marked == {seeded.password_player}
     lookups = [d["Partition"] for d in player["Documents"] if d["Container"] == "lookups"]
     assert sorted(p.split(":")[0] for p in lookups) == ["custom", "email", "username"]
     assert ("entities", "profile") in places and ("players", "statistics") in places
