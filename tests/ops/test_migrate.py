@@ -1,6 +1,9 @@
 """`python -m ops migrate` between two real local hosts: the source seeded through its API, the copy checked
 through the target's API, read by read against the source; a second run changes nothing; players changed
-on the target since are conflicts, reported and left alone."""
+on the target since are conflicts, reported and left alone.
+
+Every test passes alone and in any order: the source is seeded once and never changed, and a test that
+changes a target (signing players in, changing their data) does it on a target no other test reads."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -287,35 +291,86 @@ def run_migrate(source: Server, target: Server, *more: str) -> subprocess.Comple
 
 
 @dataclass
+class Source:
+    server: Server
+    seeded: Seeded
+    before: dict[str, Any]  # the source, read before any migration
+
+
+@dataclass
 class World:
+    """A target the source was migrated into, with the source."""
+
     source: Server
     target: Server
     seeded: Seeded
     before: dict[str, Any]  # the source, read before the migration
-    first: subprocess.CompletedProcess[str]
+    first: subprocess.CompletedProcess[str]  # the run that migrated it
     seconds: float
 
 
+@pytest.fixture(scope="module")
+def source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Source]:
+    """The seeded source (on SQLite), shared by every test: none of them changes it."""
+    with running_server(tmp_path_factory.mktemp("migrate-source"), ALLOW_DUPLICATE_DISPLAY_NAMES="true") as srv:
+        seeded = seed(srv)
+        yield Source(srv, seeded, snapshot(srv, seeded))
+
+
 @pytest.fixture(scope="module", params=["sqlite", "cosmos"])
-def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """A seeded source on SQLite, and a target on each store the migration may write."""
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Each store the migration may write: every target is made on it."""
+    return str(request.param)
+
+
+@contextmanager
+def migrated_target(
+    request: pytest.FixtureRequest, factory: pytest.TempPathFactory, source: Source, kind: str, name: str
+) -> Iterator[World]:
+    """A new target on `kind`, the source migrated into it (with `--password-resets resets.jsonl`)."""
     target_env: dict[str, str] = {}
     database = None
-    if request.param == "cosmos":
+    if kind == "cosmos":
         account: CosmosAccount = request.getfixturevalue("cosmos")
         database = new_database_name("migrate")
         target_env = account.env(database)
-    with (
-        running_server(tmp_path_factory.mktemp("migrate-source"), ALLOW_DUPLICATE_DISPLAY_NAMES="true") as source,
-        running_server(tmp_path_factory.mktemp(f"migrate-target-{request.param}"), **target_env) as target,
-    ):
-        seeded = seed(source)
-        before = snapshot(source, seeded)
-        started = time.monotonic()
-        first = run_migrate(source, target, "--password-resets", str(target.data_dir / "resets.jsonl"))
-        yield World(source, target, seeded, before, first, time.monotonic() - started)
-    if database is not None:
-        asyncio.run(account.drop_database(database))
+    try:
+        with running_server(factory.mktemp(f"migrate-{name}-{kind}"), **target_env) as target:
+            started = time.monotonic()
+            first = run_migrate(source.server, target, "--password-resets", str(target.data_dir / "resets.jsonl"))
+            seconds = time.monotonic() - started
+            yield World(source.server, target, source.seeded, source.before, first, seconds)
+    finally:
+        if database is not None:
+            asyncio.run(account.drop_database(database))
+
+
+@pytest.fixture(scope="module")
+def world(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, source: Source, store_kind: str
+) -> Iterator[World]:
+    """A migrated target nothing changes: the tests using it only read it, or run a migration that
+    writes nothing."""
+    with migrated_target(request, tmp_path_factory, source, store_kind, "target") as migrated:
+        yield migrated
+
+
+@pytest.fixture(scope="module")
+def signed_in(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, source: Source
+) -> Iterator[World]:
+    """A migrated target players sign in on: each test using it touches players no other one does. On
+    SQLite only, as `fresh`: what they check (logins, and the import's comparison) is the same on every
+    store, and the other suites check it on each; a Cosmos DB target costs ten seconds more."""
+    with migrated_target(request, tmp_path_factory, source, "sqlite", "signed-in") as migrated:
+        yield migrated
+
+
+@pytest.fixture
+def fresh(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, source: Source) -> Iterator[World]:
+    """A migrated target of the test's own (SQLite)."""
+    with migrated_target(request, tmp_path_factory, source, "sqlite", "fresh") as migrated:
+        yield migrated
 
 
 def test_every_player_answers_on_the_target_as_on_the_source(world: World):
@@ -375,9 +430,10 @@ def test_the_records_written_to_a_file_instead_are_those_already_imported(world:
     assert "imported 7 records: 0 written, 7 unchanged, 0 refused as conflicts" in imported.stderr
 
 
-def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: World):
-    target, seeded = world.target, world.seeded
-    assert "accounts needing a password reset: 1" in world.first.stdout
+def test_the_password_player_is_marked_and_sets_a_password_by_recovery(signed_in: World):
+    """Signs in only the password player."""
+    target, seeded = signed_in.target, signed_in.seeded
+    assert "accounts needing a password reset: 1" in signed_in.first.stdout
     listed = [json.loads(line) for line in (target.data_dir / "resets.jsonl").read_text().splitlines()]
     username = seeded.email.split("@")[0]
     assert listed == [{"PlayFabId": seeded.password_player, "Username": username, "Email": seeded.email}]
@@ -410,31 +466,38 @@ def test_the_password_player_is_marked_and_sets_a_password_by_recovery(world: Wo
     assert call(target, "/Client/LoginWithPlayFab", by_username, anonymous=True)["PlayFabId"] == seeded.password_player
 
 
-def test_custom_id_logins_on_the_target_find_the_same_players(world: World):
-    """The banned player is left out: its bans are compared above (GetUserBans, isBanned), and even a
-    refused login records its time, which the last test needs unmoved."""
-    banned = list(world.seeded.custom_ids)[2]
-    assert world.before[banned]["account"]["UserInfo"]["TitleInfo"]["isBanned"] is True
-    for playfab_id, custom_id in world.seeded.custom_ids.items():
-        if playfab_id == banned:
-            continue
+def test_custom_id_logins_on_the_target_find_the_same_players(signed_in: World):
+    """Signs in only the custom id players (the banned one too: a refused login finds its player)."""
+    banned = list(signed_in.seeded.custom_ids)[2]
+    assert signed_in.before[banned]["account"]["UserInfo"]["TitleInfo"]["isBanned"] is True
+    for playfab_id, custom_id in signed_in.seeded.custom_ids.items():
         login = {"TitleId": TITLE_ID, "CustomId": custom_id, "CreateAccount": False}
-        answer = call(world.target, "/Client/LoginWithCustomID", login, anonymous=True)
+        if playfab_id == banned:
+            refused = signed_in.target.post("/Client/LoginWithCustomID", login)
+            assert refused.json()["error"] == "AccountBanned", refused.text
+            continue
+        answer = call(signed_in.target, "/Client/LoginWithCustomID", login, anonymous=True)
         assert (answer["PlayFabId"], answer["NewlyCreated"]) == (playfab_id, False)
 
 
-def test_players_changed_on_the_target_are_conflicts_left_alone(world: World):
-    """Run last: after the tests above logged players in on the target (their LastLogin moved) and one
-    player's data is changed there, a run reports each of them and touches none."""
-    target, seeded = world.target, world.seeded
-    changed = list(seeded.custom_ids)[1]
+def test_players_changed_on_the_target_are_conflicts_left_alone(fresh: World):
+    """Two players sign in on the target (their LastLogin moves) and a third one's data is changed
+    there: a run reports each of them and touches none, and writes the rest as before."""
+    target, seeded = fresh.target, fresh.seeded
+    assert fresh.first.returncode == 0, fresh.first.stdout + fresh.first.stderr
+    players = list(seeded.custom_ids)
+    for playfab_id in (players[0], players[3]):
+        login = {"TitleId": TITLE_ID, "CustomId": seeded.custom_ids[playfab_id], "CreateAccount": False}
+        call(target, "/Client/LoginWithCustomID", login, anonymous=True)
+    changed = players[1]
     call(target, "/Server/UpdateUserData", {"PlayFabId": changed, "Data": {"k1": "target's own"}})
     held = call(target, "/Server/GetUserData", {"PlayFabId": changed})
-    again = run_migrate(world.source, target)
+    again = run_migrate(fresh.source, target)
     assert again.returncode == 1
     assert f"conflict: player {changed}: the target already holds a different players/{changed}/" in again.stderr
     assert call(target, "/Server/GetUserData", {"PlayFabId": changed}) == held
-    # Logged in on the target: three custom id players and the password player. The banned player and
-    # the title and group records are as the first run left them: unchanged.
-    assert "conflicts: 4" in again.stdout
-    assert "records: 0 created, 3 unchanged" in again.stdout
+    for playfab_id in (players[0], players[3], changed):
+        assert f"conflict: player {playfab_id}: " in again.stderr
+    # The banned player, the password player, the title and the group are as the first run left them.
+    assert "conflicts: 3" in again.stdout
+    assert "records: 0 created, 4 unchanged" in again.stdout
