@@ -18,9 +18,8 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ops import exporting, importing, migrate_cli, records
 from ops.progress import Progress
@@ -39,29 +38,19 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def _open_out(path: str) -> IO[bytes]:
-    if path == "-":
-        return sys.stdout.buffer
-    # Player data (emails among it): readable by its owner only, like the settings file.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
-    return os.fdopen(fd, "wb")
-
-
 async def _export(settings: Settings, args: argparse.Namespace) -> int:
     async with title_store(settings) as store:
-        out = _open_out(args.out)
-        try:
-            out.write(records.dumps(records.header(settings.title_id)))
-            if args.player:
-                record = await exporting.player_record(store, args.player)
-                if record is None:
-                    _say(f"no player {args.player}")
-                    return 1
-                out.write(records.dumps(record))
-                _say(f"exported player {args.player}")
-                return 0
-            out.write(records.dumps(await exporting.title_record(store, settings.title_id)))
+        if args.player:
+            record = await exporting.player_record(store, args.player)
+            if record is None:
+                _say(f"no player {args.player}")
+                return 1
+            with records.Writer(args.out, settings.title_id) as out:
+                out.write(record)
+            _say(f"exported player {args.player}")
+            return 0
+        with records.Writer(args.out, settings.title_id) as out:
+            out.write(await exporting.title_record(store, settings.title_id))
             player_total, group_total = await exporting.counts(store)
             for label, total, listed in (
                 ("players", player_total, exporting.players(store)),
@@ -69,45 +58,22 @@ async def _export(settings: Settings, args: argparse.Namespace) -> int:
             ):
                 progress = Progress(label, total)
                 async for record in listed:
-                    out.write(records.dumps(record))
+                    out.write(record)
                     progress.step()
                 progress.finish()
                 _say(f"exported {progress.done} {label}")
-        finally:
-            if out is not sys.stdout.buffer:
-                out.close()
-            else:
-                out.flush()
     return 0
 
 
-def _lines(path: str) -> Iterator[tuple[int, bytes]]:
-    with sys.stdin.buffer if path == "-" else open(path, "rb") as source:
-        for number, line in enumerate(source, start=1):
-            if line.strip():
-                yield number, line
-
-
-async def _records(lines: Iterator[tuple[int, bytes]]) -> AsyncIterator[tuple[int, dict[str, Any]]]:
-    for number, line in lines:
-        yield number, records.loads(line, number)
-
-
 async def _import(settings: Settings, args: argparse.Namespace) -> int:
-    lines = _lines(args.file)
-    first = next(lines, None)
-    if first is None:
-        _say(f"{args.file}: empty")
-        return 2
-    title_id = records.check_header(records.loads(first[1], first[0]))
-    if title_id != settings.title_id:
-        _say(f"{args.file} is an export of title {title_id}, not of {settings.title_id} (PLAYFAB_TITLE_ID)")
-        return 2
+    # The whole file is read and checked first: a line that cannot be written, or a file cut short,
+    # stops the import before anything of it is written.
+    title_id = settings.title_id
+    count = importing.check_file(Path(args.file), title_id)
     tally = {importing.CREATED: 0, importing.UNCHANGED: 0}
     conflicts: list[str] = []
-    progress = Progress("records", None)
+    progress = Progress("records", count)
     async with title_store(settings) as store:
-        pending: set[asyncio.Task[None]] = set()
 
         async def one(number: int, record: dict[str, Any]) -> None:
             try:
@@ -117,15 +83,19 @@ async def _import(settings: Settings, args: argparse.Namespace) -> int:
                 _say(f"conflict: line {number}: {exc}")
             progress.step()
 
-        async for number, record in _records(lines):
-            records.documents(record, number)  # a malformed line stops the import before it is written
-            if len(pending) >= IMPORTS_IN_FLIGHT:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    task.result()  # a line that could not be written stops the import here
-            pending.add(asyncio.create_task(one(number, record)))
-        if pending:
+        pending: set[asyncio.Task[None]] = set()
+        try:
+            for number, record in importing.file_records(Path(args.file)):
+                if len(pending) >= IMPORTS_IN_FLIGHT:
+                    done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                    for task in done:
+                        task.result()  # a store that fails stops the import here
+                pending.add(asyncio.create_task(one(number, record)))
             await asyncio.gather(*pending)
+        finally:  # the lines in flight end before the store closes (a re-run finishes any cut short)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
     progress.finish()
     created, unchanged = tally[importing.CREATED], tally[importing.UNCHANGED]
     _say(
@@ -175,7 +145,7 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", default="-", help="file to write (default: standard output)")
     export.set_defaults(run=_export)
     load = commands.add_parser("import", help="write an export into this title's store")
-    load.add_argument("file", help="the export file (- for standard input)")
+    load.add_argument("file", help="the export file")
     load.set_defaults(run=_import)
     delete = commands.add_parser("delete", help="delete a player, as Admin/DeletePlayer does")
     delete.add_argument("playfab_id", metavar="PLAYFABID")
@@ -202,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"{args.command}: {exc}")
     except KeyboardInterrupt:
         _say("interrupted")
+    except Exception as exc:  # a fault nobody foresaw: one line, not a traceback, and "could not run"
+        _say(f"{args.command}: failed: {type(exc).__name__}: {exc}")
     return 2
 
 

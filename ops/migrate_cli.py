@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -89,10 +90,9 @@ def _open_private(path: Path | str) -> IO[bytes]:
     return os.fdopen(fd, "wb")
 
 
-def _write_resets(path: Path, accounts: list[dict[str, str]]) -> None:
-    with _open_private(path) as out:
-        for account in accounts:
-            out.write(json.dumps(account, sort_keys=True).encode("utf-8") + b"\n")
+def _write_resets(out: IO[bytes], path: Path, accounts: list[dict[str, str]]) -> None:
+    for account in accounts:
+        out.write(json.dumps(account, sort_keys=True).encode("utf-8") + b"\n")
     print(f"accounts needing a password reset written to {path}")
 
 
@@ -108,11 +108,10 @@ async def _copy(settings: Settings, args: argparse.Namespace, api: PlayFabApi) -
         "group_ids": group_ids,
     }
     if args.out:
-        with _open_private(args.out) as out:
-            out.write(records.dumps(records.header(settings.title_id)))
+        with records.Writer(str(args.out), settings.title_id) as out:
 
             async def to_file(record: dict[str, Any]) -> str:
-                out.write(records.dumps(record))
+                out.write(record)
                 return importing.CREATED
 
             return await migrate.migrate(api, to_file, settings.title_id, lookups, **options)
@@ -130,15 +129,23 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if not secret:
         print(f"migrate: give the source title's secret key (--from-secret, or {SECRET_ENV})", file=sys.stderr)
         return 2
-    url = args.source or f"https://{args.from_title}.playfabapi.com"
-    async with aiohttp.ClientSession() as session:
-        api = PlayFabApi(url, args.from_title, secret, session)
-        try:
-            summary = await _copy(settings, args, api)
-        except ApiError as exc:
-            print(f"migrate: the source refused a title-wide read: {exc}", file=sys.stderr)
-            return 2
-    print(migrate.summary_text(summary, api, f"written to {args.out}" if args.out else None))
+    resets: IO[bytes] | None = None
     if args.password_resets is not None:
-        _write_resets(args.password_resets, summary.password_resets)
+        try:  # made now, so a path that cannot be written stops the run before anything is migrated
+            resets = _open_private(args.password_resets)
+        except OSError as exc:
+            print(f"migrate: --password-resets {args.password_resets}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
+    with resets if resets is not None else contextlib.nullcontext():
+        url = args.source or f"https://{args.from_title}.playfabapi.com"
+        async with aiohttp.ClientSession() as session:
+            api = PlayFabApi(url, args.from_title, secret, session)
+            try:
+                summary = await _copy(settings, args, api)
+            except ApiError as exc:
+                print(f"migrate: the source refused a title-wide read: {exc}", file=sys.stderr)
+                return 2
+        print(migrate.summary_text(summary, api, f"written to {args.out}" if args.out else None))
+        if resets is not None:
+            _write_resets(resets, args.password_resets, summary.password_resets)
     return 1 if summary.conflicts or summary.failures else 0

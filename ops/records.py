@@ -4,6 +4,9 @@
     {"Record": "title", "Documents": [DOC, ...]}          title data kinds, statistic definitions, title objects
     {"Record": "player", "PlayFabId": ..., "Documents": [DOC, ...]}
     {"Record": "group", "SharedGroupId": ..., "Documents": [DOC]}
+    {"Record": "end", "Records": n}                      last: n records between the header and it
+
+A file without its end line was cut short (an export killed midway): import refuses it before writing.
 
 DOC is {"Container", "Partition", "Id", "Body"}. A player's record holds its partition of `players`
 (account, data families, characters and their data and statistics, custom properties, statistics, the
@@ -16,8 +19,12 @@ writes and server functions, key history not yet moved to the event log, and the
 
 from __future__ import annotations
 
+import os
+import stat
+import sys
 from dataclasses import dataclass
-from typing import Any, Final
+from types import TracebackType
+from typing import IO, Any, Final
 
 import orjson
 
@@ -30,6 +37,7 @@ HEADER: Final = "header"
 TITLE: Final = "title"
 PLAYER: Final = "player"
 GROUP: Final = "group"
+END: Final = "end"
 KINDS: Final = (TITLE, PLAYER, GROUP)
 
 # Fields of a stored body that belong to the write in flight, not to the data: left out of the file and
@@ -107,3 +115,46 @@ def documents(record: dict[str, Any], number: int) -> list[Doc]:
             raise BadRecord(f"line {number}: a document needs Container, Partition, Id and a Body object")
         out.append(Doc(str(fields[0]), str(fields[1]), str(fields[2]), body))
     return out
+
+
+def end(count: int) -> dict[str, Any]:
+    return {"Record": END, "Records": count}
+
+
+class Writer:
+    """An export file, written whole or not at all: lines go to `<path>.partial` (readable by its owner
+    only: custom and device ids are sign-in credentials), which becomes `path` once the end line is in.
+    "-" writes to standard output, made owner-only when it is a file."""
+
+    def __init__(self, path: str, title_id: str) -> None:
+        self.path, self.count = path, 0
+        if path == "-":
+            self._partial = None
+            self._out: IO[bytes] = sys.stdout.buffer
+            if stat.S_ISREG(os.fstat(self._out.fileno()).st_mode):
+                os.fchmod(self._out.fileno(), 0o600)
+        else:
+            self._partial = f"{path}.partial"
+            fd = os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            os.fchmod(fd, 0o600)  # a file left by an earlier run keeps its mode through O_CREAT
+            self._out = os.fdopen(fd, "wb")
+        self._out.write(dumps(header(title_id)))
+
+    def write(self, record: dict[str, Any]) -> None:
+        self._out.write(dumps(record))
+        self.count += 1
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        if kind is None:
+            self._out.write(dumps(end(self.count)))
+        self._out.flush()
+        if self._partial is None:
+            return
+        self._out.close()
+        if kind is None:
+            os.replace(self._partial, self.path)
+        else:
+            os.unlink(self._partial)  # nothing half-written is left to be taken for an export

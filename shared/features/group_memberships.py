@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from shared.auth import directory
 from shared.config.clock import now
 from shared.storage import Mutation, Store
 from shared.storage.layout import GROUP_DOC, GROUPS, MEMBERSHIPS_DOC, PLAYERS
@@ -82,3 +83,17 @@ async def take_place(store: Store, playfab_id: str, group_id: str, quota: int) -
 
 async def give_back(store: Store, playfab_id: str, group_id: str) -> None:
     await store.update(PLAYERS, playfab_id, MEMBERSHIPS_DOC, lambda b: _without(b, {group_id}))
+
+
+async def list_group(store: Store, group_id: str) -> None:
+    """A created group's directory entry. Entered before the group is written (a crash leaves it listed)
+    and again after (a deletion of the same id racing the create may have removed the first)."""
+    await directory.GROUPS.enter(store, group_id)
+
+
+async def unlist_group(store: Store, group_id: str) -> None:
+    """A deleted group's directory entry, removed after the group; entered again if a create of the same
+    id landed meanwhile, so a group that exists is always listed."""
+    await directory.GROUPS.leave(store, group_id)
+    if await store.read(GROUPS, group_id, GROUP_DOC) is not None:
+        await directory.GROUPS.enter(store, group_id)

@@ -23,7 +23,7 @@ from shared.auth.accounts import DELETING, being_deleted
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE_PLAYER, Auth, Caller
 from shared.auth.logins import LoginKind
 from shared.config.rate_windows import SETTING_OF
-from shared.features import key_history, recovery, statistic_values
+from shared.features import group_memberships, key_history, recovery, statistic_values
 from shared.features.data_families import FAMILIES, Scope
 from shared.pipeline import Operation
 from shared.services import Services
@@ -113,7 +113,7 @@ async def _leave_groups(store: Store, playfab_id: str) -> None:
         history = history_stream(HISTORY_GROUP, group_id)
         if left is None:  # the group went with its last member, its history and directory entry with it
             await store.delete_events(history)
-            await directory.GROUPS.leave(store, group_id)
+            await group_memberships.unlist_group(store, group_id)
         else:
             await key_history.forget_player(store, history, playfab_id)
     await _delete(store, PLAYERS, playfab_id, MEMBERSHIPS_DOC)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.auth import accounts, directory
+from shared.auth import accounts
 from shared.auth.caller import Auth, Caller
 from shared.config.clock import iso, new_id, now
 from shared.config.rate_windows import SHARED_GROUP_READS, SHARED_GROUP_WRITES
@@ -77,7 +77,7 @@ async def _create(services: Services, caller: Caller, req: CreateSharedGroupRequ
     members = [] if caller.is_title else [caller.playfab_id]
     taken = await _take_places(services, group_id, [m for m in members if m])
     try:
-        await directory.GROUPS.enter(services.store, group_id)  # before the group: every group is listed
+        await group_memberships.list_group(services.store, group_id)  # before the group: every group is listed
         await services.store.create(GROUPS, group_id, GROUP_DOC, {"Members": members, "Data": {}, "Created": now()})
     except Conflict:
         await _give_back(services, group_id, taken)
@@ -87,6 +87,7 @@ async def _create(services: Services, caller: Caller, req: CreateSharedGroupRequ
     except BaseException:
         await _give_back(services, group_id, taken)
         raise
+    await group_memberships.list_group(services.store, group_id)  # and after: see list_group
     return {"SharedGroupId": group_id}
 
 
@@ -132,7 +133,7 @@ async def _remove_members(services: Services, caller: Caller, req: SharedGroupMe
 
     after = await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, remove)
     if after is None:  # gone with its last member
-        await directory.GROUPS.leave(services.store, req.SharedGroupId)
+        await group_memberships.unlist_group(services.store, req.SharedGroupId)
     still = set(after.body["Members"]) if after else set()
     await _give_back(services, req.SharedGroupId, [p for p in req.PlayFabIds if p not in still])
     return {}
@@ -217,7 +218,7 @@ async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequ
 
     await services.store.update(GROUPS, req.SharedGroupId, GROUP_DOC, delete)
     await services.store.delete_events(history_stream(HISTORY_GROUP, req.SharedGroupId))  # its history with it
-    await directory.GROUPS.leave(services.store, req.SharedGroupId)
+    await group_memberships.unlist_group(services.store, req.SharedGroupId)
     await _give_back(services, req.SharedGroupId, members)
     return {}
 

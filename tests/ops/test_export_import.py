@@ -9,6 +9,8 @@ import asyncio
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +20,7 @@ import pytest
 from shared.features.segments import ALL_PLAYERS_ID
 from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.ops_tool import export, ops
-from tests.support.server import TITLE_ID, Server, base_env, running_server
+from tests.support.server import REPO, TITLE_ID, Server, base_env, running_server
 from tests.support.title_seed import SCORE, Api, SeededTitle, seed_title
 
 
@@ -88,7 +90,7 @@ def test_round_trip_sqlite_cosmos_sqlite_gives_identical_exports(
         # Run again: nothing is written the second time, on either store.
         for env in (cosmos_env, back_env):
             rerun = ops(env, "import", str(exported))
-            assert rerun.returncode == 0 and f"0 written, {len(first) - 1} unchanged, 0 refused" in rerun.stderr
+            assert rerun.returncode == 0 and f"0 written, {len(first) - 2} unchanged, 0 refused" in rerun.stderr
     finally:
         asyncio.run(cosmos.drop_database(database))
 
@@ -177,7 +179,7 @@ def test_one_player_export_and_delete(source, imported: Server, tmp_path: Path):
     _, seeded = source
     playfab_id = seeded.password_player
     lines = export(imported.env, tmp_path / "one.jsonl", "--player", playfab_id)
-    assert [json.loads(line)["Record"] for line in lines] == ["header", "player"]
+    assert [json.loads(line)["Record"] for line in lines] == ["header", "player", "end"]
     refused = ops(imported.env, "delete", playfab_id)  # not a terminal and no --yes: it does not guess
     assert refused.returncode == 2 and "--yes" in refused.stderr
     deleted = ops(imported.env, "delete", playfab_id, "--yes")
@@ -209,36 +211,131 @@ def test_a_deleted_group_leaves_the_export(source, tmp_path: Path):
     }
 
 
-def test_a_file_that_writes_outside_its_record_or_title_is_refused(tmp_path: Path):
+def _player_line(exported: Path, playfab_id: str) -> dict[str, Any]:
+    lines = exported.read_text(encoding="utf-8").splitlines()
+    return next(r for r in map(json.loads, lines) if r.get("PlayFabId") == playfab_id)
+
+
+def _doc(container: str, partition: str, doc_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"Container": container, "Partition": partition, "Id": doc_id, "Body": body}
+
+
+def _spoiled(record: dict[str, Any], case: str) -> dict[str, Any]:
+    owner, docs = record["PlayFabId"], list(record["Documents"])
+    if case == "another player's partition":
+        docs.append(_doc("players", "BBBB", "data.user", {}))
+    elif case == "another entity's profile":
+        docs.append(_doc("entities", "title_player_account!SOMEONE", "profile", {"PlayFabId": owner}))
+    elif case == "a lookup its account does not list":
+        docs.append(_doc("lookups", "custom:not-listed", "login", {"PlayFabId": owner}))
+    elif case == "a statistics body of another shape":
+        docs = [
+            {**d, "Body": {"Statistics": {"s": {}}}} if d["Id"] == "statistics" and d["Container"] == "players" else d
+            for d in docs
+        ]
+    return {**record, "Documents": docs}
+
+
+HEADER = {"Record": "header", "Format": "playfab-backend-export", "Version": 1, "TitleId": TITLE_ID}
+SPOILED = {
+    "another player's partition": "may not write players/BBBB/data.user",
+    "another entity's profile": "may not write entities/title_player_account!SOMEONE/profile",
+    "a lookup its account does not list": "may not write lookups/custom:not-listed/login",
+    "a statistics body of another shape": "not shaped as an export's (KeyError",
+}
+
+
+@pytest.mark.parametrize("case", SPOILED)
+def test_a_line_that_writes_outside_its_own_places_stops_the_import_before_anything_is_written(
+    source, exported: Path, tmp_path: Path, case: str
+):
     env = base_env(tmp_path / "target")
-    header = {"Record": "header", "Format": "playfab-backend-export", "Version": 1, "TitleId": TITLE_ID}
-    stray = {
-        "Record": "player",
-        "PlayFabId": "AAAA",
-        "Documents": [
-            {"Container": "players", "Partition": "AAAA", "Id": "account", "Body": {"PlayFabId": "AAAA"}},
-            {"Container": "players", "Partition": "BBBB", "Id": "data.user", "Body": {}},
-        ],
-    }
+    good = exported.read_text(encoding="utf-8").splitlines()
+    # Early in the file, before lines that are sound: the whole file is checked before any is written.
+    bad_line = json.dumps(_spoiled(_player_line(exported, next(iter(source[1].custom_ids))), case))
     bad = tmp_path / "bad.jsonl"
-    # Early in a long file: the line is refused however many lines are in flight after it.
-    group = {"Members": [], "Data": {}, "Created": 0}
-    filler = [
-        {
-            "Record": "group",
-            "SharedGroupId": f"f{n}",
-            "Documents": [{"Container": "groups", "Partition": f"f{n}", "Id": "group", "Body": group}],
-        }
-        for n in range(20)
-    ]
-    bad.write_text("\n".join(json.dumps(r) for r in (header, stray, *filler)) + "\n", encoding="utf-8")
+    bad.write_text(
+        "\n".join([good[0], bad_line, *good[1:-1], json.dumps({"Record": "end", "Records": len(good) - 1})]) + "\n",
+        encoding="utf-8",
+    )
     done = ops(env, "import", str(bad))
-    assert done.returncode == 2 and "may not write players/BBBB/data.user" in done.stderr
+    assert done.returncode == 2 and SPOILED[case] in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
-    other = tmp_path / "other.jsonl"
-    other.write_text(json.dumps({**header, "TitleId": "OTHER"}) + "\n", encoding="utf-8")
-    done = ops(env, "import", str(other))
-    assert done.returncode == 2 and "not of TESTTITLE" in done.stderr
-    (tmp_path / "junk.jsonl").write_text("not json\n", encoding="utf-8")
-    done = ops(env, "import", str(tmp_path / "junk.jsonl"))
-    assert done.returncode == 2 and "line 1: not JSON" in done.stderr and "Traceback" not in done.stderr
+    after = export(env, tmp_path / "after.jsonl")
+    assert [json.loads(line)["Record"] for line in after] == ["header", "title", "end"]  # nothing written
+    assert json.loads(after[1])["Documents"] == []
+
+
+def test_a_file_cut_short_or_of_another_title_is_refused_before_anything_is_written(exported: Path, tmp_path: Path):
+    env = base_env(tmp_path / "target")
+    good = exported.read_text(encoding="utf-8").splitlines()
+    assert json.loads(good[-1]) == {"Record": "end", "Records": len(good) - 2}
+    files = {
+        "cut short": (good[:-3], "no end line: the file was cut short"),
+        "a wrong count": (
+            [*good[:-2], good[-1]],
+            f"the end line counts {len(good) - 2} records, the file has {len(good) - 3}",
+        ),
+        "another title": ([json.dumps({**HEADER, "TitleId": "OTHER"}), *good[1:]], "not of TESTTITLE"),
+        "not JSON": (["not json"], "line 1: not JSON"),
+        "no header": (good[1:], "line 1: not an export of this backend"),
+    }
+    for name, (lines, message) in files.items():
+        path = tmp_path / f"{name}.jsonl"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        done = ops(env, "import", str(path))
+        assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, (name, done.stderr)
+    after = export(env, tmp_path / "after.jsonl")
+    assert [json.loads(line)["Record"] for line in after] == ["header", "title", "end"]
+
+
+def test_an_import_cut_short_is_finished_by_a_newer_file(source, exported: Path, tmp_path: Path):
+    """A run that died before a player's account was written left some of its documents; the file given
+    to the re-run is newer (the source moved on): what was left is replaced, not a conflict."""
+    _, seeded = source
+    playfab_id = next(iter(seeded.custom_ids))
+    env = base_env(tmp_path / "target")
+    record = _player_line(exported, playfab_id)
+    older = {**record, "Documents": [d for d in record["Documents"] if d["Id"] != "account"]}
+    older["Documents"] = [
+        {**d, "Body": {**d["Body"], "DataVersion": 1}} if d["Id"] == "data.user" else d for d in older["Documents"]
+    ]
+
+    async def leave_behind() -> None:  # what the cut-short run wrote: the account and lookups never came
+        from shared.config.settings import load_settings
+        from shared.services import open_title_store
+
+        store = await open_title_store(load_settings(env))
+        try:
+            for d in older["Documents"]:
+                if d["Container"] != "lookups":
+                    await store.create(d["Container"], d["Partition"], d["Id"], d["Body"])
+        finally:
+            await store.close()
+
+    from shared.storage.sqlite import prepare_store
+
+    prepare_store(Path(env["SQLITE_PATH"]))
+    asyncio.run(leave_behind())
+    done = ops(env, "import", str(exported))
+    assert done.returncode == 0 and "0 refused" in done.stderr, done.stderr
+    assert sorted(export(env, tmp_path / "after.jsonl")) == sorted(exported.read_text(encoding="utf-8").splitlines())
+
+
+def test_an_export_to_standard_output_is_owner_only_when_it_is_a_file(source, tmp_path: Path):
+    out = tmp_path / "piped.jsonl"
+    out.write_text("")
+    out.chmod(0o644)
+    with out.open("wb") as sink:
+        done = subprocess.run(
+            [sys.executable, "-m", "ops", "export"],
+            env=source[0].env,
+            cwd=REPO,
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
+    assert done.returncode == 0
+    assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
+    assert json.loads(out.read_text(encoding="utf-8").splitlines()[-1])["Record"] == "end"
+    assert not list(tmp_path.glob("*.partial"))
