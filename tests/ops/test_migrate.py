@@ -12,6 +12,7 @@ import email
 import email.policy
 import json
 import re
+import stat
 import subprocess
 import sys
 import time
@@ -27,7 +28,7 @@ import pytest
 from shared.storage.layout import ACCOUNT_DOC, MEMBERSHIPS_DOC, PLAYERS
 from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.data_calls import stored
-from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, running_server
+from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, base_env, running_server
 
 SECRET = {"X-SecretKey": SECRET_KEY}
 PLAYER_FAMILIES = (
@@ -434,7 +435,9 @@ def test_the_password_player_is_marked_and_sets_a_password_by_recovery(signed_in
     """Signs in only the password player."""
     target, seeded = signed_in.target, signed_in.seeded
     assert "accounts needing a password reset: 1" in signed_in.first.stdout
-    listed = [json.loads(line) for line in (target.data_dir / "resets.jsonl").read_text().splitlines()]
+    resets = target.data_dir / "resets.jsonl"
+    assert stat.S_IMODE(resets.stat().st_mode) == 0o600  # it names players, emails among them
+    listed = [json.loads(line) for line in resets.read_text().splitlines()]
     username = seeded.email.split("@")[0]
     assert listed == [{"PlayFabId": seeded.password_player, "Username": username, "Email": seeded.email}]
     account = stored(target, PLAYERS, seeded.password_player, ACCOUNT_DOC)
@@ -501,3 +504,20 @@ def test_players_changed_on_the_target_are_conflicts_left_alone(fresh: World):
     # The banned player, the password player, the title and the group are as the first run left them.
     assert "conflicts: 3" in again.stdout
     assert "records: 0 created, 4 unchanged" in again.stdout
+
+
+def test_a_password_resets_file_that_cannot_be_made_stops_the_run_before_anything_is_read(source: Source, tmp_path):
+    missing = tmp_path / "no-such-dir" / "resets.jsonl"
+    args = ["--from", source.server.url, "--from-title", TITLE_ID, "--from-secret", SECRET_KEY]
+    args += ["--password-resets", str(missing)]
+    done = subprocess.run(
+        [sys.executable, "-m", "ops", "--settings", str(tmp_path / "absent.json"), "migrate", *args],
+        cwd=REPO,
+        env=base_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"migrate: --password-resets {missing}: No such file or directory" in done.stderr
+    assert "players:" not in done.stdout and not missing.parent.exists()
