@@ -591,6 +591,8 @@ async def list_players(api: PlayFabApi, segment_id: str, on_total: Callable[[int
 
 # Writes one record: awaits to importing.CREATED or UNCHANGED, or raises importing.ImportConflict.
 ImportRecord = Callable[[dict[str, Any]], Awaitable[str]]
+# The PlayFabId the target's display name lookup (its partition) names, or None when it has none.
+NameHolder = Callable[[str], Awaitable[str | None]]
 
 
 @dataclass
@@ -606,7 +608,7 @@ class Summary:
     password_resets: list[dict[str, str]] = field(default_factory=list)  # PlayFabId, Username, Email
     unkept: Counter[str] = field(default_factory=Counter)  # linked identities not copied, by kind
     no_login: list[str] = field(default_factory=list)  # players copied with no login this project serves
-    shared_names: list[str] = field(default_factory=list)  # display name held by a player listed before
+    shared_names: list[str] = field(default_factory=list)  # display name another player is looked up by
 
     def count(self, outcome: str) -> None:
         if outcome == importing.CREATED:
@@ -625,14 +627,16 @@ async def migrate(
     publisher_keys: Sequence[str] = (),
     players_at_once: int = PLAYERS_AT_ONCE,
     group_ids: Sequence[str] = (),
+    name_holder: NameHolder | None = None,
 ) -> Summary:
     """Copy the title: the title record first, then every player, `players_at_once` at a time. A conflict
-    or a failed read of one player is reported and counted, and the migration goes on."""
+    or a failed read of one player is reported and counted, and the migration goes on. `name_holder`
+    reads whom the target's display name lookups name (none when the records go to a file)."""
     summary = Summary()
     progress = Progress("players", None, report)
     title_record, title = await read_title(api, target_title_id, display_name_lookups, publisher_keys)
     await tie_orders(api, title, report)
-    names: dict[str, str] = {}  # display name lookup -> the player given it (the first listed)
+    names: dict[str, str] = {}  # display name lookup -> the player it names (the target's, else the first listed)
     groups: list[dict[str, Any]] = []
     for group_id in dict.fromkeys(group_ids):
         try:
@@ -688,8 +692,8 @@ async def migrate(
     segment_id = await all_players_segment(api)
     async for page in list_players(api, segment_id, on_total):
         players = [player for player in await asyncio.gather(*map(read, page)) if player is not None]
-        for player in players:  # in listing order, so every run gives a shared name to the same player
-            if not _claim_display_name(player, names):
+        for player in players:
+            if not await _claim_display_name(player, names, name_holder):
                 summary.shared_names.append(player.playfab_id)
         await asyncio.gather(*map(store, players))
     for group in groups:  # after the players, as members exist before their groups
@@ -707,15 +711,20 @@ def _what(record: dict[str, Any]) -> str:
     return "title"
 
 
-def _claim_display_name(player: Player, names: dict[str, str]) -> bool:
-    """Add the lookup of the player's display name (while names are unique) unless a player listed
-    before it has the same name: PlayFab may hold duplicates, one lookup names one player. False then."""
-    if player.display_name_lookup is None:
+async def _claim_display_name(player: Player, names: dict[str, str], holder: NameHolder | None) -> bool:
+    """Add the lookup of the player's display name (while names are unique), unless it names another
+    player: in the target already (made by an earlier run), or given to a player listed before in this
+    run. PlayFab may hold duplicates, and one lookup names one player. False then: the name is shared."""
+    lookup = player.display_name_lookup
+    if lookup is None:
         return True
-    holder = names.setdefault(player.display_name_lookup["Partition"], player.playfab_id)
-    if holder != player.playfab_id:
+    partition = str(lookup["Partition"])
+    if partition not in names:
+        held = await holder(partition) if holder is not None else None
+        names[partition] = held or player.playfab_id
+    if names[partition] != player.playfab_id:
         return False
-    player.record["Documents"].append(player.display_name_lookup)
+    player.record["Documents"].append(lookup)
     return True
 
 
@@ -745,8 +754,7 @@ def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) 
         f"linked identities not copied (no such login here): {sum(summary.unkept.values())}"
         + (f" ({', '.join(f'{name} {n}' for name, n in sorted(summary.unkept.items()))})" if summary.unkept else ""),
         f"accounts left with no login this backend serves: {len(summary.no_login)}",
-        f"display names another player listed before also has (kept, not looked up by name): "
-        f"{len(summary.shared_names)}",
+        f"display names shared with another player (kept, looked up as the other): {len(summary.shared_names)}",
         f"API calls: {counters.calls}, retried after throttling or failures: {counters.retries}"
         f" ({counters.waited:.1f} s waited)",
     ]

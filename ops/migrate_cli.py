@@ -16,6 +16,7 @@ from ops import importing, migrate, records
 from ops.playfab_api import ApiError, PlayFabApi
 from ops.store_access import title_store
 from shared.config.settings import Settings
+from shared.storage.layout import LOGIN_DOC, LOOKUPS
 
 SECRET_ENV = "PLAYFAB_SOURCE_SECRET_KEY"  # the source's secret key, when --from-secret is not given
 
@@ -120,7 +121,11 @@ async def _copy(settings: Settings, args: argparse.Namespace, api: PlayFabApi) -
         async def to_store(record: dict[str, Any]) -> str:
             return await importing.import_record(store, record, title_id=settings.title_id)
 
-        return await migrate.migrate(api, to_store, settings.title_id, lookups, **options)
+        async def name_holder(partition: str) -> str | None:
+            held = await store.read(LOOKUPS, partition, LOGIN_DOC)
+            return str(held.body["PlayFabId"]) if held is not None and held.body.get("PlayFabId") else None
+
+        return await migrate.migrate(api, to_store, settings.title_id, lookups, name_holder=name_holder, **options)
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:

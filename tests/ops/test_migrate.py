@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import io
 import json
 import re
 import stat
@@ -23,8 +24,12 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+import aiohttp
 import pytest
 
+from ops import importing, migrate
+from ops.playfab_api import PlayFabApi
+from shared.auth.logins import LoginKind, lookup_key
 from shared.storage.layout import ACCOUNT_DOC, MEMBERSHIPS_DOC, PLAYERS
 from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.data_calls import stored
@@ -379,7 +384,7 @@ def test_every_player_answers_on_the_target_as_on_the_source(world: World):
     assert "players: 5 read (5 in All Players); shared groups: 1" in world.first.stdout
     assert "records: 7 created, 0 unchanged" in world.first.stdout
     assert "conflicts: 0" in world.first.stdout
-    assert "display names another player listed before also has (kept, not looked up by name): 1" in world.first.stdout
+    assert "display names shared with another player (kept, looked up as the other): 1" in world.first.stdout
     after = snapshot(world.target, world.seeded)
     for key, expected in world.before.items():
         assert after[key] == expected, key
@@ -521,3 +526,33 @@ def test_a_password_resets_file_that_cannot_be_made_stops_the_run_before_anythin
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"migrate: --password-resets {missing}: No such file or directory" in done.stderr
     assert "players:" not in done.stdout and not missing.parent.exists()
+
+
+def test_a_display_name_the_targets_lookup_gives_another_player_stays_with_it(source: Source):
+    """Whoever is listed first, a name two players share stays looked up as the player the target's
+    lookup names (made by an earlier run): the other's record comes without the lookup, no conflict."""
+    twins = sorted(list(source.seeded.custom_ids)[:2])  # the source lists twins[0] first
+    shared = lookup_key(LoginKind.DISPLAY_NAME, SHARED_NAME)
+    written: dict[str, dict[str, Any]] = {}
+
+    async def write(record: dict[str, Any]) -> str:
+        if record["Record"] == "player":
+            written[record["PlayFabId"]] = record
+        return importing.CREATED
+
+    async def holder(partition: str) -> str | None:
+        return twins[1] if partition == shared else None
+
+    async def run() -> migrate.Summary:
+        async with aiohttp.ClientSession() as session:
+            api = PlayFabApi(source.server.url, TITLE_ID, SECRET_KEY, session)
+            return await migrate.migrate(api, write, TITLE_ID, True, report=io.StringIO(), name_holder=holder)
+
+    summary = asyncio.run(run())
+    assert (summary.conflicts, summary.failures, summary.shared_names) == ([], [], [twins[0]])
+
+    def name_lookups(playfab_id: str) -> list[dict[str, Any]]:
+        return [d for d in written[playfab_id]["Documents"] if (d["Container"], d["Partition"]) == ("lookups", shared)]
+
+    assert name_lookups(twins[0]) == []
+    assert [d["Body"] for d in name_lookups(twins[1])] == [{"PlayFabId": twins[1]}]
