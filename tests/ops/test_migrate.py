@@ -47,6 +47,7 @@ PLAYER_FAMILIES = (
 PASSWORD = "source-password-1"
 SHARED_NAME = "Twin"
 GROUP_ID = "migrated-group"
+LATER_GROUP_ID = "named-later"
 
 
 def call(srv: Server, path: str, body: dict[str, Any] | None = None, *, anonymous: bool = False) -> dict[str, Any]:
@@ -184,6 +185,10 @@ def seed(srv: Server) -> Seeded:
         srv, "/Server/UpdateSharedGroupData", {"SharedGroupId": GROUP_ID, "Data": {"pot": "10"}, "Permission": "Public"}
     )
     call(srv, "/Server/UpdateSharedGroupData", {"SharedGroupId": GROUP_ID, "Data": {"turn": "1"}})
+    # A group no run names but one: it has a member of the first group, and a player in no other.
+    call(srv, "/Server/CreateSharedGroup", {"SharedGroupId": LATER_GROUP_ID})
+    later = {"SharedGroupId": LATER_GROUP_ID, "PlayFabIds": [members[0], list(custom_ids)[3]]}
+    call(srv, "/Server/AddSharedGroupMembers", later)
     # Two players with one display name, as a PlayFab title allowing duplicates may hold.
     for playfab_id in list(custom_ids)[:2]:
         call(srv, "/Admin/UpdateUserTitleDisplayName", {"PlayFabId": playfab_id, "DisplayName": SHARED_NAME})
@@ -556,3 +561,20 @@ def test_a_display_name_the_targets_lookup_gives_another_player_stays_with_it(so
 
     assert name_lookups(twins[0]) == []
     assert [d["Body"] for d in name_lookups(twins[1])] == [{"PlayFabId": twins[1]}]
+
+
+def test_a_run_naming_a_shared_group_more_makes_members_of_the_earlier_ones_conflicts(fresh: World):
+    """Re-runs must name the same shared groups: a member's memberships document lists every group named,
+    so one more changes it for players already in one (conflicts), and only the others get theirs."""
+    players = list(fresh.seeded.custom_ids)
+    again = run_migrate(fresh.source, fresh.target, "--shared-group", LATER_GROUP_ID)
+    assert again.returncode == 1, again.stdout + again.stderr
+    member = players[0]
+    assert f"conflict: player {member}: the target already holds a different players/{member}/{MEMBERSHIPS_DOC}" in (
+        again.stderr
+    )
+    assert "conflicts: 1" in again.stdout
+    held = stored(fresh.target, PLAYERS, member, MEMBERSHIPS_DOC)
+    assert held is not None and list(held["Groups"]) == [GROUP_ID]
+    joined = stored(fresh.target, PLAYERS, players[3], MEMBERSHIPS_DOC)
+    assert joined is not None and list(joined["Groups"]) == [LATER_GROUP_ID]
