@@ -586,7 +586,7 @@ async def list_players(api: PlayFabApi, segment_id: str, on_total: Callable[[int
         token = answer.get("ContinuationToken")
         if not token:
             return
-        request = {"SegmentId": segment_id, "ContinuationToken": token, "MaxBatchSize": SEGMENT_PAGE}
+        request = {**request, "ContinuationToken": token}  # SecondsToLive too: each page renews the token
 
 
 # Writes one record: awaits to importing.CREATED or UNCHANGED, or raises importing.ImportConflict.

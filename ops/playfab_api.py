@@ -5,9 +5,10 @@ key (`X-SecretKey`), Entity API calls the title's entity token (`X-EntityToken`,
 `Authentication/GetEntityToken` with the secret key, fetched again when it expires). The same client
 reads a real PlayFab title (https://<TitleId>.playfabapi.com) and a host of this project.
 
-PlayFab throttles a title's API calls: a call refused with HTTP 429, `APIClientRequestRateLimitExceeded`
-or `APIConcurrentRequestLimitExceeded`, or answered 502/503/504 (or not answered at all), is sent again
-after the `retryAfterSeconds` the answer names, else after a growing, jittered back-off.
+PlayFab throttles a title's API calls: a call refused with HTTP 429 or one of RETRY_ERRORS (throttling,
+a service briefly down), or answered 502/503/504, or not answered at all (a lost connection, no answer
+within TIMEOUT), is sent again after the `retryAfterSeconds` the answer names, else after a growing,
+jittered back-off, up to ATTEMPTS sends in all.
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ RETRY_ERRORS: Final = frozenset(
     {
         "APIClientRequestRateLimitExceeded",
         "APIConcurrentRequestLimitExceeded",
+        "GetPlayersInSegmentRateLimitExceeded",  # 1491
         "ServiceUnavailable",
+        "DownstreamServiceUnavailable",  # 1127
         "DatabaseThroughputExceeded",
         "ConcurrentEditError",
         "InternalServerError",

@@ -21,6 +21,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from ops import migrate
 from ops.playfab_api import Counters, PlayFabApi
 from tests.support.server import REPO, SECRET_KEY, TITLE_ID, Server, free_port, running_server
 
@@ -186,3 +187,46 @@ def test_a_retry_after_header_counts_when_the_body_names_no_wait(hint):
     app.router.add_post("/{tail:.*}", handle)
     _, waits, _ = asyncio.run(_api_against(app, lambda api: api.secret("/Admin/GetTitleData", {})))
     assert waits == [float(hint)]
+
+
+@pytest.mark.parametrize(
+    ("name", "code"), [("GetPlayersInSegmentRateLimitExceeded", 1491), ("DownstreamServiceUnavailable", 1127)]
+)
+def test_segment_throttling_and_a_downstream_service_down_are_retried(name, code):
+    refused = {"code": 400, "status": "BadRequest", "error": name, "errorCode": code, "errorMessage": "later"}
+    answers: list[web.StreamResponse] = [
+        web.json_response(refused, status=400),
+        web.json_response({"code": 200, "status": "OK", "data": {}}),
+    ]
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        return answers.pop(0)
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", handle)
+    result, waits, counters = asyncio.run(_api_against(app, lambda api: api.secret("/Admin/GetTitleData", {})))
+    assert result == {} and len(waits) == 1 and (counters.calls, counters.retries) == (2, 1)
+
+
+def test_every_segment_page_asks_for_the_token_to_live_an_hour():
+    pages = [
+        {"ProfilesInSegment": 3, "PlayerProfiles": [{"PlayerId": "A"}, {"PlayerId": "B"}], "ContinuationToken": "t1"},
+        {"ProfilesInSegment": 3, "PlayerProfiles": [{"PlayerId": "B"}, {"PlayerId": "C"}], "ContinuationToken": "t2"},
+        {"ProfilesInSegment": 3, "PlayerProfiles": []},
+    ]
+    requests: list[dict[str, Any]] = []
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        requests.append(await request.json())
+        return web.json_response({"code": 200, "status": "OK", "data": pages.pop(0)})
+
+    app = web.Application()
+    app.router.add_post("/{tail:.*}", handle)
+
+    async def run(api: PlayFabApi) -> list[list[str]]:
+        return [page async for page in migrate.list_players(api, "seg", lambda total: None)]
+
+    listed, _, _ = asyncio.run(_api_against(app, run))
+    assert listed == [["A", "B"], ["C"]]
+    assert [r.get("ContinuationToken") for r in requests] == [None, "t1", "t2"]
+    assert all(r["SecondsToLive"] == 3600 and r["MaxBatchSize"] == 500 and r["SegmentId"] == "seg" for r in requests)
