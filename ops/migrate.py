@@ -344,6 +344,7 @@ class Player:
     unkept: list[str]  # its linked identities this project has no login for
     no_login: bool  # left with no login this project serves
     display_name_lookup: dict[str, Any] | None  # its display name's lookup, while names are unique here
+    unlisted_profiles: list[str] = field(default_factory=list)  # "<type> <id>" of entities GetProfiles left out
 
 
 def _password_logins(account: dict[str, Any]) -> dict[str, str] | None:
@@ -470,15 +471,25 @@ async def read_player(api: PlayFabApi, title: Title, playfab_id: str) -> Player:
     entities = [{"Id": account["TitlePlayerAccountId"], "Type": ENTITY_TITLE_PLAYER}]
     entities += [{"Id": c["CharacterId"], "Type": ENTITY_CHARACTER} for c in characters]
     profiles = await _profiles(api, entities)
+    unlisted: list[str] = []
     for entity in entities:
         # Every player and character has a profile here (its entity token and objects hang on it): one the
-        # source does not list is made as the core makes it, created with the account.
+        # source does not list (the caller may not read it) is made as the core makes it, created with the
+        # account, and said: its objects, if it has any, are not copied.
         profile = profiles.get((entity["Type"], entity["Id"]))
+        if not profile:
+            unlisted.append(f"{entity['Type']} {entity['Id']}")
         body = _profile_body(profile, playfab_id) if profile else {"Created": created, "PlayFabId": playfab_id}
         docs.append(doc(ENTITIES, entity_pk(entity["Type"], entity["Id"]), PROFILE_DOC, body))
     record = {"Record": records.PLAYER, "PlayFabId": playfab_id, "Documents": docs}
     return Player(
-        playfab_id, record, _password_logins(account), unkept_identities(info), not account["Logins"], name_lookup
+        playfab_id,
+        record,
+        _password_logins(account),
+        unkept_identities(info),
+        not account["Logins"],
+        name_lookup,
+        unlisted,
     )
 
 
@@ -609,6 +620,7 @@ class Summary:
     unkept: Counter[str] = field(default_factory=Counter)  # linked identities not copied, by kind
     no_login: list[str] = field(default_factory=list)  # players copied with no login this project serves
     shared_names: list[str] = field(default_factory=list)  # display name another player is looked up by
+    unlisted_profiles: list[str] = field(default_factory=list)  # "<type> <id>" of profiles made empty
 
     def count(self, outcome: str) -> None:
         if outcome == importing.CREATED:
@@ -669,11 +681,17 @@ async def migrate(
     async def read(playfab_id: str) -> Player | None:
         async with gate:
             try:
-                return await read_player(api, title, playfab_id)
+                player = await read_player(api, title, playfab_id)
             except (ApiError, KeyError, TypeError, ValueError) as exc:  # refused, or not shaped as PlayFab's
                 summary.failures.append(playfab_id)
                 print(f"failed: player {playfab_id}: {type(exc).__name__}: {exc}", file=report)
                 return None
+            for entity in player.unlisted_profiles:
+                print(
+                    f"profile not returned: player {playfab_id}: {entity}: made empty here, its objects not copied",
+                    file=report,
+                )
+            return player
 
     async def store(player: Player) -> None:
         async with gate:
@@ -683,6 +701,7 @@ async def migrate(
                 summary.unkept.update(player.unkept)
                 if player.no_login:
                     summary.no_login.append(player.playfab_id)
+                summary.unlisted_profiles += player.unlisted_profiles
             summary.players += 1
             progress.step()
 
@@ -755,6 +774,8 @@ def summary_text(summary: Summary, api: PlayFabApi, written: str | None = None) 
         + (f" ({', '.join(f'{name} {n}' for name, n in sorted(summary.unkept.items()))})" if summary.unkept else ""),
         f"accounts left with no login this backend serves: {len(summary.no_login)}",
         f"display names shared with another player (kept, looked up as the other): {len(summary.shared_names)}",
+        f"entity profiles the source did not return (made empty here, objects not copied): "
+        f"{len(summary.unlisted_profiles)}{_some(summary.unlisted_profiles)}",
         f"API calls: {counters.calls}, retried after throttling or failures: {counters.retries}"
         f" ({counters.waited:.1f} s waited)",
     ]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+from typing import Any, cast
+
+import aiohttp
 
 from ops import migrate
+from ops.playfab_api import PlayFabApi
 from shared.config.clock import iso
 from shared.features import statistic_definitions
 
@@ -94,3 +98,48 @@ def test_a_family_never_written_is_no_document_and_one_emptied_keeps_its_version
         "DataVersion": 1,
         "Data": {"k": {"Value": "v", "Permission": "Private", "LastUpdated": "2024-01-01T00:00:00.000Z"}},
     }
+
+
+class _Canned(PlayFabApi):
+    """Answers every call from `answers` (by path; {} for the rest), as PlayFab shapes them."""
+
+    def __init__(self, answers: dict[str, dict[str, Any]]) -> None:
+        super().__init__("http://unused", "T1", "secret", cast(aiohttp.ClientSession, None))
+        self.answers = answers
+
+    async def secret(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.answers.get(path, {})
+
+    async def entity(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        return self.answers.get(path, {})
+
+
+def test_a_profile_the_source_does_not_return_is_made_empty_and_said():
+    player = {"Id": "0F1E2D3C4B5A6978", "Type": "title_player_account"}
+    api = _Canned(
+        {
+            "/Server/GetUserAccountInfo": {
+                "UserInfo": {
+                    "PlayFabId": "A1B2C3D4E5F60718",
+                    "Created": "2021-03-04T05:06:07Z",
+                    "TitleInfo": {"TitlePlayerAccount": player},
+                    "CustomIdInfo": {"CustomId": "c"},
+                }
+            },
+            "/Server/GetAllUsersCharacters": {"Characters": [{"CharacterId": "C1"}]},
+            # The caller may read the player's profile only: the character's is left out of the answer.
+            "/Profile/GetProfiles": {
+                "Profiles": [{"Entity": player, "Created": "2021-03-04T05:06:07Z", "VersionNumber": 2, "Objects": {}}]
+            },
+        }
+    )
+    title = migrate.Title(statistics={}, display_name_lookups=False)
+    read = asyncio.run(migrate.read_player(api, title, "A1B2C3D4E5F60718"))
+    assert read.unlisted_profiles == ["character C1"]
+    profiles = {d["Partition"]: d["Body"] for d in read.record["Documents"] if d["Id"] == "profile"}
+    assert profiles["character!C1"] == {"Created": migrate.epoch("2021-03-04T05:06:07Z"), "PlayFabId": read.playfab_id}
+    summary = migrate.Summary(unlisted_profiles=read.unlisted_profiles)
+    assert (
+        "entity profiles the source did not return (made empty here, objects not copied): 1 (character C1)"
+        in migrate.summary_text(summary, api)
+    )
