@@ -32,7 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--from-secret",
         metavar="KEY",
-        help=f"a secret key of the source title (default: the {SECRET_ENV} environment variable)",
+        help=f"a secret key of the source title (default, and better: the {SECRET_ENV} environment variable;"
+        " a key on the command line shows in ps and in the shell's history)",
     )
     parser.add_argument(
         "--publisher-key",
