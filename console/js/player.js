@@ -345,4 +345,22 @@ export async function playerPage(root, playfabId) {
     eventsCard(playfabId),
     deleteCard(playfabId),
   );
+  heading.after(contents(root));
+}
+
+// "On this page": a button per section that moves the focus there (the hash holds the route, so no anchors).
+function contents(root) {
+  const headings = [...root.querySelectorAll("section.card > h2")];
+  const items = headings.map((h2) => {
+    h2.setAttribute("tabindex", "-1");
+    return el(
+      "li",
+      {},
+      button(h2.textContent, () => {
+        h2.scrollIntoView();
+        h2.focus();
+      }),
+    );
+  });
+  return el("nav", { className: "toc", "aria-label": "On this page" }, el("ul", {}, items));
 }

@@ -166,3 +166,15 @@ def test_the_console_lists_every_data_family_as_declared():
     assert listed == declared
     # A player's families go through the Admin API, which must have them all; a character's through Server.
     assert all(f.on_admin for f in FAMILIES if f.scope is Scope.PLAYER)
+
+
+def test_every_import_names_a_served_module_that_exports_it():
+    """What `make console` (node's syntax check) cannot see: the modules fit together."""
+    modules = {name: (CONSOLE / name).read_text(encoding="utf-8") for name in SERVED if name.endswith(".js")}
+    for name, text in modules.items():
+        for names, target in re.findall(r'import \{([^}]*)\} from "([^"]+)"', text):
+            resolved = Path(name).parent.joinpath(target).as_posix().replace("js/./", "js/")
+            assert resolved in modules, (name, target)
+            exported = set(re.findall(r"export (?:async )?(?:function|const|class|let) (\w+)", modules[resolved]))
+            wanted = {n.strip() for n in names.split(",") if n.strip()}
+            assert wanted <= exported, (name, target, wanted - exported)
