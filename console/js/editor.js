@@ -51,14 +51,21 @@ export function keyValueSection(options) {
     event.preventDefault();
     const key = keyInput.value.trim();
     if (!key) return;
-    if (await write(() => save(key, parse(valueInput.value), version), `Saved ${key}.`)) {
+    let value;
+    try {
+      value = parse(valueInput.value);
+    } catch (err) {
+      clear(alerts).append(alertBox(err.message));
+      return;
+    }
+    if (await write(() => save(key, value, version), `Saved ${key}.`, key)) {
       keyInput.value = "";
       valueInput.value = "";
     }
   });
 
   section.append(
-    el(level, { id: headingId }, heading, " ", versionText),
+    el(level, { id: headingId, tabindex: "-1" }, heading, " ", versionText),
     alerts,
     list,
     el("details", { className: "add-key" }, el("summary", { text: "Add a key" }), addForm),
@@ -74,8 +81,9 @@ export function keyValueSection(options) {
     return alertBox(err && err.message ? err.message : String(err));
   }
 
-  // Runs one write; true when it landed (then the section reloads with the new version).
-  async function write(work, done) {
+  // Runs one write; true when it landed (then the section reloads with the new version, and the focus
+  // goes back to the key's first button, or to the heading when the key is gone).
+  async function write(work, done, key) {
     clear(alerts);
     try {
       await work();
@@ -85,6 +93,9 @@ export function keyValueSection(options) {
     }
     await refresh();
     alerts.append(notice(done));
+    const item = [...list.children].find((li) => li.dataset.key === key);
+    const target = item ? item.querySelector("button") : section.querySelector(level);
+    if (target) target.focus();
     return true;
   }
 
@@ -98,7 +109,7 @@ export function keyValueSection(options) {
       button("Edit", () => edit(item, entry), { "aria-label": `Edit ${entry.key}` }),
       button(
         "Remove",
-        () => write(() => remove(entry.key, version), `Removed ${entry.key}.`),
+        () => write(() => remove(entry.key, version), `Removed ${entry.key}.`, entry.key),
         { "aria-label": `Remove ${entry.key}`, className: "danger" },
       ),
     );
@@ -118,8 +129,15 @@ export function keyValueSection(options) {
       { className: "edit" },
       editField,
       el("button", { type: "submit" }, "Save"),
-      button("Cancel", () => item.replaceWith(row(entry))),
+      button("Cancel", () => {
+        const restored = row(entry);
+        item.replaceWith(restored);
+        restored.querySelector("button").focus();
+      }),
     );
+    form.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") form.querySelector("button[type=button]").click();
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       let value;
@@ -129,7 +147,7 @@ export function keyValueSection(options) {
         clear(alerts).append(alertBox(err.message));
         return;
       }
-      await write(() => save(entry.key, value, version), `Saved ${entry.key}.`);
+      await write(() => save(entry.key, value, version), `Saved ${entry.key}.`, entry.key);
     });
     item.replaceChildren(el("div", { className: "key" }, el("strong", { text: entry.key })), form);
     input.focus();

@@ -221,6 +221,8 @@ def test_a_player_is_found_by_custom_id_and_by_browsing_all_players(browser: Any
 
 
 def test_a_key_is_viewed_edited_added_and_removed(browser: Any, console: str, host: Server) -> None:
+    from selenium.webdriver.common.keys import Keys
+
     playfab_id = new_player(host)
     api(host, "Admin/UpdateUserData", {"PlayFabId": playfab_id, "Data": {"level": "3"}, "Permission": "Public"})
     go(browser, console, f"player/{playfab_id}")
@@ -234,6 +236,11 @@ def test_a_key_is_viewed_edited_added_and_removed(browser: Any, console: str, ho
     assert data["Data"]["level"]["Value"] == "4" and data["DataVersion"] == 2
     assert data["Data"]["level"]["Permission"] == "Public"  # an edit keeps the key's permission
     text_of(browser, f"{user} h3", "DataVersion 2")
+    # The focus comes back to the key, so a keyboard user carries on where they were.
+    assert browser.switch_to.active_element.get_attribute("aria-label") == "Edit level"
+    browser.switch_to.active_element.send_keys(Keys.ENTER)  # Edit, from the keyboard
+    find(browser, f'{user} li[data-key="level"] textarea').send_keys(Keys.ESCAPE)  # and cancelled
+    wait(browser, lambda d: d.switch_to.active_element.get_attribute("aria-label") == "Edit level")
 
     add_key(browser, user, "<b>coins</b>", '<img src=x onerror="alert(1)">')
     text_of(browser, f'{user} li[data-key="<b>coins</b>"] pre', '<img src=x onerror="alert(1)">')  # text, not markup
