@@ -17,11 +17,15 @@ const SEARCHES = [
   { value: "TitleDisplayName", label: "Display name" },
 ];
 
+let allPlayersId = null;
+
 async function allPlayersSegment() {
+  if (allPlayersId) return allPlayersId;
   const answer = await call("Admin/GetAllSegments", {});
   const segment = (answer.Segments || []).find((s) => s.Name === "All Players") || (answer.Segments || [])[0];
   if (!segment) throw new Error("The title has no \"All Players\" segment.");
-  return segment.Id;
+  allPlayersId = segment.Id;
+  return allPlayersId;
 }
 
 function customIdOf(profile) {

@@ -75,11 +75,12 @@ def _headers(content_type: str) -> dict[str, str]:
     return {"Content-Type": content_type, "Cache-Control": CACHE_CONTROL, **SECURITY_HEADERS}
 
 
-def _not_found() -> HttpResponse:
+def _not_found(name: str) -> HttpResponse:
+    home = "../" * name.count("/") or "./"  # the console's own URL, relative to the one asked for
     text = (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Not found</title></head>'
-        f"<body><h1>Not found</h1><p>{html.escape('The console has no such page.')}</p>"
-        '<p><a href="./">Open the console</a></p></body></html>'
+        "<body><h1>Not found</h1><p>The console has no such page.</p>"
+        f'<p><a href="{html.escape(home, quote=True)}">Open the console</a></p></body></html>'
     )
     headers = _headers("text/html; charset=utf-8")
     headers["Cache-Control"] = "no-store"
@@ -97,7 +98,7 @@ def console_response(req: HttpRequest, file_path: str | None) -> HttpResponse:
         return HttpResponse(301, b"", headers)
     found = FILES.get(name or INDEX)
     if found is None:
-        return _not_found()
+        return _not_found(name)
     headers = {**_headers(found.content_type), "ETag": found.etag}
     if req.headers.get("if-none-match", "") == found.etag:
         return HttpResponse(304, b"", headers)

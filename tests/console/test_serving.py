@@ -178,3 +178,9 @@ def test_every_import_names_a_served_module_that_exports_it():
             exported = set(re.findall(r"export (?:async )?(?:function|const|class|let) (\w+)", modules[resolved]))
             wanted = {n.strip() for n in names.split(",") if n.strip()}
             assert wanted <= exported, (name, target, wanted - exported)
+
+
+def test_the_404_page_links_back_to_the_console_from_any_depth():
+    for name, home in (("nope", "./"), ("js/nope.js", "../"), ("a/b/c", "../../")):
+        answer = console_files.console_response(HttpRequest("GET", f"/console/{name}", {}, b""), name)
+        assert answer.status == 404 and f'href="{home}"'.encode() in answer.body
