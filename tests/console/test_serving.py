@@ -3,6 +3,7 @@ the route prefix, and no way out of the folder. Plain HTTP against a real local 
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,7 @@ def test_the_secret_key_is_in_no_served_file(sqlite_server: Server):
     local = REPO / "local.settings.json"
     keys = [SECRET_KEY]
     if local.exists():
-        values: dict[str, Any] = __import__("json").loads(local.read_text(encoding="utf-8")).get("Values", {})
+        values: dict[str, Any] = json.loads(local.read_text(encoding="utf-8")).get("Values", {})
         keys += [k for k in str(values.get("PLAYFAB_SECRET_KEYS", "")).split(",") if k]
     for name in ["", *SERVED]:
         body = get(sqlite_server, f"/console/{name}").content
