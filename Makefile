@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-ready lint install node-deps settings cosmos-emulator clean infra-check clean-infra bench bench-abuse lock
+.PHONY: run test test-ready lint console install node-deps settings cosmos-emulator clean infra-check clean-infra bench bench-abuse lock
 
 # Installs come from the locks (every transitive package, pinned with hashes); requirements*.txt hold the
 # direct pins a person edits, then `make lock` regenerates the locks from them.
@@ -34,6 +34,12 @@ run: settings
 cosmos-emulator: node-deps
 	node scripts/cosmos_emulator.js --port 8081
 
+## Check the console's scripts (console/js/*.js, plain ES modules served as written: nothing to build).
+CONSOLE_JS := $(wildcard console/js/*.js)
+console:
+	@for file in $(CONSOLE_JS); do node --input-type=module --check < $$file || { echo "in $$file" >&2; exit 1; }; done
+	@echo "console: $(words $(CONSOLE_JS)) modules parse"
+
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
@@ -59,8 +65,8 @@ clean-infra:
 # emulator, and a file's tests stay on one worker, in order. TEST_WORKERS=0 runs them in this process.
 TEST_WORKERS ?= auto
 
-# The installs, the linters and the infra scan need nothing of each other: they run side by side.
-test-ready: $(STAMP) node-deps lint infra-check
+# The installs, the linters, the console check and the infra scan need nothing of each other: they run side by side.
+test-ready: $(STAMP) node-deps lint console infra-check
 
 ## Install what the tests need, then run every test.
 test:

@@ -55,21 +55,23 @@ def route_prefix(host_json: Path) -> str:
 
 
 def _compile(template: str, prefix: str = "") -> tuple[re.Pattern[str], int]:
-    """An ASP.NET-style route template as a regex: literals, {name}, {name:regex(...)} and {*rest}."""
-    parts, literal = [re.escape(p) for p in prefix.split("/") if p], 0
+    """An ASP.NET-style route template as a regex: literals, {name}, {name:regex(...)} and {*rest}.
+
+    A catch-all may match nothing, as in ASP.NET: `console/{*path}` answers `/console` too."""
+    parts, literal, rest = [re.escape(p) for p in prefix.split("/") if p], 0, ""
     for segment in template.strip("/").split("/"):
         constrained = _REGEX_PARAM.match(segment)
         if constrained:
             parts.append(f"(?P<{constrained[1]}>{constrained[2]})")
             literal += 1  # as specific as a literal
         elif segment.startswith("{*") and segment.endswith("}"):
-            parts.append(f"(?P<{segment[2:-1]}>.*)")
+            rest = f"(?:/(?P<{segment[2:-1]}>.*))?"  # the last segment of a template
         elif segment.startswith("{") and segment.endswith("}"):
             parts.append(f"(?P<{segment[1:-1].split(':')[0]}>[^/]+)")
         else:
             parts.append(re.escape(segment))
             literal += 1
-    return re.compile("^/" + "/".join(parts) + "$", re.IGNORECASE), literal
+    return re.compile("^" + "".join("/" + part for part in parts) + rest + "$", re.IGNORECASE), literal
 
 
 def routes_of(functions: list[Any], prefix: str = "") -> list[Route]:

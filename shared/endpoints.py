@@ -114,6 +114,7 @@ _OPERATIONS: Final[dict[str, Operation[Any]]] = {
     "Client/UpdateSharedGroupData": groups.client_update_data,
     "Server/UpdateSharedGroupData": groups.server_update_data,
     "Server/DeleteSharedGroup": groups.delete_group,
+    "Admin/ext-GetPlayerSharedGroups": groups.player_groups,
     "Object/SetObjects": objects.set_objects,
     "Object/GetObjects": objects.get_objects,
     "Profile/GetProfile": profiles.get_profile,

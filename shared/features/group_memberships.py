@@ -81,6 +81,19 @@ async def take_place(store: Store, playfab_id: str, group_id: str, quota: int) -
     return taken[0]
 
 
+async def groups_of(store: Store, playfab_id: str) -> list[str]:
+    """The shared groups the player is a member of, sorted: the listed ones whose group names the player
+    (a listed place can outlive its membership, or precede it while the membership is being written)."""
+    doc = await store.read(PLAYERS, playfab_id, MEMBERSHIPS_DOC)
+    listed = sorted(doc.body["Groups"]) if doc else []
+    groups = await store.read_many(GROUPS, [(group_id, GROUP_DOC) for group_id in listed])
+    return [
+        group_id
+        for group_id, group in zip(listed, groups, strict=True)
+        if group is not None and playfab_id in group.body["Members"]
+    ]
+
+
 async def give_back(store: Store, playfab_id: str, group_id: str) -> None:
     await store.update(PLAYERS, playfab_id, MEMBERSHIPS_DOC, lambda b: _without(b, {group_id}))
 

@@ -25,6 +25,7 @@ from shared.wire.errors import PlayFabError
 from shared.wire.validation import (
     CreateSharedGroupRequest,
     DeleteSharedGroupRequest,
+    GetPlayerSharedGroupsRequest,
     GetSharedGroupDataRequest,
     SharedGroupMembersRequest,
     UpdateSharedGroupDataRequest,
@@ -223,6 +224,11 @@ async def _delete(services: Services, caller: Caller, req: DeleteSharedGroupRequ
     return {}
 
 
+async def _player_groups(services: Services, caller: Caller, req: GetPlayerSharedGroupsRequest) -> dict[str, Any]:
+    await accounts.require_account(services.store, req.PlayFabId)
+    return {"SharedGroupIds": await group_memberships.groups_of(services.store, req.PlayFabId)}
+
+
 client_create = Operation(Auth.SESSION, CreateSharedGroupRequest, _create, SHARED_GROUP_WRITES)
 server_create = Operation(Auth.SECRET, CreateSharedGroupRequest, _create)
 client_add_members = Operation(Auth.SESSION, SharedGroupMembersRequest, _add_members, SHARED_GROUP_WRITES)
@@ -234,3 +240,5 @@ server_get_data = Operation(Auth.SECRET, GetSharedGroupDataRequest, _get_data)
 client_update_data = Operation(Auth.SESSION, UpdateSharedGroupDataRequest, _update_data, SHARED_GROUP_WRITES)
 server_update_data = Operation(Auth.SECRET, UpdateSharedGroupDataRequest, _update_data)
 delete_group = Operation(Auth.SECRET, DeleteSharedGroupRequest, _delete)
+# Admin/ext-GetPlayerSharedGroups, an extension: PlayFab has no way to list a player's groups.
+player_groups = Operation(Auth.SECRET, GetPlayerSharedGroupsRequest, _player_groups)

@@ -418,6 +418,10 @@ class DeleteSharedGroupRequest(Request):
     SharedGroupId: GroupId
 
 
+class GetPlayerSharedGroupsRequest(PlayerTarget):
+    """Admin/ext-GetPlayerSharedGroups, an extension: the shared groups one player is a member of."""
+
+
 # --- Title data, internal title data, publisher data, time ---
 
 

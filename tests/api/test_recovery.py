@@ -7,7 +7,6 @@ import asyncio
 import email
 import hashlib
 import re
-import shutil
 import stat
 import threading
 import time
@@ -34,7 +33,7 @@ from shared.services import open_store
 from shared.storage.layout import ACCOUNT_DOC, LOOKUPS, PLAYERS, RECOVERY_TOKEN_DOC, recovery_token_pk
 from shared.wire.error_codes import ERROR_CODES
 from tests.support import sdk
-from tests.support.ci import unavailable
+from tests.support.browser import PHONE, chromium
 from tests.support.cosmos import CosmosAccount, new_database_name
 from tests.support.host_clock import HostClock
 from tests.support.node_sdk import run_node_calls, self_signed_cert
@@ -203,23 +202,8 @@ def client_send(address: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium, driver_path = shutil.which("chromium"), shutil.which("chromedriver")
-    if not chromium or not driver_path:
-        unavailable("chromium and chromedriver are needed for the reset page test (apt-get install chromium-driver)")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--ignore-certificate-errors"):
-        options.add_argument(argument)
-    options.add_argument("--window-size=360,740")  # a phone's width
-    driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
-    driver.set_page_load_timeout(60)
-    try:
+    with chromium(PHONE, "the reset page test") as driver:  # a phone's width
         yield driver
-    finally:
-        driver.quit()
 
 
 def test_the_emailed_link_resets_the_password_once_in_a_browser(pf: Server, mailbox: tuple[Mailbox, int], browser):

@@ -307,3 +307,30 @@ def test_values_may_not_be_objects(mixed_group):
     request = {"SharedGroupId": group_id, "Data": {"n": {"five": 5}}}
     error = _fails(PlayFabClientAPI.UpdateSharedGroupData, request, 400, "InvalidParams", 1000)
     assert any(field.startswith("Data") for field in error["errorDetails"])
+
+
+# --- Admin/ext-GetPlayerSharedGroups (an extension: PlayFab cannot list a player's groups) ---
+
+
+def _player_groups(pf, playfab_id: str) -> dict:
+    from tests.support.server import SECRET_KEY
+
+    answer = pf.post("/Admin/ext-GetPlayerSharedGroups", {"PlayFabId": playfab_id}, {"X-SecretKey": SECRET_KEY})
+    return answer.json()
+
+
+def test_the_title_lists_the_groups_a_player_is_in(pf):
+    owner, member, loner = new_player(), new_player(), new_player()
+    first, second = sorted([_client_group(owner, member), _client_group(owner, member)])
+    assert _player_groups(pf, member.playfab_id)["data"] == {"SharedGroupIds": [first, second]}
+    assert _player_groups(pf, loner.playfab_id)["data"] == {"SharedGroupIds": []}
+
+    sdk.call(PlayFabServerAPI.RemoveSharedGroupMembers, {"SharedGroupId": first, "PlayFabIds": [member.playfab_id]})
+    sdk.call(PlayFabServerAPI.DeleteSharedGroup, {"SharedGroupId": second})
+    assert _player_groups(pf, member.playfab_id)["data"] == {"SharedGroupIds": []}
+    assert _player_groups(pf, owner.playfab_id)["data"] == {"SharedGroupIds": [first]}
+
+
+def test_listing_an_unknown_players_groups_is_account_not_found(pf):
+    answer = _player_groups(pf, "0000000000000001")
+    assert (answer["code"], answer["error"]) == (400, "AccountNotFound"), answer

@@ -24,8 +24,12 @@ ADMIN_TEMPLATE = "{api:regex(^Admin$)}"
 # What the Functions host indexes for each function. An endpoint added or removed on purpose is re-recorded
 # with `python -m tests.hosts.test_function_app`; any other difference is a change nobody asked for.
 REGISTERED = REPO / "tests" / "support" / "registered_triggers.json"
-# The app's own pages (not PlayFab endpoints), each a GET and POST trigger of its own (functions/reset_page.py).
-PAGES = [("reset_password_page", "account/reset-password", ["GET", "POST"])]
+# The app's own pages (not PlayFab endpoints), each a trigger of its own: the password-reset page
+# (functions/reset_page.py) and the studio's console (functions/console_page.py).
+PAGES = [
+    ("reset_password_page", "account/reset-password", ["GET", "POST"]),
+    ("console_page", "console/{*path}", ["GET"]),
+]
 
 
 def registered(fn: Any) -> dict[str, Any]:
@@ -82,7 +86,15 @@ def test_the_local_host_serves_exactly_the_apps_triggers():
     served = routes_of(FUNCTIONS)
     assert len(served) == len(FUNCTIONS)
     assert {r.function for r in served} == {fn.get_user_function() for fn in FUNCTIONS}
-    assert served[-1].pattern.pattern == "^/(?P<path>.*)$"  # the catch-all is tried last
+    assert served[-1].pattern.pattern == "^(?:/(?P<path>.*))?$"  # the catch-all is tried last
+
+
+def test_a_trailing_catch_all_may_match_nothing_as_in_aspnet_routing():
+    (console,) = [r for r in routes_of(FUNCTIONS, "game") if "console" in r.pattern.pattern]
+    assert console.pattern.match("/game/console")["path"] is None
+    assert console.pattern.match("/game/console/")["path"] == ""
+    assert console.pattern.match("/game/console/js/app.js")["path"] == "js/app.js"
+    assert not console.pattern.match("/game/consoles") and not console.pattern.match("/console/")
 
 
 def test_there_is_one_trigger_per_endpoint_of_the_table_and_the_catch_all():

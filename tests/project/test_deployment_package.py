@@ -11,6 +11,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 
 from shared.config import settings_table
+from shared.features.console_files import FILES
 from tests.support.server import REPO
 
 # Files the package needs beyond the Python modules function_app imports.
@@ -128,6 +129,17 @@ def server_function_files() -> set[str]:
     }
 
 
+def console_files() -> set[str]:
+    """The studio's console: static files the app serves (shared/features/console_files.py), not imported."""
+    return {f"console/{name}" for name in FILES}
+
+
+def test_the_console_is_uploaded():
+    files = console_files()
+    assert {"console/index.html", "console/js/app.js", "console/console.css"} <= files
+    assert not [p for p in files if excluded(p, _patterns())]
+
+
 def test_the_server_functions_are_uploaded():
     files = server_function_files()
     assert "cloudscript/examples.py" in files
@@ -152,7 +164,7 @@ def test_nothing_else_of_the_repository_is_uploaded():
     patterns = _patterns()
     uploaded = {p for p in tracked.stdout.splitlines() if not excluded(p, patterns)}
     needed = {p.relative_to(REPO).as_posix() for p in modules_the_app_imports()} | RUNTIME_FILES
-    needed |= server_function_files()
+    needed |= server_function_files() | console_files()
     # Core modules not (yet) imported by the app are harmless; anything else is a file to list.
     extra = {p for p in uploaded - needed if not (p.startswith(("shared/", "functions/")) and p.endswith(".py"))}
     assert not extra, f"uploaded but not needed: add to .funcignore: {sorted(extra)}"

@@ -358,6 +358,7 @@ TABLE: dict[str, Row] = {
         foreign=Outcome("EventEntityNotAllowed", 400),
     ),
     "/Admin/ext-ReadEvents": Row(T, player(Count=10)),
+    "/Admin/ext-GetPlayerSharedGroups": Row(T, player()),
     "/Admin/ext-ReadKeyHistory": Row(T, player(Target="UserData", Key="k", Count=10)),
     # No entry has this id: the title's own request is answered with VersionNotFound.
     "/Admin/ext-RestoreKeyHistory": Row(
