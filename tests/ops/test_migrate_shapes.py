@@ -1,4 +1,5 @@
-"""ops/migrate's conversions of answers shaped as real PlayFab gives them (fields this project never sends)."""
+"""ops/migrate_convert's conversions, and one player's read, of answers shaped as real PlayFab gives them
+(fields this project never sends)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any, cast
 
 import aiohttp
 
-from ops import migrate
+from ops import migrate, migrate_convert, migrate_player, migrate_title
 from ops.playfab_api import PlayFabApi
 from shared.config.clock import iso
 from shared.features import statistic_definitions
@@ -32,7 +33,7 @@ def test_a_playfab_account_keeps_the_logins_this_backend_serves_and_names_the_re
         "OpenIdInfo": [{"ConnectionId": "c", "Issuer": "i", "Subject": "s"}],
         "GoogleInfo": None,
     }
-    account = migrate.account_body(info)
+    account = migrate_convert.account_body(info)
     assert account == {
         "PlayFabId": "A1B2C3D4E5F60718",
         "TitlePlayerAccountId": "0F1E2D3C4B5A6978",
@@ -44,7 +45,7 @@ def test_a_playfab_account_keeps_the_logins_this_backend_serves_and_names_the_re
     }
     assert list(account["Logins"]) == ["username", "email", "custom"]  # the origin first
     assert iso(account["Created"]) == "2021-03-04T05:06:07.891Z"
-    assert migrate.unkept_identities(info) == ["OpenIdInfo", "SteamInfo"]
+    assert migrate_convert.unkept_identities(info) == ["OpenIdInfo", "SteamInfo"]
 
 
 def test_times_keep_their_milliseconds_whatever_digits_they_come_with():
@@ -54,7 +55,7 @@ def test_times_keep_their_milliseconds_whatever_digits_they_come_with():
         ("2024-05-01T12:00:00.9999999Z", "2024-05-01T12:00:01.000Z"),
         ("2024-05-01T12:00:00.123", "2024-05-01T12:00:00.123Z"),
     ):
-        assert iso(migrate.epoch(text)) == expected, text
+        assert iso(migrate_convert.epoch(text)) == expected, text
 
 
 def test_statistic_definitions_follow_the_versions_the_source_lists():
@@ -73,28 +74,28 @@ def test_statistic_definitions_follow_the_versions_the_source_lists():
         ),
         "plain": listed("plain", ["2023-12-31T10:00:00Z", "2024-01-02T10:00:00Z", "2024-01-03T10:00:00Z"]),
     }
-    body = migrate.definitions_body(definitions, versions)
+    body = migrate_title.definitions_body(definitions, versions)
     assert list(body["Statistics"]) == ["weekly", "plain"] and body["LastId"] == 2
     weekly = body["Statistics"]["weekly"]
     assert weekly["AggregationMethod"] == "Sum" and weekly["StatisticId"] == 1
     assert [(s["Version"], s["Interval"]) for s in weekly["Segments"]] == [(0, "Week"), (2, "Week")]
     plain = body["Statistics"]["plain"]
     assert [(s["Version"], s["Interval"]) for s in plain["Segments"]] == [(0, "Never"), (1, "Never"), (2, "Never")]
-    assert plain["Created"] == plain["Segments"][0]["Start"] == migrate.epoch("2023-12-31T10:00:00Z")
+    assert plain["Created"] == plain["Segments"][0]["Start"] == migrate_convert.epoch("2023-12-31T10:00:00Z")
     # What the definition answers here is what the source listed.
     weekly_now = statistic_definitions.Definitions(body).get("weekly")
-    at = migrate.epoch("2024-01-16T00:00:00Z")
+    at = migrate_convert.epoch("2024-01-16T00:00:00Z")
     assert weekly_now.version_at(at) == 3
     assert [(v["Version"], v["ActivationTime"]) for v in weekly_now.versions(at, admin=True)] == [
-        (v["Version"], iso(migrate.epoch(v["ActivationTime"]))) for v in versions["weekly"]
+        (v["Version"], iso(migrate_convert.epoch(v["ActivationTime"]))) for v in versions["weekly"]
     ]
 
 
 def test_a_family_never_written_is_no_document_and_one_emptied_keeps_its_version():
-    assert migrate.data_body({"Data": {}, "DataVersion": 0}) is None
-    assert migrate.data_body({"Data": {}, "DataVersion": 4}) == {"DataVersion": 4, "Data": {}}
+    assert migrate_convert.data_body({"Data": {}, "DataVersion": 0}) is None
+    assert migrate_convert.data_body({"Data": {}, "DataVersion": 4}) == {"DataVersion": 4, "Data": {}}
     internal = {"Data": {"k": {"Value": "v", "LastUpdated": "2024-01-01T00:00:00.000Z"}}, "DataVersion": 1}
-    assert migrate.data_body(internal) == {
+    assert migrate_convert.data_body(internal) == {
         "DataVersion": 1,
         "Data": {"k": {"Value": "v", "Permission": "Private", "LastUpdated": "2024-01-01T00:00:00.000Z"}},
     }
@@ -133,11 +134,12 @@ def test_a_profile_the_source_does_not_return_is_made_empty_and_said():
             },
         }
     )
-    title = migrate.Title(statistics={}, display_name_lookups=False)
-    read = asyncio.run(migrate.read_player(api, title, "A1B2C3D4E5F60718"))
+    title = migrate_title.Title(statistics={}, display_name_lookups=False)
+    read = asyncio.run(migrate_player.read_player(api, title, "A1B2C3D4E5F60718"))
     assert read.unlisted_profiles == ["character C1"]
     profiles = {d["Partition"]: d["Body"] for d in read.record["Documents"] if d["Id"] == "profile"}
-    assert profiles["character!C1"] == {"Created": migrate.epoch("2021-03-04T05:06:07Z"), "PlayFabId": read.playfab_id}
+    created = migrate_convert.epoch("2021-03-04T05:06:07Z")
+    assert profiles["character!C1"] == {"Created": created, "PlayFabId": read.playfab_id}
     summary = migrate.Summary(unlisted_profiles=read.unlisted_profiles)
     assert (
         "entity profiles the source did not return (made empty here, objects not copied): 1 (character C1)"
