@@ -75,12 +75,17 @@ async def title_record(store: Store, title_id: str) -> dict[str, Any]:
     return {"Record": TITLE, "Documents": _in_order(docs)}
 
 
-async def _lookups(store: Store, playfab_id: str, account: dict[str, Any]) -> list[Doc]:
-    """The lookups that name the player: its login identities, and its display name while names are unique."""
+def lookup_partitions(account: dict[str, Any]) -> list[str]:
+    """The lookups an account may hold: its login identities, and its display name while names are unique."""
     identities = dict(logins.linked(account))
     if account.get("DisplayName"):
         identities[LoginKind.DISPLAY_NAME] = str(account["DisplayName"])
-    keys = [(logins.lookup_key(kind, value), LOGIN_DOC) for kind, value in identities.items()]
+    return [logins.lookup_key(kind, value) for kind, value in identities.items()]
+
+
+async def _lookups(store: Store, playfab_id: str, account: dict[str, Any]) -> list[Doc]:
+    """The lookups that name the player, confirmed."""
+    keys = [(pk, LOGIN_DOC) for pk in lookup_partitions(account)]
     found = await store.read_many(LOOKUPS, keys)
     return [
         doc

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ops.exporting import PLAYER_DOCS, character_docs
+from ops.exporting import PLAYER_DOCS, character_docs, lookup_partitions
 from ops.records import END, GROUP, HEADER, PLAYER, TITLE, BadRecord, Doc, check_header, documents, loads, portable
-from shared.auth import directory, logins
+from shared.auth import directory
 from shared.auth.accounts import PASSWORD_RESET_REQUIRED
 from shared.auth.caller import ENTITY_CHARACTER, ENTITY_TITLE, ENTITY_TITLE_PLAYER
-from shared.auth.logins import LoginKind
 from shared.features import statistic_values, title_data
 from shared.storage import Conflict, NotFound, PreconditionFailed, Store
 from shared.storage.layout import (
@@ -74,10 +73,7 @@ def _player_places(owner: str, account: dict[str, Any], character_ids: list[str]
     places |= {(PLAYERS, owner, doc_id) for c in character_ids for doc_id in character_docs(c)}
     places.add((ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, str(account["TitlePlayerAccountId"])), PROFILE_DOC))
     places |= {(ENTITIES, entity_pk(ENTITY_CHARACTER, c), PROFILE_DOC) for c in character_ids}
-    identities = dict(logins.linked(account))
-    if account.get("DisplayName"):
-        identities[LoginKind.DISPLAY_NAME] = str(account["DisplayName"])
-    places |= {(LOOKUPS, logins.lookup_key(kind, value), LOGIN_DOC) for kind, value in identities.items()}
+    places |= {(LOOKUPS, pk, LOGIN_DOC) for pk in lookup_partitions(account)}
     return places
 
 

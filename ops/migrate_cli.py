@@ -85,13 +85,6 @@ def _positive(text: str) -> int:
     return value
 
 
-def _open_private(path: Path | str) -> IO[bytes]:
-    """A new file readable by its owner only: what it holds names players (emails among it)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.chmod(path, 0o600)  # an existing file keeps its mode through O_CREAT
-    return os.fdopen(fd, "wb")
-
-
 def _write_resets(out: IO[bytes], path: Path, accounts: list[dict[str, str]]) -> None:
     for account in accounts:
         out.write(json.dumps(account, sort_keys=True).encode("utf-8") + b"\n")
@@ -138,7 +131,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     resets: IO[bytes] | None = None
     if args.password_resets is not None:
         try:  # made now, so a path that cannot be written stops the run before anything is migrated
-            resets = _open_private(args.password_resets)
+            resets = records.open_private(args.password_resets)
         except OSError as exc:
             print(f"migrate: --password-resets {args.password_resets}: {exc.strerror or exc}", file=sys.stderr)
             return 2

@@ -121,6 +121,14 @@ def end(count: int) -> dict[str, Any]:
     return {"Record": END, "Records": count}
 
 
+def open_private(path: str | os.PathLike[str]) -> IO[bytes]:
+    """A file for writing, readable by its owner only (one an earlier run left keeps its mode through
+    O_CREAT, so it is set again)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    return os.fdopen(fd, "wb")
+
+
 class Writer:
     """An export file, written whole or not at all: lines go to `<path>.partial` (readable by its owner
     only: custom and device ids are sign-in credentials), which becomes `path` once the end line is in.
@@ -135,9 +143,7 @@ class Writer:
                 os.fchmod(self._out.fileno(), 0o600)
         else:
             self._partial = f"{path}.partial"
-            fd = os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            os.fchmod(fd, 0o600)  # a file left by an earlier run keeps its mode through O_CREAT
-            self._out = os.fdopen(fd, "wb")
+            self._out = open_private(self._partial)
         self._out.write(dumps(header(title_id)))
 
     def write(self, record: dict[str, Any]) -> None:

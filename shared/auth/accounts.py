@@ -105,7 +105,7 @@ async def _restore_account(store: Store, kind: LoginKind, value: str, playfab_id
     if current is None or current.body.get("PlayFabId") != playfab_id:
         raise PlayFabError("AccountNotFound", "User not found.")
     title_player_id = new_id()
-    await directory.enter(store, playfab_id)
+    await directory.PLAYERS.enter(store, playfab_id)
     await store.create(
         ENTITIES, entity_pk(ENTITY_TITLE_PLAYER, title_player_id), PROFILE_DOC, {"Created": at, "PlayFabId": playfab_id}
     )
@@ -192,7 +192,7 @@ async def create_account(store: Store, playfab_id: str, logins: dict[LoginKind, 
         "Logins": {kind.value: value for kind, value in logins.items()},
         "LastLogin": at,
     }
-    await directory.enter(store, playfab_id)  # before the account: every account is listed
+    await directory.PLAYERS.enter(store, playfab_id)  # before the account: every account is listed
     await store.create(PLAYERS, account["PlayFabId"], ACCOUNT_DOC, account)
     await store.create(
         ENTITIES,
@@ -212,4 +212,4 @@ async def discard_account(store: Store, account: dict[str, Any], extra_docs: tup
     ):
         with contextlib.suppress(NotFound):
             await store.delete(container, pk, doc_id)
-    await directory.leave(store, account["PlayFabId"])
+    await directory.PLAYERS.leave(store, account["PlayFabId"])

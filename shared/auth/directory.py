@@ -40,20 +40,3 @@ class Directory:
 
 PLAYERS: Final = Directory(PLAYER_DIRECTORY)
 GROUPS: Final = Directory(GROUP_DIRECTORY)
-
-
-async def enter(store: Store, playfab_id: str) -> None:
-    await PLAYERS.enter(store, playfab_id)
-
-
-async def leave(store: Store, playfab_id: str) -> None:
-    await PLAYERS.leave(store, playfab_id)
-
-
-async def page(store: Store, after: str | None, count: int) -> Sequence[str]:
-    """Up to `count` PlayFabIds that follow `after` (from the first when None), in PlayFabId order."""
-    return await PLAYERS.page(store, after, count)
-
-
-async def size(store: Store) -> int:
-    return await PLAYERS.size(store)

@@ -148,7 +148,7 @@ async def delete_player(store: Store, playfab_id: str) -> None:
     await store.delete_events(event_stream(STREAM_PLAYER, playfab_id))  # its event log too
     await store.delete_events(history_stream(HISTORY_PLAYER, playfab_id))  # and its keys' history
     await _delete(store, PLAYERS, playfab_id, ACCOUNT_DOC)
-    await directory.leave(store, playfab_id)  # after the account: a deletion cut short is still listed
+    await directory.PLAYERS.leave(store, playfab_id)  # after the account: a deletion cut short is still listed
     known_accounts.forget(store, playfab_id)
 
 

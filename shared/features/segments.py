@@ -142,14 +142,14 @@ async def _get_players_in_segment(
     if req.ContinuationToken is not None:
         after, total, seconds_to_live = _read_token(services, req.ContinuationToken)
     else:
-        after, total = None, await directory.size(services.store)
+        after, total = None, await directory.PLAYERS.size(services.store)
         seconds_to_live = req.SecondsToLive or DEFAULT_SECONDS_TO_LIVE
     batch = MAX_SEGMENT_BATCH if req.MaxBatchSize is None else req.MaxBatchSize
     result: dict[str, Any] = {"ProfilesInSegment": total}
     if batch == 0:  # PlayFab: only the count
         result["PlayerProfiles"] = []
         return result
-    listed = list(await directory.page(services.store, after, batch))
+    listed = list(await directory.PLAYERS.page(services.store, after, batch))
     result["PlayerProfiles"] = await _profiles(services, listed)
     if len(listed) == batch:  # maybe more: a full page always hands out a token, the last one may be empty
         result["ContinuationToken"] = _page_token(services, listed[-1], total, seconds_to_live)
