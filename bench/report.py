@@ -26,33 +26,23 @@ def build(
     skipped: list[str],
     cosmos_rows: list[dict[str, Any]] | None = None,
     ranked: dict[str, Any] | None = None,
+    stack_rows: list[dict[str, Any]] | None = None,
+    stack: str = "fast",
 ) -> dict[str, Any]:
-    scenarios = []
-    for row in rows:
-        entry = {k: row[k] for k in ("name", "endpoint", "kind", "concurrency", "requests")}
-        entry.update(
-            rps=round(row["rps"], 1),
-            p50_ms=round(row["p50_ms"], 2),
-            p99_ms=round(row["p99_ms"], 2),
-            errors=row["errors"],
-            cpu_ms=round(row["cpu_ms"], 3),
-            floor_rps=round(row["floor_rps"], 1),
-            floor_p99_ms=round(row["floor_p99_ms"], 2),
-            ratio_to_floor=round(row["rps"] / row["floor_rps"], 3) if row["floor_rps"] else 0.0,
-        )
-        if row.get("first_error"):
-            entry["first_error"] = row["first_error"]
-        scenarios.append(entry)
+    scenarios = [_entry(row) for row in rows]
     cosmos_results: list[dict[str, Any]] = cosmos_rows or []
     results: dict[str, Any] = {
         "generated": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "cores": os.cpu_count(),
         "workers": workers,
         "python": platform.python_version(),
+        "stack": stack,  # HTTP_STACK of the host and the floor in `scenarios`
         # The floor is measured beside every run (see each scenario's floor_rps); this is its median.
         "floor_rps": _median_floor(scenarios),
         "scenarios": scenarios,
         "skipped": skipped,
+        # The same few scenarios on each HTTP_STACK, each against a floor on that stack.
+        "stacks": [{"stack": row["stack"], **_entry(row)} for row in stack_rows or []],
         # The hot-document scenario on the Cosmos DB emulator (bench/cosmos.py): no floor, requests per call.
         "cosmos": cosmos_results,
         # The ranked title's seeding (bench/ranked_title.py): players on its board, seconds it took.
@@ -60,6 +50,23 @@ def build(
     }
     results["targets"] = targets(results) + cosmos.targets(cosmos_results)
     return results
+
+
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    entry = {k: row[k] for k in ("name", "endpoint", "kind", "concurrency", "requests")}
+    entry.update(
+        rps=round(row["rps"], 1),
+        p50_ms=round(row["p50_ms"], 2),
+        p99_ms=round(row["p99_ms"], 2),
+        errors=row["errors"],
+        cpu_ms=round(row["cpu_ms"], 3),
+        floor_rps=round(row["floor_rps"], 1),
+        floor_p99_ms=round(row["floor_p99_ms"], 2),
+        ratio_to_floor=round(row["rps"] / row["floor_rps"], 3) if row["floor_rps"] else 0.0,
+    )
+    if row.get("first_error"):
+        entry["first_error"] = row["first_error"]
+    return entry
 
 
 def _median_floor(scenarios: list[dict[str, Any]]) -> dict[str, float]:
@@ -131,6 +138,15 @@ def table(results: dict[str, Any]) -> str:
             f"| {s['p99_ms']:.2f} | {s['errors']} | {s['cpu_ms']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} "
             f"| {s['ratio_to_floor']:.2f} |"
         )
+    if results.get("stacks"):
+        lines += ["", "HTTP stacks (host and floor on the same one, 16 connections):", ""]
+        head = "| Stack | Scenario | Req/s | p50 ms | p99 ms | CPU ms/call | Floor req/s | Floor p99 ms | vs floor |"
+        lines += [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"| {s['stack']} | {s['name']} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} "
+            f"| {s['cpu_ms']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} | {s['ratio_to_floor']:.2f} |"
+            for s in results["stacks"]
+        ]
     if results.get("cosmos"):
         lines += ["", "On the Cosmos DB emulator:", "", *cosmos.table(results["cosmos"])]
     if results.get("ranked_title"):

@@ -26,6 +26,9 @@ from local_host.process import HostProcess
 from shared.endpoints import BY_PATH
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# What the stack comparison measures on each HTTP_STACK (a login, an update and a read).
+STACK_SCENARIOS = ("login", "user data update", "user data read")
+STACKS_NAME = "stacks"  # `--only stacks` runs the comparison alone
 
 
 def served(endpoints: set[str]) -> set[str]:
@@ -47,6 +50,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--no-chart", action="store_true")
     ap.add_argument("--profile", metavar="NAME", help="profile NAME at concurrency 16 with py-spy instead")
+    ap.add_argument("--stack", default="fast", choices=("fast", "h11"), help="HTTP_STACK of the host and the floor")
+    ap.add_argument(
+        "--compare-stacks",
+        default="fast,h11",
+        help=f"stacks to measure {', '.join(STACK_SCENARIOS)} on at 16 connections, side by side ('' skips)",
+    )
     ap.add_argument("--no-cosmos", action="store_true", help=f"skip {cosmos.NAME!r} (needs the npm emulator)")
     ap.add_argument(
         "--ranked-players", type=int, default=100_000, help="players seeded on the ranked title's leaderboard"
@@ -55,12 +64,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 @contextmanager
-def servers(workers: int) -> Iterator[tuple[HostProcess, HostProcess]]:
+def servers(workers: int, stack: str) -> Iterator[tuple[HostProcess, HostProcess]]:
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         root = Path(tmp)
         with (
-            running_local_host(root / "host", workers) as host,
-            running_floor(root / "floor", workers) as floor,
+            running_local_host(root / "host", workers, stack) as host,
+            running_floor(root / "floor", workers, stack) as floor,
         ):
             yield host, floor
 
@@ -159,7 +168,7 @@ class Bench:
 def select(args: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
     served_here = served({e for s in SCENARIOS for e in (s.endpoint, *s.needs)})
     chosen = [s for s in SCENARIOS if (not args.only or s.name in args.only) and not (s.growth and args.no_growth)]
-    if args.only and not chosen and cosmos.NAME not in args.only:
+    if args.only and not chosen and not {cosmos.NAME, STACKS_NAME} & set(args.only):
         sys.exit(f"no scenario named {args.only}; known: {[s.name for s in SCENARIOS]}")
     runnable = [s for s in chosen if all(e in served_here for e in (s.endpoint, *s.needs))]
     skipped = [s.name for s in chosen if s not in runnable]
@@ -176,6 +185,8 @@ def main(argv: list[str] | None = None) -> None:
         rows, ranked = sqlite_rows(args, levels, scenarios)
         if args.profile:
             return
+    with_stacks = bool(args.compare_stacks) and not args.profile and (not args.only or STACKS_NAME in args.only)
+    stack_rows = compare_stacks(args) if with_stacks else []
     with_cosmos = not args.no_cosmos and not args.profile and (not args.only or cosmos.NAME in args.only)
     cosmos_rows = cosmos.run(levels, args.requests, args.seconds, args.warmup) if with_cosmos else []
     for row in cosmos_rows:
@@ -183,7 +194,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  {row['name']} @ {row['concurrency']}: {row['rps']:.0f}/s, p99 {row['p99_ms']:.1f} ms, "
             f"{row['errors']} errors, {row['cosmos_requests_per_call']} Cosmos requests per call"
         )
-    results = report.build(rows, args.workers, skipped, cosmos_rows, ranked)
+    results = report.build(rows, args.workers, skipped, cosmos_rows, ranked, stack_rows, args.stack)
     report.write(results, args.out, chart=not args.no_chart and bool(rows))
     print(report.table(results))
 
@@ -192,7 +203,7 @@ def sqlite_rows(
     args: argparse.Namespace, levels: list[int], scenarios: list[Scenario]
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """The rows, and the ranked title's seeding (players, seconds) when a scenario made it."""
-    with servers(args.workers) as (host, floor):
+    with servers(args.workers, args.stack) as (host, floor):
         bench = Bench(args, host, floor)
         if args.profile:
             target = next((s for s in scenarios if s.name == args.profile), None)
@@ -216,3 +227,17 @@ def sqlite_rows(
     if world.seed_seconds is None:
         return rows, None
     return rows, {"players": world.ranked_players, "seed_seconds": round(world.seed_seconds, 3)}
+
+
+def compare_stacks(args: argparse.Namespace) -> list[dict[str, Any]]:
+    """STACK_SCENARIOS at 16 connections on each of `--compare-stacks`: a host and a floor on that stack,
+    one stack after the other, so each ratio compares a host with a floor on the same parser and loop."""
+    rows: list[dict[str, Any]] = []
+    chosen = [s for s in SCENARIOS if s.name in STACK_SCENARIOS]
+    for stack in [name for name in args.compare_stacks.split(",") if name]:
+        with servers(args.workers, stack) as (host, floor):
+            bench = Bench(args, host, floor)
+            bench.run(floor.url, chosen[0].endpoint, chosen[0].prepare(bench.world), 16, args.warmup or 1)
+            for scenario in chosen:
+                rows += [{**row, "stack": stack} for row in bench.scenario(scenario, [16])]
+    return rows

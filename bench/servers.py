@@ -18,22 +18,32 @@ SIGNING_KEY = "bench-token-signing-key-0123456789abcdef"
 
 
 @contextmanager
-def running_local_host(data_dir: Path, workers: int) -> Iterator[HostProcess]:
+def running_local_host(data_dir: Path, workers: int, stack: str = "fast") -> Iterator[HostProcess]:
     # Game clients post statistics in most titles (the statistics update scenario is a client call).
     env = isolated_env(
-        data_dir, TITLE_ID, SECRET_KEY, SIGNING_KEY, WORKERS=str(workers), ALLOW_CLIENT_STATISTIC_UPDATES="true"
+        data_dir,
+        TITLE_ID,
+        SECRET_KEY,
+        SIGNING_KEY,
+        WORKERS=str(workers),
+        HTTP_STACK=stack,
+        ALLOW_CLIENT_STATISTIC_UPDATES="true",
     )
     with running_host(HostProcess, data_dir, env) as host:
         yield host
 
 
+# HTTP_STACK -> the same parser and loop for the floor's plain uvicorn (local_host/http_guard.py's STACKS).
+FLOOR_STACKS = {"fast": ["--http", "httptools", "--loop", "auto"], "h11": ["--http", "h11", "--loop", "asyncio"]}
+
+
 @contextmanager
-def running_floor(data_dir: Path, workers: int) -> Iterator[HostProcess]:
+def running_floor(data_dir: Path, workers: int, stack: str = "fast") -> Iterator[HostProcess]:
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = {**os.environ, "FLOOR_DB": str(data_dir / "floor.sqlite3"), "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "uvicorn", "bench.floor:app", "--host", "127.0.0.1", "--port", str(port)]
-    command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning"]
+    command += ["--workers", str(workers), "--no-access-log", "--log-level", "warning", *FLOOR_STACKS[stack]]
     log_path = data_dir / "floor.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=log)

@@ -1,7 +1,7 @@
 """Serve function_app on uvicorn, without Azure Functions Core Tools.
 
     python -m local_host            # reads local.settings.json, then the environment
-HOST, PORT, WORKERS, TLS_CERT_FILE + TLS_KEY_FILE for HTTPS, LOCAL_SETTINGS_FILE and the HTTP_* limits
+HOST, PORT, WORKERS, HTTP_STACK, TLS_CERT_FILE + TLS_KEY_FILE for HTTPS, LOCAL_SETTINGS_FILE and the HTTP_* limits
 (local_host/http_limits.py): their defaults and meanings are rows of shared/config/settings_table.py.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 import uvicorn
 
 from local_host.asgi import route_prefix
-from local_host.http_guard import GUARDED_PROTOCOL
+from local_host.http_guard import STACKS
 from local_host.http_limits import HttpLimits, read_http_limits
 from local_host.logs import configure_logging
 from local_host.settings_file import load_local_settings
@@ -101,6 +101,9 @@ def main() -> None:
     if bool(cert) != bool(key):
         sys.exit("cannot start: set both TLS_CERT_FILE and TLS_KEY_FILE, or neither")
     limits, problems = read_http_limits(os.environ)
+    stack = os.environ.get("HTTP_STACK", default("HTTP_STACK")).strip().lower()
+    if stack not in STACKS:
+        problems.append(f"HTTP_STACK must be one of {', '.join(STACKS)}, got {stack!r}")
     if problems:
         sys.exit("cannot start: " + "; ".join(problems))
     configure_logging()
@@ -126,8 +129,9 @@ def main() -> None:
         access_log=False,
         log_config=None,
         timeout_graceful_shutdown=5,
-        # The guarded h11 protocol (local_host/http_guard.py) adds the timeouts, cap and envelopes.
-        http=GUARDED_PROTOCOL,
+        # The guarded protocol (local_host/http_guard.py) adds the timeouts, cap and envelopes.
+        http=STACKS[stack][0],
+        loop=STACKS[stack][1],
         ws="none",  # no WebSocket endpoints: an upgrade request is served as plain HTTP
         timeout_keep_alive=limits.idle_timeout,  # type: ignore[arg-type]  # call_later takes a float
         h11_max_incomplete_event_size=limits.max_header_bytes,

@@ -25,6 +25,7 @@ from http import HTTPStatus
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from local_host.http_limits import HttpLimits, http_limits
 from local_host.log_throttle import OncePerInterval
@@ -151,13 +152,13 @@ class GuardedH11Protocol(GuardedProtocol, H11Protocol):
     """The h11 parser (pure Python, always installed) with the guard."""
 
 
-try:  # the faster C parser, where installed (uvicorn's "auto" makes the same choice)
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
-except ImportError:  # pragma: no cover - depends on what is installed
-    GUARDED_PROTOCOL = "local_host.http_guard:GuardedH11Protocol"
-else:
+class GuardedHttpToolsProtocol(GuardedProtocol, HttpToolsProtocol):
+    """The httptools parser (C, llhttp) with the guard."""
 
-    class GuardedHttpToolsProtocol(GuardedProtocol, HttpToolsProtocol):
-        """The httptools parser with the guard."""
 
-    GUARDED_PROTOCOL = "local_host.http_guard:GuardedHttpToolsProtocol"
+# HTTP_STACK -> (uvicorn's protocol class, its event loop). "fast" takes uvloop where it is installed
+# (uvicorn's "auto"); it has no Windows build, where asyncio's own loop serves.
+STACKS = {
+    "fast": ("local_host.http_guard:GuardedHttpToolsProtocol", "auto"),
+    "h11": ("local_host.http_guard:GuardedH11Protocol", "asyncio"),
+}

@@ -609,6 +609,15 @@ ELSEWHERE: Final[tuple[Setting, ...]] = (
     Setting("PORT", WHOLE, "7071", "port the local host listens on", LOCAL, reason=_HOST),
     Setting("WORKERS", WHOLE, "1", "worker processes of the local host", LOCAL, reason=_HOST),
     Setting(
+        "HTTP_STACK",
+        CHOICE,
+        "fast",
+        "the local host's HTTP parser and event loop: `fast` (httptools and uvloop) or `h11` (pure Python)",
+        LOCAL,
+        choices=("fast", "h11"),
+        reason=_HOST,
+    ),
+    Setting(
         "TLS_CERT_FILE",
         PATH,
         None,

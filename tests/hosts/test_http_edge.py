@@ -37,9 +37,10 @@ LIMITS = {
 TOKEN_PATH = "/Authentication/GetEntityToken"
 
 
-@pytest.fixture(scope="module")
-def edge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    with running_server(tmp_path_factory.mktemp("host-edge"), **LIMITS) as srv:
+# Every limit holds on both HTTP stacks the local host offers (local_host/http_guard.py's STACKS).
+@pytest.fixture(scope="module", params=["fast", "h11"])
+def edge(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("host-edge"), HTTP_STACK=request.param, **LIMITS) as srv:
         yield srv
 
 
@@ -328,8 +329,21 @@ def _few_descriptors() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
 
 
+def _serving_again(srv: Server) -> None:
+    deadline = time.monotonic() + WAIT
+    while True:  # serving again once descriptors are free; bounded in time
+        try:
+            _still_serving(srv)
+            return
+        except (httpx.TransportError, AssertionError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 def test_running_out_of_descriptors_is_logged_once_per_interval(tmp_path: Path):
-    overrides = {**LIMITS, "HTTP_IDLE_TIMEOUT_SECONDS": "60", "HTTP_HEADER_TIMEOUT_SECONDS": "60"}
+    """asyncio's loop (HTTP_STACK=h11) reports each failed accept(); the host says it once."""
+    overrides = {**LIMITS, "HTTP_IDLE_TIMEOUT_SECONDS": "60", "HTTP_HEADER_TIMEOUT_SECONDS": "60", "HTTP_STACK": "h11"}
     with running_server(tmp_path, preexec=_few_descriptors, **overrides) as srv:
         with ExitStack() as held:
             for _ in range(120):
@@ -340,18 +354,28 @@ def test_running_out_of_descriptors_is_logged_once_per_interval(tmp_path: Path):
             assert "accept" in srv.log(), "the host never ran out of descriptors"
             # asyncio retries the accept every second: give it three more tries while still out of them.
             time.sleep(3.5)
-        deadline = time.monotonic() + WAIT
-        while True:  # serving again once descriptors are free; bounded in time
-            try:
-                _still_serving(srv)
-                break
-            except (httpx.TransportError, AssertionError):
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.1)
+        _serving_again(srv)
     log = srv.log()  # the whole run, shutdown included
     accept_lines = [line for line in log.splitlines() if "accept" in line]
     assert len(accept_lines) == 1, accept_lines
+    assert "Traceback" not in log and len(log) < 20_000, log[-2000:]
+
+
+def test_out_of_descriptors_uvloop_closes_what_it_cannot_hold(tmp_path: Path):
+    """uvloop (HTTP_STACK=fast) accepts and at once closes a connection it has no descriptor for, so such
+    a client sees its connection end rather than wait; nothing is logged and the host serves on."""
+    overrides = {**LIMITS, "HTTP_IDLE_TIMEOUT_SECONDS": "60", "HTTP_HEADER_TIMEOUT_SECONDS": "60", "HTTP_STACK": "fast"}
+    with running_server(tmp_path, preexec=_few_descriptors, **overrides) as srv:
+        with ExitStack() as held:
+            socks = [held.enter_context(_connect(srv)) for _ in range(120)]
+            ended = 0
+            for sock in socks[64:]:  # past the 64 descriptors the process has in all
+                sock.settimeout(WAIT)
+                with suppress(ConnectionResetError):
+                    ended += sock.recv(1) == b""
+            assert ended == len(socks[64:])
+        _serving_again(srv)
+    log = srv.log()
     assert "Traceback" not in log and len(log) < 20_000, log[-2000:]
 
 
