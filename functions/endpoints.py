@@ -20,6 +20,9 @@ def _trigger(name: str, op: Operation[Any]) -> Trigger:
 
     # The Functions host knows a function by its Python name (FunctionBuilder reads __name__).
     trigger.__name__ = trigger.__qualname__ = name
+    # The local host finds the operation here and hands it the core's request itself (local_host/asgi.py),
+    # skipping the Functions request and response objects that `serve` converts from and to.
+    trigger.operation = op  # type: ignore[attr-defined]
     return trigger
 
 

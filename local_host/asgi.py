@@ -24,7 +24,7 @@ from local_host.log_throttle import quiet_accept_errors
 from local_host.logs import configure_logging
 from shared.auth import client_address
 from shared.config.settings import DEFAULT_MAX_REQUEST_BYTES, SettingsError
-from shared.pipeline import HttpRequest, log_request, not_found, respond
+from shared.pipeline import HttpRequest, Operation, handle, log_request, not_found, respond
 from shared.services import close_services, current_settings
 from shared.wire.errors import PlayFabError
 
@@ -39,6 +39,7 @@ class Route:
     literal_segments: int  # more literal segments win, as in the Functions host
     methods: frozenset[str]
     function: Callable[..., Any]
+    operation: Operation[Any] | None  # a PlayFab endpoint's (functions/endpoints.py); None for the others
 
 
 _REGEX_PARAM = re.compile(r"^\{(\w+):regex\(\^?(.*?)\$?\)\}$")
@@ -83,7 +84,8 @@ def routes_of(functions: list[Any], prefix: str = "") -> list[Route]:
             continue
         pattern, literal = _compile(trigger.get("route") or fn.get_function_name(), prefix)
         methods = frozenset(str(getattr(m, "value", m)).upper() for m in trigger.get("methods") or ["GET", "POST"])
-        routes.append(Route(pattern, literal, methods, fn.get_user_function()))
+        user_function = fn.get_user_function()
+        routes.append(Route(pattern, literal, methods, user_function, getattr(user_function, "operation", None)))
     return sorted(routes, key=lambda r: -r.literal_segments)
 
 
@@ -205,6 +207,13 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
             await _send(send, resp.status, resp.body, resp.headers)
             return
         route, params = matched
+        client = scope.get("client")
+        if route.operation is not None:
+            # What functions/serve.py would build from the Functions request, built from the ASGI one.
+            peer = client[0] if client else None
+            core = await handle(route.operation, HttpRequest(method, path, headers, body, peer))
+            await _send(send, core.status, core.body, core.headers)
+            return
         scheme = scope.get("scheme", "http")
         host = headers.get("host", "localhost")
         query = scope.get("query_string", b"").decode("latin-1")
@@ -216,7 +225,6 @@ def create_app(function_app: func.FunctionApp | None = None) -> Callable[[Scope,
             route_params=params,
             body=body,
         )
-        client = scope.get("client")
         client_address.PEER.set(client[0] if client else None)  # the pipeline decides whom to believe
         if inspect.iscoroutinefunction(route.function):
             reply = await route.function(req)

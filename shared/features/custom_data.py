@@ -45,6 +45,11 @@ class Changes:
     # were normalised is replaced or removed with it, never left behind.
     old_spellings: frozenset[str] = frozenset()
 
+    @property
+    def touched(self) -> frozenset[str]:
+        """Every key this update can change: the only ones its key history compares."""
+        return frozenset(self.writes) | self.removals | self.old_spellings
+
 
 def normal_key(raw: str) -> str:
     """The key a caller means: NFC first (so composed and decomposed spellings are one key), then trimmed."""
@@ -60,11 +65,12 @@ def clean_key(raw: str, field: str, *, removing: bool = False) -> str:
     if not key:
         raise invalid_params(field, "Keys may not be empty or only whitespace.")
     # A removal writes nothing, so it may name a key stored before these characters were refused.
-    if not removing and any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in key):
+    plain = key.isascii() and key.isprintable()  # most keys: no hidden character, one UTF-16 unit each
+    if not removing and not plain and any(unicodedata.category(ch) in _HIDDEN_CATEGORIES for ch in key):
         raise invalid_params(field, "Keys may not contain control or format characters (such as U+200B).")
     if key.startswith("!"):
         raise invalid_params(field, f"Key {key!r} may not begin with '!'.")
-    length = utf16_units(key)
+    length = len(key) if plain else utf16_units(key)
     if length > MAX_KEY_CHARS:
         raise PlayFabError(
             "KeyLengthExceeded",
@@ -134,7 +140,7 @@ def apply_records(records: dict[str, Any], changes: Changes, stamp: str, extra: 
 
     Returns how many bytes the touched keys' records grew by (negative when they shrank).
     """
-    touched = changes.removals | changes.writes.keys() | changes.old_spellings
+    touched = changes.touched
     before = _entry_bytes(records, touched)
     for key in changes.removals | changes.old_spellings:
         records.pop(key, None)

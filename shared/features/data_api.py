@@ -98,7 +98,7 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
         doc_id = family.doc_id(owner.character_id)
         attempt = idempotency.begin(services, caller, endpoint, req)
         history = Recorder(services, caller, data_target(family, owner.playfab_id, owner.character_id))
-        tracked = history.wrap(custom_data.apply(changes, limits, iso(now()), expected))
+        tracked = history.wrap(custom_data.apply(changes, limits, iso(now()), expected), changes.touched)
         mutation = idempotency.wrap(attempt, tracked, custom_data.version_answer)
         doc = await services.store.update(PLAYERS, owner.playfab_id, doc_id, mutation)
         assert doc is not None  # the mutation always returns a body

@@ -188,7 +188,7 @@ async def _update_data(services: Services, caller: Caller, req: UpdateSharedGrou
         # PlayFab's answer is empty; a caller that set the precondition learns the version it produced.
         return {} if expected is None else {"DataVersion": _data_version(body)}
 
-    tracked = history.wrap(_write(changes, caller, req.SharedGroupId, lim, expected))
+    tracked = history.wrap(_write(changes, caller, req.SharedGroupId, lim, expected), changes.touched)
     doc = await services.store.update(
         GROUPS, req.SharedGroupId, GROUP_DOC, idempotency.wrap(attempt, tracked, answer_of)
     )
