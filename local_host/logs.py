@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 
-_FIELDS = ("path", "outcome", "status", "ms", "trace")
+_FIELDS = ("path", "outcome", "status", "ms", "read_bytes", "written_bytes", "trace")
 
 
 class JsonLines(logging.Formatter):

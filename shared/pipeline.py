@@ -25,6 +25,7 @@ from shared.config.settings import SettingsError
 from shared.limits import address_limits, rate_limits
 from shared.services import Services, current_settings, get_services
 from shared.storage import DocumentTooLarge, StoreBusy, StoreUnavailable
+from shared.storage.metering import METER, Meter
 from shared.wire.envelope import error_body, success_body
 from shared.wire.errors import PlayFabError
 from shared.wire.jsontext import dumps_bytes, reject_constant
@@ -221,6 +222,8 @@ async def run_in_process(op: Operation[M], caller: Caller, payload: Any, service
 async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
     started = time.perf_counter()
     services: Services | None = None
+    meter = Meter()
+    METER.set(meter)  # each request runs in its own task, so in its own context
     try:
         services = await get_services()
         data = await run(op, req, services)
@@ -245,22 +248,23 @@ async def handle(op: Operation[M], req: HttpRequest) -> HttpResponse:
         log.error("unhandled %s on %s", type(exc).__name__, req.path, extra={"trace": trace})
         err = PlayFabError("InternalServerError", "An unexpected error occurred.")
         resp, outcome = respond(err, req.headers), err.name
-    log_request(req.path, outcome, resp.status, started)
+    log_request(req.path, outcome, resp.status, started, meter)
     return resp
 
 
-def log_request(path: str, outcome: str, status: int, started: float) -> None:
-    """The one line every request leaves: where, how it ended, how long it took. Nothing from the body
-    or the headers, so no key, ticket, token or data value can reach the logs."""
-    log.info(
-        "request",
-        extra={
-            "path": path,
-            "outcome": outcome,
-            "status": status,
-            "ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+def log_request(path: str, outcome: str, status: int, started: float, meter: Meter | None = None) -> None:
+    """The one line every request leaves: where, how it ended, how long it took, and what it read from
+    and wrote to the embedded store. Nothing from the body or the headers, so no key, ticket, token or
+    data value can reach the logs."""
+    extra: dict[str, Any] = {
+        "path": path,
+        "outcome": outcome,
+        "status": status,
+        "ms": round((time.perf_counter() - started) * 1000, 2),
+    }
+    if meter is not None and (meter.read_bytes or meter.written_bytes):
+        extra.update(read_bytes=meter.read_bytes, written_bytes=meter.written_bytes)
+    log.info("request", extra=extra)
 
 
 def not_found(req: HttpRequest) -> HttpResponse:

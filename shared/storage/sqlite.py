@@ -51,6 +51,7 @@ from shared.storage.base import (
     encode,
     new_sequence,
 )
+from shared.storage.metering import current
 from shared.wire.jsontext import loads
 
 T = TypeVar("T")
@@ -122,6 +123,12 @@ def _set_up_connection(conn: sqlite3.Connection, busy_timeout_ms: int) -> None:
             if ("locked" not in str(exc) and "busy" not in str(exc)) or time.monotonic() >= deadline:
                 raise
             time.sleep(0.01)
+
+
+def _wrote(size: int) -> None:
+    meter = current()
+    if meter is not None:
+        meter.written_bytes += size
 
 
 class SQLiteStore(BaseStore):
@@ -226,7 +233,13 @@ class SQLiteStore(BaseStore):
 
     async def read(self, container: str, pk: str, id: str) -> Document | None:
         with self._local_lock:
-            return self._call(self._reader, lambda conn: self._select(conn, container, pk, id))
+            row = self._call(self._reader, lambda conn: conn.execute(_SELECT, (container, pk, id)).fetchone())
+        if row is None:
+            return None
+        meter = current()
+        if meter is not None:
+            meter.read_bytes += len(row[0])
+        return Document(loads(row[0]), row[1])
 
     async def partitions_with(self, container: str, id: str) -> list[str]:
         def scan(conn: sqlite3.Connection) -> list[str]:
@@ -255,13 +268,17 @@ class SQLiteStore(BaseStore):
                         (container, *chunk, id),
                     )
                     found.update(((pk, id), (body, etag)) for pk, body, etag in rows)
+            if meter is not None:
+                meter.read_bytes += sum(len(found[key][0]) for key in keys if key in found)
             # A parse per answer: a key asked twice gets two private bodies, as two reads would.
             return [Document(loads(found[key][0]), found[key][1]) if key in found else None for key in keys]
 
+        meter = current()
         return self._snapshot(reads)
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
         text, etag = encode(body), _etag()
+        _wrote(len(text))
 
         def op(conn: sqlite3.Connection) -> Document:
             try:
@@ -277,6 +294,7 @@ class SQLiteStore(BaseStore):
 
     async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document:
         text, new_etag = encode(body), _etag()
+        _wrote(len(text))
 
         def op(conn: sqlite3.Connection) -> Document:
             cur = conn.execute(
@@ -336,9 +354,12 @@ class SQLiteStore(BaseStore):
 
     async def update(self, container: str, pk: str, id: str, mutation: Mutation) -> Document | None:
         etag = _etag()  # made before the write lock is taken: os.urandom gives up the GIL
+        meter = current()
 
         def body(conn: sqlite3.Connection) -> Document | None:
             row = conn.execute(_SELECT, (container, pk, id)).fetchone()
+            if row and meter is not None:
+                meter.read_bytes += len(row[0])
             # A fresh parse is already a private copy: cheaper than deep-copying a parsed body.
             result = mutation(loads(row[0]) if row else None)
             outcome = Document(loads(row[0]), row[1]) if row and result is None else None
@@ -347,6 +368,8 @@ class SQLiteStore(BaseStore):
                 outcome = None
             elif isinstance(result, dict):
                 text = encode(result)
+                if meter is not None:
+                    meter.written_bytes += len(text)
                 if row:
                     # UPDATE rather than REPLACE: SQLite then rewrites only the pages whose bytes changed,
                     # which for a large document with a few keys changed is most of the cost.
@@ -389,6 +412,7 @@ class SQLiteStore(BaseStore):
     async def append_events(self, streams: Mapping[str, Sequence[dict[str, Any]]], expires_at: float) -> str:
         sequence = new_sequence()
         rows = [(stream, sequence, expires_at, encode({"e": list(events)})) for stream, events in streams.items()]
+        _wrote(sum(len(row[3]) for row in rows))
         at = now()
 
         def body(conn: sqlite3.Connection) -> None:
