@@ -12,7 +12,19 @@ from typing import Any
 
 from bench import cosmos
 
-FIELDS = ("rps", "p50_ms", "p99_ms", "errors", "ratio_to_floor")
+# Every scenario's figures in latest.json (a scenario the emulator did not run has None for the last two).
+FIELDS = (
+    "rps",
+    "p50_ms",
+    "p99_ms",
+    "errors",
+    "ratio_to_floor",
+    "cpu_ms_per_call",
+    "store_bytes_read",
+    "store_bytes_written",
+    "cosmos_round_trips",
+    "ru_estimate",
+)
 TARGET_RATIO, TARGET_P99_MS, TARGET_GROWTH = 0.5, 25.0, 2.0
 # Leaderboard reads on the ranked title against GetUserData on it, in the same run (p50).
 TARGET_LEADERBOARD_P50 = 3.0
@@ -59,11 +71,17 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
         p50_ms=round(row["p50_ms"], 2),
         p99_ms=round(row["p99_ms"], 2),
         errors=row["errors"],
-        cpu_ms=round(row["cpu_ms"], 3),
+        cpu_ms_per_call=round(row["cpu_ms"], 3),
         floor_rps=round(row["floor_rps"], 1),
         floor_p99_ms=round(row["floor_p99_ms"], 2),
         ratio_to_floor=round(row["rps"] / row["floor_rps"], 3) if row["floor_rps"] else 0.0,
+        store_bytes_read=row.get("store_bytes_read"),
+        store_bytes_written=row.get("store_bytes_written"),
+        cosmos_round_trips=row.get("cosmos_round_trips"),
+        ru_estimate=row.get("ru_estimate"),
     )
+    if row.get("cosmos_traffic"):
+        entry["cosmos_traffic"] = row["cosmos_traffic"]
     if row.get("first_error"):
         entry["first_error"] = row["first_error"]
     return entry
@@ -112,7 +130,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     small, large = _find(results, "update, 10 keys", 1), _find(results, "update, 1000 keys", 1)
     if small and large:
         growth = large["p50_ms"] / small["p50_ms"]
-        cpu = large["cpu_ms"] / small["cpu_ms"] if small["cpu_ms"] else float("nan")
+        cpu = large["cpu_ms_per_call"] / small["cpu_ms_per_call"] if small["cpu_ms_per_call"] else float("nan")
         checks.append(
             {
                 "target": "update with 1000 keys <= 2x 10 keys (p50)",
@@ -123,20 +141,27 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
+def _figure(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
 def table(results: dict[str, Any]) -> str:
     floor = ", ".join(f"{rps:.0f}/s @ {c}" for c, rps in results["floor_rps"].items())
     lines = [
-        f"{results['cores']} cores, {results['workers']} worker(s); floor (median): {floor}",
+        f"{results['cores']} cores, {results['workers']} worker(s), HTTP_STACK={results.get('stack')}; "
+        f"floor (median): {floor}",
         "",
         "| Scenario | Endpoint | Conc. | Req/s | p50 ms | p99 ms | Errors | CPU ms/call | Floor req/s | Floor p99 ms "
-        "| vs floor |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| vs floor | Store bytes read | Store bytes written | Cosmos trips | RU est. |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in results["scenarios"]:
         lines.append(
             f"| {s['name']} | {s['endpoint']} | {s['concurrency']} | {s['rps']:.0f} | {s['p50_ms']:.2f} "
-            f"| {s['p99_ms']:.2f} | {s['errors']} | {s['cpu_ms']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} "
-            f"| {s['ratio_to_floor']:.2f} |"
+            f"| {s['p99_ms']:.2f} | {s['errors']} | {s['cpu_ms_per_call']:.2f} | {s['floor_rps']:.0f} "
+            f"| {s['floor_p99_ms']:.2f} | {s['ratio_to_floor']:.2f} | {_figure(s['store_bytes_read'])} "
+            f"| {_figure(s['store_bytes_written'])} | {_figure(s['cosmos_round_trips'], 2)} "
+            f"| {_figure(s['ru_estimate'], 1)} |"
         )
     if results.get("stacks"):
         lines += ["", "HTTP stacks (host and floor on the same one, 16 connections):", ""]
@@ -144,7 +169,8 @@ def table(results: dict[str, Any]) -> str:
         lines += [head, "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
         lines += [
             f"| {s['stack']} | {s['name']} | {s['rps']:.0f} | {s['p50_ms']:.2f} | {s['p99_ms']:.2f} "
-            f"| {s['cpu_ms']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} | {s['ratio_to_floor']:.2f} |"
+            f"| {s['cpu_ms_per_call']:.2f} | {s['floor_rps']:.0f} | {s['floor_p99_ms']:.2f} "
+            f"| {s['ratio_to_floor']:.2f} |"
             for s in results["stacks"]
         ]
     if results.get("cosmos"):

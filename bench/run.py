@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import cosmos, report
+from bench import cosmos, costs, report
 from bench.cpu import cpu_seconds
 from bench.load import measure, merge, prime
 from bench.profile import profiled
@@ -89,6 +89,7 @@ class Bench:
 
     def __init__(self, args: argparse.Namespace, host: HostProcess, floor: HostProcess) -> None:
         self.args, self.host, self.floor = args, host, floor
+        self.meters: dict[str, dict[str, float]] = {}  # scenario name -> store bytes per call
         self.world = World(
             Api(host.url, TITLE_ID, SECRET_KEY),
             store_path=Path(host.env["SQLITE_PATH"]),
@@ -104,6 +105,8 @@ class Bench:
             self.run(
                 self.host.url, scenario.endpoint, load, min(16, len(load.variants), self.args.warmup), self.args.warmup
             )
+        # Warm, then metered alone: the bytes one call of it moves in the store (bench/costs.py).
+        self.meters[scenario.name] = costs.metered(self.host, scenario.endpoint, load)
 
     def rounds(self, runs: list[Run]) -> list[dict[str, Any]]:
         parts: list[list[dict[str, Any]]] = [[] for _ in runs]
@@ -130,7 +133,7 @@ class Bench:
         rows = []
         for (s, _, c), floor, host in zip(pairs, results[::2], results[1::2], strict=True):
             rows.append({"name": s.name, "endpoint": s.endpoint, "kind": s.kind, "concurrency": c})
-            rows[-1].update(host, floor_rps=floor["rps"], floor_p99_ms=floor["p99_ms"])
+            rows[-1].update(host, floor_rps=floor["rps"], floor_p99_ms=floor["p99_ms"], **self.meters.get(s.name, {}))
             progress(
                 f"  {s.name} @ {c}: {host['rps']:.0f}/s (floor {floor['rps']:.0f}/s, p99 {floor['p99_ms']:.1f} ms), "
                 f"p50 {host['p50_ms']:.1f} ms, p99 {host['p99_ms']:.1f} ms, "
@@ -189,6 +192,10 @@ def main(argv: list[str] | None = None) -> None:
     stack_rows = compare_stacks(args) if with_stacks else []
     with_cosmos = not args.no_cosmos and not args.profile and (not args.only or cosmos.NAME in args.only)
     cosmos_rows = cosmos.run(levels, args.requests, args.seconds, args.warmup) if with_cosmos else []
+    # Round trips and request units of each scenario on the emulator, one connection (bench/costs.py).
+    cosmos_costs = costs.on_cosmos(scenarios, args.warmup) if not args.no_cosmos and scenarios else {}
+    for row in rows:
+        row.update(cosmos_costs.get(row["name"], {}))
     for row in cosmos_rows:
         progress(
             f"  {row['name']} @ {row['concurrency']}: {row['rps']:.0f}/s, p99 {row['p99_ms']:.1f} ms, "
@@ -233,11 +240,13 @@ def compare_stacks(args: argparse.Namespace) -> list[dict[str, Any]]:
     """STACK_SCENARIOS at 16 connections on each of `--compare-stacks`: a host and a floor on that stack,
     one stack after the other, so each ratio compares a host with a floor on the same parser and loop."""
     rows: list[dict[str, Any]] = []
-    chosen = [s for s in SCENARIOS if s.name in STACK_SCENARIOS]
+    named = [name for name in STACK_SCENARIOS if name in (args.only or ())]  # `--only` may narrow it
+    chosen = [s for s in SCENARIOS if s.name in (named or STACK_SCENARIOS)]
     for stack in [name for name in args.compare_stacks.split(",") if name]:
         with servers(args.workers, stack) as (host, floor):
             bench = Bench(args, host, floor)
-            bench.run(floor.url, chosen[0].endpoint, chosen[0].prepare(bench.world), 16, args.warmup or 1)
+            warm_amount = max(16, args.warmup)
+            bench.run(floor.url, chosen[0].endpoint, chosen[0].prepare(bench.world), 16, warm_amount)
             for scenario in chosen:
                 rows += [{**row, "stack": stack} for row in bench.scenario(scenario, [16])]
     return rows

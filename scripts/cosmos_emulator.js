@@ -72,15 +72,30 @@ const { createHttpServer, createHttpsServer } = require("@vercel/cosmosdb-server
 
 const server = (plain ? createHttpServer : createHttpsServer)({ keepAlive: true });
 const counts = {};
+// Per kind of request (the method, or QUERY for a query's POST): requests, body bytes sent to the
+// emulator and received from it, for request-unit estimates (GET /_emulator/traffic).
+const traffic = {};
 const cosmosHandlers = server.listeners("request");
 server.removeAllListeners("request");
+const answer = (res, value) => {
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify(value));
+};
 server.on("request", (req, res) => {
-  if (req.method === "GET" && req.url === "/_emulator/requests") {
-    res.setHeader("content-type", "application/json");
-    res.end(JSON.stringify(counts));
-    return;
-  }
+  if (req.method === "GET" && req.url === "/_emulator/requests") return answer(res, counts);
+  if (req.method === "GET" && req.url === "/_emulator/traffic") return answer(res, traffic);
   counts[req.method] = (counts[req.method] || 0) + 1;
+  const kind = String(req.headers["x-ms-documentdb-isquery"]).toLowerCase() === "true" ? "QUERY" : req.method;
+  const seen = (traffic[kind] = traffic[kind] || { requests: 0, sent: 0, received: 0 });
+  seen.requests += 1;
+  seen.sent += Number(req.headers["content-length"] || 0); // read from the header: the body is the handler's
+  for (const name of ["write", "end"]) {
+    const original = res[name];
+    res[name] = function (chunk, ...rest) {
+      if (chunk && typeof chunk !== "function") seen.received += Buffer.byteLength(chunk);
+      return original.call(this, chunk, ...rest);
+    };
+  }
   for (const handler of cosmosHandlers) handler.call(server, req, res);
 });
 server.keepAliveTimeout = 60_000;

@@ -11,12 +11,15 @@ import sys
 import pytest
 
 from bench import ranked_title
+from bench.report import FIELDS
 from shared.auth.accounts import find_account
 from shared.storage.sqlite import SQLiteStore
 from tests.support.server import REPO
 
 
-def test_bench_runs_one_scenario_end_to_end(tmp_path):
+def test_bench_runs_one_scenario_end_to_end(tmp_path, cosmos):
+    """With its store figures: bytes from the embedded store's log lines, round trips and request units
+    from the bundled emulator (the fixture fails in CI, skips locally, when it cannot run)."""
     command = [sys.executable, "-m", "bench", "--only", "objects set, versioned", "--concurrency", "2"]
     command += ["--requests", "40", "--seconds", "5", "--warmup", "10", "--out", str(tmp_path), "--no-chart"]
     done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
@@ -30,6 +33,26 @@ def test_bench_runs_one_scenario_end_to_end(tmp_path):
     # The ratio comes from the unrounded rates; the file's rates are rounded to 0.1 call/s.
     assert row["ratio_to_floor"] == pytest.approx(row["rps"] / row["floor_rps"], abs=0.002)
     assert "| objects set, versioned | Object/SetObjects | 2 |" in done.stdout
+    assert set(FIELDS) <= row.keys()
+    # SetObjects reads the entity's objects document and writes it back (the set object's bytes at least).
+    assert row["store_bytes_read"] > 0 and row["store_bytes_written"] > len('{"a":1}')
+    assert row["cosmos_round_trips"] >= 2 and row["ru_estimate"] >= 1 + 10  # a read and a replace at least
+    assert {"GET", "PUT"} <= row["cosmos_traffic"].keys()
+
+
+def test_bench_compares_the_http_stacks(tmp_path):
+    """Narrowed to one of its scenarios, beside that scenario's own run on the default stack."""
+    command = [sys.executable, "-m", "bench", "--only", "stacks", "--only", "user data read", "--concurrency", "2"]
+    command += ["--no-cosmos", "--requests", "40", "--seconds", "5", "--warmup", "10", "--out", str(tmp_path)]
+    command += ["--no-chart"]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    results = json.loads((tmp_path / "latest.json").read_text())
+    rows = sorted((row["stack"], row["name"], row["concurrency"], row["errors"]) for row in results["stacks"])
+    assert rows == [("fast", "user data read", 16, 0), ("h11", "user data read", 16, 0)]
+    assert [(row["name"], row["concurrency"]) for row in results["scenarios"]] == [("user data read", 2)]
+    assert all(row["floor_rps"] > 0 for row in results["stacks"])
+    assert "| h11 | user data read |" in done.stdout
 
 
 def test_bench_runs_the_cosmos_hot_document_scenario(tmp_path, cosmos):
