@@ -2,6 +2,7 @@
 
 python -m bench [--only NAME ...] [--concurrency 1,16,64] [--requests N] [--seconds S] [--no-growth]
                 [--workers N] [--out DIR] [--no-chart] [--profile NAME] [--no-cosmos] [--ranked-players N]
+                [--no-startup]
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import cosmos, report
+from bench import cosmos, report, startup
 from bench.cpu import cpu_seconds
 from bench.load import measure, merge, prime
 from bench.profile import profiled
@@ -50,6 +51,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-cosmos", action="store_true", help=f"skip {cosmos.NAME!r} (needs the npm emulator)")
     ap.add_argument(
         "--ranked-players", type=int, default=100_000, help="players seeded on the ranked title's leaderboard"
+    )
+    ap.add_argument(
+        "--no-startup", action="store_true", help="skip the import, cold start and 1-against-2-workers figures"
     )
     return ap.parse_args(argv)
 
@@ -170,6 +174,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     scenarios, skipped = select(args)
+    figures = None
+    if not args.no_startup and not args.profile:
+        figures = startup.measure_startup(args.seconds, args.requests, args.rounds, args.warmup)
     rows: list[dict[str, Any]] = []
     ranked: dict[str, Any] | None = None
     if scenarios or args.profile:
@@ -183,7 +190,7 @@ def main(argv: list[str] | None = None) -> None:
             f"  {row['name']} @ {row['concurrency']}: {row['rps']:.0f}/s, p99 {row['p99_ms']:.1f} ms, "
             f"{row['errors']} errors, {row['cosmos_requests_per_call']} Cosmos requests per call"
         )
-    results = report.build(rows, args.workers, skipped, cosmos_rows, ranked)
+    results = report.build(rows, args.workers, skipped, cosmos_rows, ranked, figures)
     report.write(results, args.out, chart=not args.no_chart and bool(rows))
     print(report.table(results))
 

@@ -17,13 +17,25 @@ SECRET_KEY = "bench-secret-key-0123456789"
 SIGNING_KEY = "bench-token-signing-key-0123456789abcdef"
 
 
-@contextmanager
-def running_local_host(data_dir: Path, workers: int) -> Iterator[HostProcess]:
-    # Game clients post statistics in most titles (the statistics update scenario is a client call).
-    env = isolated_env(
-        data_dir, TITLE_ID, SECRET_KEY, SIGNING_KEY, WORKERS=str(workers), ALLOW_CLIENT_STATISTIC_UPDATES="true"
+def host_env(data_dir: Path, workers: int, **overrides: str) -> dict[str, str]:
+    """The bench host's environment. Game clients post statistics in most titles (the statistics update
+    scenario is a client call); the bench's own server function (bench/server_functions.py) is loaded
+    beside the studio's."""
+    return isolated_env(
+        data_dir,
+        TITLE_ID,
+        SECRET_KEY,
+        SIGNING_KEY,
+        WORKERS=str(workers),
+        ALLOW_CLIENT_STATISTIC_UPDATES="true",
+        SERVER_FUNCTION_MODULES="cloudscript,bench.server_functions",
+        **overrides,
     )
-    with running_host(HostProcess, data_dir, env) as host:
+
+
+@contextmanager
+def running_local_host(data_dir: Path, workers: int, **overrides: str) -> Iterator[HostProcess]:
+    with running_host(HostProcess, data_dir, host_env(data_dir, workers, **overrides)) as host:
         yield host
 
 
