@@ -25,9 +25,9 @@ import httpx
 from bench.cosmos import _cosmos_env
 from bench.load import measure, prime
 from bench.scenarios import RANKED_NEEDS, Api, Load, Scenario, World
-from bench.servers import SECRET_KEY, SIGNING_KEY, TITLE_ID
+from bench.servers import SECRET_KEY, TITLE_ID, host_env
 from local_host.cosmos_emulator import running_emulator
-from local_host.process import HostProcess, isolated_env, running_host
+from local_host.process import HostProcess, running_host
 
 CALLS: Final = 100  # metered calls per scenario, one connection
 KB: Final = 1024
@@ -81,14 +81,7 @@ def on_cosmos(scenarios: list[Scenario], warmup: int) -> dict[str, dict[str, Any
     with tempfile.TemporaryDirectory(prefix="bench-costs-") as tmp:
         root = Path(tmp)
         with running_emulator(root / "emulator") as emulator:
-            env = isolated_env(
-                root / "host",
-                TITLE_ID,
-                SECRET_KEY,
-                SIGNING_KEY,
-                ALLOW_CLIENT_STATISTIC_UPDATES="true",
-                **_cosmos_env(emulator, "costs"),
-            )
+            env = host_env(root / "host", 1, **_cosmos_env(emulator, "costs"))
             with running_host(HostProcess, root / "host", env) as host:
                 world = World(Api(host.url, TITLE_ID, SECRET_KEY))
                 for s in scenarios:

@@ -17,13 +17,23 @@ def _stat(pid: int) -> list[str] | None:
     return text[text.rindex(")") + 2 :].split()  # fields after the command name
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """User + system time of `pid` and of its live children."""
-    own = _stat(pid)
-    if own is None:
-        return None
-    total = int(own[11]) + int(own[12])  # utime, stime
+def children(pid: int) -> list[int]:
+    """The live child processes of `pid` (uvicorn's workers, when it runs more than one)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and (fields := _stat(int(entry.name))) and int(fields[1]) == pid:
-            total += int(fields[11]) + int(fields[12])
+            found.append(int(entry.name))
+    return found
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system time of `pid` and of its live children."""
+    total = 0
+    for each in (pid, *children(pid)):
+        fields = _stat(each)
+        if fields is None:
+            if each == pid:
+                return None
+            continue  # a child that ended meanwhile
+        total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / _TICK

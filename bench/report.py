@@ -40,6 +40,7 @@ def build(
     ranked: dict[str, Any] | None = None,
     stack_rows: list[dict[str, Any]] | None = None,
     stack: str = "fast",
+    startup: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     scenarios = [_entry(row) for row in rows]
     cosmos_results: list[dict[str, Any]] = cosmos_rows or []
@@ -59,6 +60,8 @@ def build(
         "cosmos": cosmos_results,
         # The ranked title's seeding (bench/ranked_title.py): players on its board, seconds it took.
         "ranked_title": ranked,
+        # Import time and memory, cold start, 2 workers against 1 (bench/startup.py); None when skipped.
+        "startup": startup,
     }
     results["targets"] = targets(results) + cosmos.targets(cosmos_results)
     return results
@@ -178,12 +181,37 @@ def table(results: dict[str, Any]) -> str:
     if results.get("ranked_title"):
         ranked = results["ranked_title"]
         lines += ["", f"Ranked title: {ranked['players']} players seeded in {ranked['seed_seconds']:.1f} s"]
+    if results.get("startup"):
+        lines += ["", *_startup_lines(results["startup"])]
     if results["skipped"]:
         lines += ["", "Not served, skipped: " + ", ".join(results["skipped"])]
     if results["targets"]:
         lines += ["", "Targets:"]
         lines += [f"- [{'met' if t['met'] else 'MISSED'}] {t['target']}: {t['measured']}" for t in results["targets"]]
     return "\n".join(lines)
+
+
+def _startup_lines(figures: dict[str, Any]) -> list[str]:
+    imp, cold = figures["import"], figures["cold_start"]
+    lines = [
+        f"Import of function_app: {imp['seconds'] * 1000:.0f} ms (median of {imp['runs']}), RSS "
+        f"{imp['rss_kib'] / 1024:.1f} MiB after it ({imp['rss_before_kib'] / 1024:.1f} MiB before), "
+        f"peak {imp['hwm_kib'] / 1024:.1f} MiB",
+        f"Cold start, spawn to first login: {cold['seconds'] * 1000:.0f} ms (median of {cold['runs']}); worker "
+        f"RSS {cold['rss_kib_at_first_answer'] / 1024:.1f} MiB at it, {cold['rss_kib'] / 1024:.1f} MiB after "
+        f"{cold['served']} more calls (peak {cold['hwm_kib'] / 1024:.1f} MiB)",
+    ]
+    for w in figures["workers"]:
+        one, two = w["workers_1"], w["workers_2"]
+        lines.append(
+            f"2 workers against 1, {w['name']} @ {w['concurrency']}: {two['rps']:.0f}/s against {one['rps']:.0f}/s "
+            f"({w['ratio']:.2f}x), p99 {two['p99_ms']:.1f} against {one['p99_ms']:.1f} ms, CPU ms/call "
+            f"{two['cpu_ms']:.2f} against {one['cpu_ms']:.2f}, {two['errors'] + one['errors']} errors; "
+            f"RSS {w['workers_2_rss_kib'] / 1024:.1f} MiB ("
+            + " + ".join(f"{k / 1024:.1f}" for k in w["workers_2_rss_kib_each"])
+            + f") against {w['workers_1_rss_kib'] / 1024:.1f} MiB"
+        )
+    return lines
 
 
 def write(results: dict[str, Any], out: Path, chart: bool) -> None:

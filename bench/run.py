@@ -2,6 +2,7 @@
 
 python -m bench [--only NAME ...] [--concurrency 1,16,64] [--requests N] [--seconds S] [--no-growth]
                 [--workers N] [--out DIR] [--no-chart] [--profile NAME] [--no-cosmos] [--ranked-players N]
+                [--no-startup]
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench import cosmos, costs, report
+from bench import cosmos, costs, report, startup
 from bench.cpu import cpu_seconds
 from bench.load import measure, merge, prime
 from bench.profile import profiled
@@ -29,6 +30,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 # What the stack comparison measures on each HTTP_STACK (a login, an update and a read).
 STACK_SCENARIOS = ("login", "user data update", "user data read")
 STACKS_NAME = "stacks"  # `--only stacks` runs the comparison alone
+STARTUP_NAME = "startup"  # `--only startup`: import, cold start and 2 workers against 1 alone
 
 
 def served(endpoints: set[str]) -> set[str]:
@@ -59,6 +61,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--no-cosmos", action="store_true", help=f"skip {cosmos.NAME!r} (needs the npm emulator)")
     ap.add_argument(
         "--ranked-players", type=int, default=100_000, help="players seeded on the ranked title's leaderboard"
+    )
+    ap.add_argument(
+        "--no-startup", action="store_true", help="skip the import, cold start and 1-against-2-workers figures"
     )
     return ap.parse_args(argv)
 
@@ -171,7 +176,7 @@ class Bench:
 def select(args: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
     served_here = served({e for s in SCENARIOS for e in (s.endpoint, *s.needs)})
     chosen = [s for s in SCENARIOS if (not args.only or s.name in args.only) and not (s.growth and args.no_growth)]
-    if args.only and not chosen and not {cosmos.NAME, STACKS_NAME} & set(args.only):
+    if args.only and not chosen and not {cosmos.NAME, STACKS_NAME, STARTUP_NAME} & set(args.only):
         sys.exit(f"no scenario named {args.only}; known: {[s.name for s in SCENARIOS]}")
     runnable = [s for s in chosen if all(e in served_here for e in (s.endpoint, *s.needs))]
     skipped = [s.name for s in chosen if s not in runnable]
@@ -182,6 +187,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     levels = [int(c) for c in args.concurrency.split(",")]
     scenarios, skipped = select(args)
+    figures = None
+    if not args.no_startup and not args.profile and (not args.only or STARTUP_NAME in args.only):
+        figures = startup.measure_startup(args.seconds, args.requests, args.rounds, args.warmup)
     rows: list[dict[str, Any]] = []
     ranked: dict[str, Any] | None = None
     if scenarios or args.profile:
@@ -201,7 +209,9 @@ def main(argv: list[str] | None = None) -> None:
             f"  {row['name']} @ {row['concurrency']}: {row['rps']:.0f}/s, p99 {row['p99_ms']:.1f} ms, "
             f"{row['errors']} errors, {row['cosmos_requests_per_call']} Cosmos requests per call"
         )
-    results = report.build(rows, args.workers, skipped, cosmos_rows, ranked, stack_rows, args.stack)
+    results = report.build(
+        rows, args.workers, skipped, cosmos_rows, ranked, stack_rows=stack_rows, stack=args.stack, startup=figures
+    )
     report.write(results, args.out, chart=not args.no_chart and bool(rows))
     print(report.table(results))
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from bench import ranked_title
+from bench import ranked_title, server_functions
 from shared.features.segments import ALL_PLAYERS_ID
 from shared.wire.validation import MAX_SECONDS_TO_LIVE, MAX_SEGMENT_BATCH
 
@@ -178,6 +178,18 @@ def _login(w: World) -> Load:
     return Load([sdk_request({"TitleId": w.api.title_id, "CustomId": c, "CreateAccount": True}) for c in ids])
 
 
+def _device_login(w: World) -> Load:
+    """Android devices, each logged in once in setup (which creates its account), so every timed login
+    finds an existing device."""
+    bodies = [
+        {"TitleId": w.api.title_id, "AndroidDeviceId": f"bench-device-{i:02d}", "AndroidDevice": "Pixel 7", "OS": "14"}
+        for i in range(WRITERS)
+    ]
+    for body in bodies:
+        w.api.call(DEVICE_LOGIN, {**body, "CreateAccount": True})
+    return Load([sdk_request({**b, "CreateAccount": True}) for b in bodies])
+
+
 BENCH_PASSWORD = "bench-password-1"
 
 
@@ -210,6 +222,32 @@ def _read_user(w: World) -> Load:
     for p in players:
         w.fill_player(p, 10)
     return Load([sdk_request({"PlayFabId": p.playfab_id}, w.api.secret) for p in players])
+
+
+TITLE_DATA_SET = "Admin/SetTitleData"
+TITLE_DATA_KEYS = 5  # keys of about 100 characters each
+
+
+def _read_title_data(w: World) -> Load:
+    """Players reading the title's data, every other one naming two of its keys (`Keys`), the rest all."""
+    for i in range(TITLE_DATA_KEYS):
+        w.api.call(TITLE_DATA_SET, {"Key": f"setting{i}", "Value": f"value-{i}-" + "x" * 90}, w.api.secret)
+    keyed = {"Keys": ["setting0", "setting3"]}
+    return Load([sdk_request(keyed if i % 2 else {}, session_auth(p)) for i, p in enumerate(w.ensure_players(WRITERS))])
+
+
+def _server_function(w: World) -> Load:
+    """`Bench.ReadOwnData` (bench/server_functions.py) run for the caller's own entity: one in-process
+    `Server/GetUserReadOnlyData` of the caller's 10 keys. A failed function still answers code 200 (with
+    `Error` in its data), so setup runs it once per player and checks its result."""
+    players = w.ensure_players(WRITERS)
+    body = {"FunctionName": server_functions.READ_OWN_DATA, "FunctionParameter": {"from": "bench"}}
+    for p in players:
+        w.fill_player(p, 10)
+        result = w.api.call(EXECUTE_FUNCTION, body, entity_auth(p))
+        if "Error" in result or result.get("FunctionResult", {}).get("Keys") != 10:
+            raise RuntimeError(f"{server_functions.READ_OWN_DATA} did not run: {result}")
+    return Load([sdk_request(body, entity_auth(p)) for p in players])
 
 
 def _update_character(w: World) -> Load:
@@ -357,6 +395,8 @@ def _segment_pages(w: World) -> Load:
 
 
 USER_READ_ONLY = "Admin/UpdateUserReadOnlyData"
+DEVICE_LOGIN = "Client/LoginWithAndroidDeviceID"
+EXECUTE_FUNCTION = "CloudScript/ExecuteFunction"
 CHARACTER_GRANT = ("Server/GrantCharacterToUser",)
 GROUP_CREATE = ("Server/CreateSharedGroup",)
 OBJECTS_READ = ("Object/GetObjects",)
@@ -366,7 +406,10 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario(
         "password login", "Client/LoginWithEmailAddress", "login", _password_login, ("Client/AddUsernamePassword",)
     ),
+    Scenario("device login", DEVICE_LOGIN, "login", _device_login),
     Scenario("entity token", "Authentication/GetEntityToken", "read", _entity_token),
+    Scenario("title data read", "Client/GetTitleData", "read", _read_title_data, (TITLE_DATA_SET,)),
+    Scenario("server function", EXECUTE_FUNCTION, "read", _server_function, (USER_READ_ONLY,)),
     Scenario("user data update", USER_READ_ONLY, "update", _update_user),
     Scenario("user data read", "Admin/GetUserReadOnlyData", "read", _read_user, (USER_READ_ONLY,)),
     Scenario("character data update", "Client/UpdateCharacterData", "update", _update_character, CHARACTER_GRANT),

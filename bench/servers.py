@@ -17,10 +17,11 @@ SECRET_KEY = "bench-secret-key-0123456789"
 SIGNING_KEY = "bench-token-signing-key-0123456789abcdef"
 
 
-@contextmanager
-def running_local_host(data_dir: Path, workers: int, stack: str = "fast") -> Iterator[HostProcess]:
-    # Game clients post statistics in most titles (the statistics update scenario is a client call).
-    env = isolated_env(
+def host_env(data_dir: Path, workers: int, stack: str = "fast", **overrides: str) -> dict[str, str]:
+    """The bench host's environment. Game clients post statistics in most titles (the statistics update
+    scenario is a client call); the bench's own server function (bench/server_functions.py) is loaded
+    beside the studio's."""
+    return isolated_env(
         data_dir,
         TITLE_ID,
         SECRET_KEY,
@@ -28,8 +29,14 @@ def running_local_host(data_dir: Path, workers: int, stack: str = "fast") -> Ite
         WORKERS=str(workers),
         HTTP_STACK=stack,
         ALLOW_CLIENT_STATISTIC_UPDATES="true",
+        SERVER_FUNCTION_MODULES="cloudscript,bench.server_functions",
+        **overrides,
     )
-    with running_host(HostProcess, data_dir, env) as host:
+
+
+@contextmanager
+def running_local_host(data_dir: Path, workers: int, stack: str = "fast", **overrides: str) -> Iterator[HostProcess]:
+    with running_host(HostProcess, data_dir, host_env(data_dir, workers, stack, **overrides)) as host:
         yield host
 
 
