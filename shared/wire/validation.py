@@ -7,7 +7,7 @@ as PlayFab does. Problems are worded as PlayFab words them (shared/wire/validati
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Final, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -25,8 +25,14 @@ IdText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_CHARS)
 Tags = dict[str, str] | None
 
 
+# Every request model's: strict types, unknown fields ignored (as PlayFab does), frozen. Each model's
+# validator is built when it is first used, not at import: a Functions instance starting to serve one
+# endpoint builds one model, not all of them (import of function_app in about half the time).
+_MODEL_CONFIG: Final = ConfigDict(strict=True, extra="ignore", frozen=True, defer_build=True)
+
+
 class Request(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     CustomTags: Tags = None
 
@@ -38,7 +44,7 @@ class Retryable(Request):
 
 
 class EntityKey(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     Id: IdText
     Type: NonEmpty | None = None
@@ -51,7 +57,7 @@ class EntityKey(BaseModel):
 class PlayerProfileViewConstraints(BaseModel):
     """PlayFab's PlayerProfileViewConstraints: which PlayerProfileModel fields to show (each defaults to false)."""
 
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     ShowAvatarUrl: bool = False
     ShowBannedUntil: bool = False
@@ -75,7 +81,7 @@ class PlayerProfileViewConstraints(BaseModel):
 class GetPlayerCombinedInfoRequestParams(BaseModel):
     """PlayFab's GetPlayerCombinedInfoRequestParams: what a login or GetPlayerCombinedInfo brings back."""
 
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     GetUserAccountInfo: bool = False
     GetUserInventory: bool = False
@@ -245,7 +251,7 @@ Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]
 
 
 class SetObject(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     ObjectName: NonEmpty
     DataObject: Any = None  # any JSON value; null (or absent) with no EscapedDataObject removes the object
@@ -559,7 +565,7 @@ UtcTime = Annotated[float, BeforeValidator(_utc_time)]
 
 
 class BanRequest(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     PlayFabId: IdText
     DurationInHours: UInt32 | None = None  # absent: permanent
@@ -577,7 +583,7 @@ class GetUserBansRequest(PlayerTarget):
 
 
 class UpdateBanRequest(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     BanId: IdText
     Active: bool | None = None
@@ -633,7 +639,7 @@ class ExecuteCloudScriptServerRequest(ExecuteCloudScriptRequest):
 
 
 class UpdateProperty(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     Name: str
     Value: Any  # a string, number or boolean; anything else is PlayerCustomPropertiesValueIsInvalidType
@@ -702,7 +708,7 @@ class WriteTitleEventRequest(WriteClientPlayerEventRequest):
 
 
 class EventContents(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     CustomTags: Tags = None
     Entity: EntityKey | None = None
@@ -752,7 +758,7 @@ VersionNumber = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 
 class StatisticUpdate(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     StatisticName: StatisticNameText
     Value: Int32
@@ -760,7 +766,7 @@ class StatisticUpdate(BaseModel):
 
 
 class StatisticNameVersion(BaseModel):
-    model_config = ConfigDict(strict=True, extra="ignore", frozen=True)
+    model_config = _MODEL_CONFIG
 
     StatisticName: StatisticNameText
     Version: UInt32
