@@ -337,9 +337,11 @@ async def run_function(
     )
     task: asyncio.Task[Any] = loop.create_task(_guarded(function.handler, ctx))
     failure: Failure | None = None
+    stopped = False
     try:
         done, _ = await asyncio.wait({task}, timeout=limit)
         if not done:
+            stopped = True
             api.close()
             task.cancel()
             await asyncio.wait({task}, timeout=UNWIND_SECONDS)  # one that ignores the cancel is abandoned
@@ -349,6 +351,10 @@ async def run_function(
             task.cancel()  # the request itself was cancelled, or the function would not stop
         await api.drain()  # the calls it started complete before anything answers
     seconds = time.perf_counter() - started
+    if stopped:
+        # Stopped by the limit, so it ran at least that long: uvloop's timers count whole milliseconds
+        # and may fire a fraction of one before the clock read here reaches the limit.
+        seconds = max(seconds, limit)
     outcome = Outcome(seconds, api_calls=api.calls_issued, logs=logs)
     if not task.done() or task.cancelled() or seconds > limit:
         # Past the limit, even when it returned: a function that blocked the loop returns late.
