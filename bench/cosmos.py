@@ -32,7 +32,7 @@ def _served(emulator: str) -> int:
     return sum(int(n) for n in counts.values())
 
 
-def _cosmos_env(emulator: str, database: str) -> dict[str, str]:
+def cosmos_env(emulator: str, database: str) -> dict[str, str]:
     """Settings that point the host at the emulator, whose certificate is self-signed."""
     return {
         "STORAGE_BACKEND": "cosmos",
@@ -48,7 +48,7 @@ def run(levels: list[int], amount: int, seconds: float, warmup: int) -> list[dic
     with tempfile.TemporaryDirectory(prefix="bench-cosmos-") as tmp:
         root = Path(tmp)
         with running_emulator(root / "emulator") as emulator:
-            env = isolated_env(root / "host", TITLE_ID, SECRET_KEY, SIGNING_KEY, **_cosmos_env(emulator, "bench"))
+            env = isolated_env(root / "host", TITLE_ID, SECRET_KEY, SIGNING_KEY, **cosmos_env(emulator, "bench"))
             with running_host(HostProcess, root / "host", env) as host:
                 served_before = _served(emulator)
                 load = _update_hot_group(World(Api(host.url, TITLE_ID, SECRET_KEY)))

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import httpx
 
-from bench.cosmos import _cosmos_env
+from bench.cosmos import cosmos_env
 from bench.load import measure, prime
 from bench.scenarios import RANKED_NEEDS, Api, Load, Scenario, World
 from bench.servers import SECRET_KEY, TITLE_ID, host_env
@@ -81,7 +81,7 @@ def on_cosmos(scenarios: list[Scenario], warmup: int) -> dict[str, dict[str, Any
     with tempfile.TemporaryDirectory(prefix="bench-costs-") as tmp:
         root = Path(tmp)
         with running_emulator(root / "emulator") as emulator:
-            env = host_env(root / "host", 1, **_cosmos_env(emulator, "costs"))
+            env = host_env(root / "host", 1, **cosmos_env(emulator, "costs"))
             with running_host(HostProcess, root / "host", env) as host:
                 world = World(Api(host.url, TITLE_ID, SECRET_KEY))
                 for s in scenarios:

@@ -229,17 +229,16 @@ class SQLiteStore(BaseStore):
     @staticmethod
     def _select(conn: sqlite3.Connection, container: str, pk: str, id: str) -> Document | None:
         row = conn.execute(_SELECT, (container, pk, id)).fetchone()
-        return Document(loads(row[0]), row[1]) if row else None
-
-    async def read(self, container: str, pk: str, id: str) -> Document | None:
-        with self._local_lock:
-            row = self._call(self._reader, lambda conn: conn.execute(_SELECT, (container, pk, id)).fetchone())
         if row is None:
             return None
-        meter = current()
+        meter = current()  # set on the loop's thread only: a check inside a thread's write is not counted
         if meter is not None:
             meter.read_bytes += len(row[0])
         return Document(loads(row[0]), row[1])
+
+    async def read(self, container: str, pk: str, id: str) -> Document | None:
+        with self._local_lock:
+            return self._call(self._reader, lambda conn: self._select(conn, container, pk, id))
 
     async def partitions_with(self, container: str, id: str) -> list[str]:
         def scan(conn: sqlite3.Connection) -> list[str]:
