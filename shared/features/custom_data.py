@@ -1,7 +1,9 @@
 """The custom-data engine: additive updates, versions, limits and filtered reads of one key/value document.
 
 Every family (user, read-only, internal, publisher, character data) keeps one document per owner and
-data type in the `players` container, shaped {"DataVersion": n, "Data": {key: UserDataRecord}}. The
+data type in the `players` container, shaped {"DataVersion": n, "Data": {key: UserDataRecord}}. An
+update names its keys, so it is written with `Store.update_part`: it reads and writes only those keys'
+records (the embedded store keeps them a row per key), and a read of named keys reads only those. The
 engine knows nothing about who is asking; shared/features/data_api.py decides that from the family's policy.
 """
 
@@ -14,6 +16,7 @@ from typing import Any, Final
 
 from shared.features import write_options
 from shared.storage import Mutation, Store
+from shared.storage.base import stored_size
 from shared.storage.layout import PLAYERS
 from shared.wire.errors import PlayFabError, invalid_params
 from shared.wire.jsontext import dumps_bytes
@@ -23,6 +26,8 @@ DEFAULT_PERMISSION: Final = "Private"
 # PlayFab documented 1,024 characters per key (2015) and only "limited in size" since. Its service is .NET,
 # whose strings count UTF-16 code units: an emoji outside the BMP is two.
 MAX_KEY_CHARS: Final = 1024
+# The map of records in a data document: update_part and read_part name its keys.
+RECORDS: Final = "Data"
 # Control and format characters (tabs, zero-width spaces, the BOM, bidi marks) make keys that look alike.
 _HIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf"})
 
@@ -157,7 +162,7 @@ def check_size(body: dict[str, Any], limits: Limits, growth: int) -> None:
     """
     if growth <= 0:
         return
-    size = _stored_bytes(body)
+    size = stored_size(body)  # the whole document's, when `body` shows part of its keys
     if size > limits.max_document_bytes:
         raise PlayFabError(
             "TotalDataSizeExceeded",
@@ -211,14 +216,22 @@ def view(body: dict[str, Any] | None, query: DataQuery, visible: frozenset[str] 
 def select(records: dict[str, Any], keys: list[str] | None, visible: frozenset[str] | None) -> dict[str, Any]:
     """The records a reader gets: only `keys` when given (normalised as on write), only `visible` permissions."""
     if keys is not None:
-        # The key as sent, trimmed, also matches: keys stored before normalisation keep their spelling.
-        wanted = {normal_key(key) for key in keys} | {key.strip() for key in keys}
+        wanted = wanted_keys(keys)
         records = {key: rec for key, rec in records.items() if key in wanted}
     if visible is not None:
         records = {key: rec for key, rec in records.items() if rec["Permission"] in visible}
     return records
 
 
+def wanted_keys(keys: list[str]) -> set[str]:
+    """The stored keys a read of `keys` matches: each normalised as on write, and as sent, trimmed (keys
+    stored before normalisation keep their spelling)."""
+    return {normal_key(key) for key in keys} | {key.strip() for key in keys}
+
+
 async def read(store: Store, pk: str, doc_id: str, query: DataQuery, visible: frozenset[str] | None) -> dict[str, Any]:
-    doc = await store.read(PLAYERS, pk, doc_id)
+    if query.Keys is None:
+        doc = await store.read(PLAYERS, pk, doc_id)
+    else:  # only the named keys' records are read
+        doc = await store.read_part(PLAYERS, pk, doc_id, RECORDS, wanted_keys(query.Keys))
     return view(doc.body if doc else None, query, visible)

@@ -84,7 +84,8 @@ def data_target(family: Family, playfab_id: str, character_id: str | None) -> ke
         pk=playfab_id,
         doc_id=family.doc_id(character_id),
         stream=lambda _body: stream,
-        values=key_history.records("Data"),
+        values=key_history.records(custom_data.RECORDS),
+        keyed=custom_data.RECORDS,
         version=lambda body: int(body["DataVersion"]),
     )
 
@@ -100,7 +101,10 @@ def update_operation(family: Family, api: str) -> Operation[DataChanges]:
         history = Recorder(services, caller, data_target(family, owner.playfab_id, owner.character_id))
         tracked = history.wrap(custom_data.apply(changes, limits, iso(now()), expected), changes.touched)
         mutation = idempotency.wrap(attempt, tracked, custom_data.version_answer)
-        doc = await services.store.update(PLAYERS, owner.playfab_id, doc_id, mutation)
+        # Only the named keys' records are read and written, however many the document holds.
+        doc = await services.store.update_part(
+            PLAYERS, owner.playfab_id, doc_id, custom_data.RECORDS, changes.touched, mutation
+        )
         assert doc is not None  # the mutation always returns a body
         await history.after(doc)
         return idempotency.answer(attempt, lambda: custom_data.version_answer(doc.body))

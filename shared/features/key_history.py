@@ -56,6 +56,9 @@ class Target:
     stream: Callable[[dict[str, Any]], str]  # the owner's history stream, from the document's body
     values: ValuesOf
     version: Callable[[dict[str, Any]], int] | None = None  # None: the document's HistoryVersion
+    # The document's keyed map, when its writes name their keys (Store.update_part): moving the outbox
+    # then reads and writes the document without any of the map.
+    keyed: str | None = None
 
 
 def _entries(field: str, body: dict[str, Any], keys: Collection[str] | None) -> dict[str, Any]:
@@ -191,7 +194,10 @@ async def move(services: Services, target: Target, body: dict[str, Any]) -> bool
                 del current[HISTORY_OUTBOX]
             return current
 
-        await services.store.update(target.container, target.pk, target.doc_id, trim)
+        if target.keyed is None:
+            await services.store.update(target.container, target.pk, target.doc_id, trim)
+        else:
+            await services.store.update_part(target.container, target.pk, target.doc_id, target.keyed, (), trim)
     except Exception as exc:  # moved but not trimmed: the next move repeats them, readers drop the repeat
         log.warning("key history of %s moved but not trimmed: %s", target.name, type(exc).__name__)
     return True
@@ -200,7 +206,10 @@ async def move(services: Services, target: Target, body: dict[str, Any]) -> bool
 async def settle(services: Services, target: Target) -> list[dict[str, Any]]:
     """Move whatever a write left in the document's outbox (before its history is read); return what
     could not be moved yet, oldest first, so a reader still sees every change."""
-    doc = await services.store.read(target.container, target.pk, target.doc_id)
+    if target.keyed is None:
+        doc = await services.store.read(target.container, target.pk, target.doc_id)
+    else:
+        doc = await services.store.read_part(target.container, target.pk, target.doc_id, target.keyed, ())
     if doc is None or not doc.body.get(HISTORY_OUTBOX):
         return []
     if await move(services, target, doc.body):

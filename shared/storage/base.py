@@ -10,7 +10,7 @@ import re
 import secrets
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, TypeAlias
 
@@ -127,6 +127,68 @@ def private_copy(value: Any) -> Any:
     if kind in _IMMUTABLE:
         return value
     return copy.deepcopy(value)
+
+
+class PartialMap(dict[str, Any]):
+    """Part of a document's keyed map, as update_part and read_part show it: the named keys the document
+    holds. It knows what the keys left out add to the document's stored text (`omitted_count` entries
+    of `omitted_bytes` UTF-8 bytes, each `"key":value`, without the commas between them), so a size
+    limit is checked on the whole document without reading the rest. Copies of it are plain dicts."""
+
+    __slots__ = ("omitted_bytes", "omitted_count")
+
+    def __init__(self, shown: Mapping[str, Any], omitted_count: int = 0, omitted_bytes: int = 0) -> None:
+        super().__init__(shown)
+        self.omitted_count = omitted_count
+        self.omitted_bytes = omitted_bytes
+
+
+def entry_bytes(key: str, value: Any) -> int:
+    """What `"key":value` takes in a document's stored text."""
+    return len(dumps_bytes({key: value})) - 2
+
+
+def stored_size(body: dict[str, Any]) -> int:
+    """The UTF-8 bytes of `body` as stored, counting the entries a partial map of it leaves out."""
+    size = len(dumps_bytes(body))
+    for value in body.values():
+        if isinstance(value, PartialMap) and value.omitted_count:
+            # Each entry left out comes with a comma, but one fewer when none is shown.
+            size += value.omitted_bytes + value.omitted_count - (0 if value else 1)
+    return size
+
+
+def part_of(entries: dict[str, Any], keys: Collection[str] | None) -> PartialMap:
+    """The PartialMap of `entries` showing `keys` (None: every key)."""
+    if keys is None:
+        return PartialMap(entries)
+    shown = {key: entries[key] for key in keys if key in entries}
+    omitted = len(entries) - len(shown)
+    if not omitted:
+        return PartialMap(shown)
+    every = len(dumps_bytes(entries)) - 2 - (len(entries) - 1)  # the entries, without braces and commas
+    return PartialMap(shown, omitted, every - sum(entry_bytes(key, value) for key, value in shown.items()))
+
+
+def partial_view(body: dict[str, Any], field: str, keys: Collection[str] | None) -> dict[str, Any]:
+    """`body` with its keyed map `field` cut down to `keys` (a shallow copy; `body` is unchanged)."""
+    entries = body.get(field)
+    if not isinstance(entries, dict):
+        return dict(body)
+    return {**body, field: part_of(entries, keys)}
+
+
+def merge_part(entries: dict[str, Any], keys: Collection[str], written: Mapping[str, Any]) -> None:
+    """Apply a partial map's new state to the whole map in place: each named key takes its written
+    entry or, missing from it, is removed; a key kept keeps its place, a new one goes last."""
+    stray = written.keys() - set(keys)
+    if stray:
+        raise ValueError(f"a partial update wrote keys it did not name: {sorted(stray)[:3]}")
+    for key in keys:
+        if key in written:
+            entries[key] = written[key]
+        else:
+            entries.pop(key, None)
 
 
 def encode(body: dict[str, Any]) -> str:
@@ -324,6 +386,40 @@ class BaseStore(ABC):
                 # Someone else wrote first: back off with jitter so hot documents converge.
                 await asyncio.sleep(random.uniform(0, min(0.1, 0.002 * 2**attempt)))
         raise StoreBusy(f"{container}/{pk}/{id}: gave up after {self.update_attempts} conflicting attempts")
+
+    async def update_part(
+        self, container: str, pk: str, id: str, field: str, keys: Collection[str], mutation: Mutation
+    ) -> Document | None:
+        """update() of a document holding a keyed map `field` ({key: entry}), seeing only `keys` of it.
+
+        The mutation gets the document with `field` a PartialMap of the named keys it holds, and what it
+        returns in `field` is those keys' new state: a named key left out is removed, a key not named
+        is refused (ValueError), the keys not named stay as they are. A document without the map is
+        shown whole. The answer's body is partial the same way. An adapter may store the map a row per
+        key, so that the cost of a call follows the keys it names, not the keys the document holds;
+        here the whole document is read and written.
+        """
+        named = frozenset(keys)
+
+        def whole(body: dict[str, Any] | None) -> dict[str, Any] | _Delete | None:
+            entries = body.get(field) if body is not None else None
+            if body is None or not isinstance(entries, dict):
+                return mutation(body)
+            body[field] = part_of(entries, named)
+            result = mutation(body)
+            if isinstance(result, dict):
+                written = result.get(field)
+                merge_part(entries, named, written if isinstance(written, dict) else {})
+                result[field] = entries
+            return result
+
+        doc = await self.update(container, pk, id, whole)
+        return None if doc is None else Document(partial_view(doc.body, field, named), doc.etag)
+
+    async def read_part(self, container: str, pk: str, id: str, field: str, keys: Collection[str]) -> Document | None:
+        """read() showing only `keys` of the keyed map `field`, as update_part shows it."""
+        doc = await self.read(container, pk, id)
+        return None if doc is None else Document(partial_view(doc.body, field, keys), doc.etag)
 
     async def _delete_if_present(self, container: str, pk: str, id: str, etag: str) -> None:
         # Gone already: our own delete whose answer was lost and that was sent again, or a rival's;

@@ -27,13 +27,13 @@ import sqlite3
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
 from shared.config.clock import now
-from shared.storage import sqlite_files, sqlite_ranks
+from shared.storage import sqlite_files, sqlite_parts, sqlite_ranks
 from shared.storage.base import (
     DELETE,
     BaseStore,
@@ -42,6 +42,7 @@ from shared.storage.base import (
     EventBatch,
     Mutation,
     NotFound,
+    PartialMap,
     PreconditionFailed,
     Ranking,
     RankKey,
@@ -50,8 +51,10 @@ from shared.storage.base import (
     check_rank_window,
     encode,
     new_sequence,
+    part_of,
+    private_copy,
 )
-from shared.storage.metering import current
+from shared.storage.metering import Meter, current
 from shared.wire.jsontext import loads
 
 T = TypeVar("T")
@@ -73,6 +76,7 @@ CREATE TABLE IF NOT EXISTS documents (
     PRIMARY KEY (container, pk, id)
 ) WITHOUT ROWID
 """,
+    *sqlite_parts.SCHEMA,  # keyed maps stored a row per key (update_part)
     *sqlite_ranks.SCHEMA,  # the leaderboard indexes
 )
 
@@ -95,6 +99,7 @@ CREATE TABLE IF NOT EXISTS events (
 PRUNE_PER_APPEND = 8
 
 _SELECT = "SELECT body, etag FROM documents WHERE container=? AND pk=? AND id=?"
+_MARKED = f'"{sqlite_parts.MARK}":'  # in the text of every marked head (and, rarely, of others)
 
 
 def _etag() -> str:
@@ -228,13 +233,15 @@ class SQLiteStore(BaseStore):
 
     @staticmethod
     def _select(conn: sqlite3.Connection, container: str, pk: str, id: str) -> Document | None:
-        row = conn.execute(_SELECT, (container, pk, id)).fetchone()
+        # The head and its map's rows, if it keeps them apart, in one statement: one snapshot.
+        row = conn.execute(sqlite_parts.SELECT_WHOLE, (container, pk, id)).fetchone()
         if row is None:
             return None
+        body, kept_apart = sqlite_parts.assemble(loads(row[0]), row[2])
         meter = current()  # set on the loop's thread only: a check inside a thread's write is not counted
         if meter is not None:
-            meter.read_bytes += len(row[0])
-        return Document(loads(row[0]), row[1])
+            meter.read_bytes += len(row[0]) + kept_apart
+        return Document(body, row[1])
 
     async def read(self, container: str, pk: str, id: str) -> Document | None:
         with self._local_lock:
@@ -270,12 +277,21 @@ class SQLiteStore(BaseStore):
             if meter is not None:
                 meter.read_bytes += sum(len(found[key][0]) for key in keys if key in found)
             # A parse per answer: a key asked twice gets two private bodies, as two reads would.
-            return [Document(loads(found[key][0]), found[key][1]) if key in found else None for key in keys]
+            docs = [Document(loads(found[key][0]), found[key][1]) if key in found else None for key in keys]
+            for (pk, id), doc in zip(keys, docs, strict=True):
+                if doc is not None and sqlite_parts.MARK in doc.body:
+                    entries, size = sqlite_parts.read_all(conn, (container, pk, id))
+                    doc.body[doc.body.pop(sqlite_parts.MARK)["f"]] = entries
+                    if meter is not None:
+                        meter.read_bytes += size
+            return docs
 
         meter = current()
         return self._snapshot(reads)
 
     async def create(self, container: str, pk: str, id: str, body: dict[str, Any]) -> Document:
+        if sqlite_parts.MARK in body:
+            raise ValueError(f"{sqlite_parts.MARK} is the store's own field")
         text, etag = encode(body), _etag()
         _wrote(len(text))
 
@@ -292,20 +308,53 @@ class SQLiteStore(BaseStore):
         return await self._run(op)
 
     async def replace(self, container: str, pk: str, id: str, body: dict[str, Any], etag: str) -> Document:
-        text, new_etag = encode(body), _etag()
-        _wrote(len(text))
+        new_etag = _etag()
+        meter = current()
 
         def op(conn: sqlite3.Connection) -> Document:
-            cur = conn.execute(
-                "UPDATE documents SET body=?, etag=? WHERE container=? AND pk=? AND id=? AND etag=?",
-                (text, new_etag, container, pk, id, etag),
+            row = conn.execute(_SELECT, (container, pk, id)).fetchone()
+            if row is None or row[1] != etag:
+                raise (PreconditionFailed if row else NotFound)(f"{container}/{pk}/{id}")
+            text = self._write_whole(conn, (container, pk, id), row[0], body, meter)
+            conn.execute(
+                "UPDATE documents SET body=?, etag=? WHERE container=? AND pk=? AND id=?",
+                (text, new_etag, container, pk, id),
             )
-            if cur.rowcount == 0:
-                exists = self._select(conn, container, pk, id)
-                raise (PreconditionFailed if exists else NotFound)(f"{container}/{pk}/{id}")
-            return Document(loads(text), new_etag)
+            return Document(private_copy(body), new_etag)
 
-        return await self._run(op)
+        return await self._write(op)
+
+    @staticmethod
+    def _write_whole(
+        conn: sqlite3.Connection,
+        where: tuple[str, str, str],
+        stored: str | None,
+        body: dict[str, Any],
+        meter: Meter | None,
+    ) -> str:
+        """The row text of a whole-document write over `stored` (None: no document). A document whose
+        map is kept a row per key stays so: its rows are written again from `body`, in this transaction."""
+        if sqlite_parts.MARK in body:
+            raise ValueError(f"{sqlite_parts.MARK} is the store's own field")
+        marked = loads(stored).get(sqlite_parts.MARK) if stored is not None and _MARKED in stored else None
+        if marked is None:
+            text = encode(body)
+            written = len(text)
+        else:
+            sqlite_parts.clear(conn, where)
+            field = marked["f"]
+            entries = body.get(field)
+            if isinstance(entries, dict):
+                head = {key: value for key, value in body.items() if key != field}
+                new_mark, written = sqlite_parts.write_all(conn, where, field, entries)
+                text = sqlite_parts.head_text(head, new_mark)
+                written += len(text)
+            else:
+                text = encode(body)
+                written = len(text)
+        if meter is not None:
+            meter.written_bytes += written
+        return text
 
     async def delete(self, container: str, pk: str, id: str, etag: str | None = None) -> None:
         def op(conn: sqlite3.Connection) -> None:
@@ -314,10 +363,11 @@ class SQLiteStore(BaseStore):
             if etag is not None:
                 sql, args = sql + " AND etag=?", (*args, etag)
             if conn.execute(sql, args).rowcount == 0:
-                exists = self._select(conn, container, pk, id)
+                exists = conn.execute(_SELECT, (container, pk, id)).fetchone()
                 raise (PreconditionFailed if exists else NotFound)(f"{container}/{pk}/{id}")
+            sqlite_parts.clear(conn, (container, pk, id))  # rows of its map, if kept apart
 
-        await self._run(op)
+        await self._write(op)
 
     def _inline_transaction(self, body: Callable[[sqlite3.Connection], T]) -> tuple[bool, T | None]:
         """(True, result) if `body` ran in a transaction on the inline connection; (False, None) if
@@ -356,35 +406,11 @@ class SQLiteStore(BaseStore):
         meter = current()
 
         def body(conn: sqlite3.Connection) -> Document | None:
-            row = conn.execute(_SELECT, (container, pk, id)).fetchone()
+            where = (container, pk, id)
+            row = conn.execute(_SELECT, where).fetchone()
             if row and meter is not None:
                 meter.read_bytes += len(row[0])
-            # A fresh parse is already a private copy: cheaper than deep-copying a parsed body.
-            result = mutation(loads(row[0]) if row else None)
-            outcome = Document(loads(row[0]), row[1]) if row and result is None else None
-            if result is DELETE:
-                conn.execute("DELETE FROM documents WHERE container=? AND pk=? AND id=?", (container, pk, id))
-                outcome = None
-            elif isinstance(result, dict):
-                text = encode(result)
-                if meter is not None:
-                    meter.written_bytes += len(text)
-                if row:
-                    # UPDATE rather than REPLACE: SQLite then rewrites only the pages whose bytes changed,
-                    # which for a large document with a few keys changed is most of the cost.
-                    conn.execute(
-                        "UPDATE documents SET etag=?, body=? WHERE container=? AND pk=? AND id=?",
-                        (etag, text, container, pk, id),
-                    )
-                else:
-                    conn.execute(
-                        "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
-                        (container, pk, id, etag, text),
-                    )
-                # The mutation built `result` from its private copy and gives it up, so the caller
-                # may have it as it is, without parsing back the text just written.
-                outcome = Document(result, etag)
-            return outcome
+            return self._update_in(conn, where, row, mutation, etag, meter)
 
         ran, outcome = self._inline_transaction(body)
         if ran:
@@ -395,6 +421,168 @@ class SQLiteStore(BaseStore):
             return self._finish(conn, body)
 
         return await self._run(op)
+
+    def _update_in(
+        self,
+        conn: sqlite3.Connection,
+        where: tuple[str, str, str],
+        row: tuple[str, str] | None,
+        mutation: Mutation,
+        etag: str,
+        meter: Meter | None,
+    ) -> Document | None:
+        """update()'s read, mutation and write of the whole document, inside the caller's transaction;
+        `row` is the document's (text, etag) as the transaction read it."""
+        stored = row[0] if row else None
+        # A fresh parse is already a private copy: cheaper than deep-copying a parsed body.
+        result = mutation(self._whole(conn, where, stored, meter) if stored is not None else None)
+        if result is None:
+            return Document(self._whole(conn, where, stored, None), row[1]) if row and stored is not None else None
+        if result is DELETE:
+            conn.execute("DELETE FROM documents WHERE container=? AND pk=? AND id=?", where)
+            if stored is not None and _MARKED in stored:
+                sqlite_parts.clear(conn, where)
+            return None
+        assert isinstance(result, dict)
+        text = self._write_whole(conn, where, stored, result, meter)
+        if row:
+            # UPDATE rather than REPLACE: SQLite then rewrites only the pages whose bytes changed,
+            # which for a large document with a few keys changed is most of the cost.
+            conn.execute(
+                "UPDATE documents SET etag=?, body=? WHERE container=? AND pk=? AND id=?", (etag, text, *where)
+            )
+        else:
+            conn.execute(
+                "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)", (*where, etag, text)
+            )
+        # The mutation built `result` from its private copy and gives it up, so the caller may have it
+        # as it is, without parsing back the text just written.
+        return Document(result, etag)
+
+    @staticmethod
+    def _whole(conn: sqlite3.Connection, where: tuple[str, str, str], text: str, meter: Meter | None) -> dict[str, Any]:
+        """A document's body from its row's text, with its map's rows when it keeps them apart."""
+        body: dict[str, Any] = loads(text)
+        marked = body.pop(sqlite_parts.MARK, None)
+        if marked is not None:
+            body[marked["f"]], size = sqlite_parts.read_all(conn, where)
+            if meter is not None:
+                meter.read_bytes += size
+        return body
+
+    async def update_part(
+        self, container: str, pk: str, id: str, field: str, keys: Collection[str], mutation: Mutation
+    ) -> Document | None:
+        etag = _etag()
+        meter = current()
+        named = list(dict.fromkeys(keys))
+
+        def body(conn: sqlite3.Connection) -> Document | None:
+            where = (container, pk, id)
+            row = conn.execute(_SELECT, where).fetchone()
+            if row and meter is not None:
+                meter.read_bytes += len(row[0])
+            head: dict[str, Any] | None = loads(row[0]) if row else None
+            marked = head.pop(sqlite_parts.MARK, None) if head is not None else None
+            if head is not None and marked is None:
+                entries = head.get(field)
+                if not isinstance(entries, dict):
+                    # No map to keep apart: an update of the whole document.
+                    return self._update_in(conn, where, row, mutation, etag, meter)
+                # Its first partial write: the map moves to rows of its own, once.
+                del head[field]
+                marked, _ = sqlite_parts.write_all(conn, where, field, entries)
+            old = sqlite_parts.read_named(conn, where, named) if marked is not None else {}
+            if meter is not None:
+                meter.read_bytes += sum(len(text) for text, _ in old.values())
+            if head is not None and marked is not None:
+                shown = sqlite_parts.parse_entries(",".join(text for text, _ in old.values()))
+                omitted_bytes = marked["b"] - sum(size for _, size in old.values())
+                head[field] = PartialMap(shown, marked["n"] - len(shown), omitted_bytes)
+            before = row[0] if row else None
+            result = mutation(head)
+            if result is None:
+                if row is None:
+                    return None
+                again = loads(before) if before else {}
+                again.pop(sqlite_parts.MARK, None)
+                again[field] = PartialMap(
+                    sqlite_parts.parse_entries(",".join(text for text, _ in old.values())),
+                    marked["n"] - len(old) if marked else 0,
+                    marked["b"] - sum(size for _, size in old.values()) if marked else 0,
+                )
+                return Document(again, row[1])
+            if result is DELETE:
+                conn.execute("DELETE FROM documents WHERE container=? AND pk=? AND id=?", where)
+                sqlite_parts.clear(conn, where)
+                return None
+            assert isinstance(result, dict)
+            if sqlite_parts.MARK in result:
+                raise ValueError(f"{sqlite_parts.MARK} is the store's own field")
+            written = result.get(field)
+            written = written if isinstance(written, dict) else {}
+            if marked is None:  # a new document: its whole map is new
+                marked = sqlite_parts.mark(field, 0, 0, 0)
+                changed = sqlite_parts.write_named(conn, where, marked, {}, list(written), written)
+            else:
+                stray = written.keys() - set(named)
+                if stray:
+                    raise ValueError(f"a partial update wrote keys it did not name: {sorted(stray)[:3]}")
+                changed = sqlite_parts.write_named(conn, where, marked, old, named, written)
+            head_out = {key: value for key, value in result.items() if key != field}
+            text = sqlite_parts.head_text(head_out, marked)
+            if meter is not None:
+                meter.written_bytes += changed + len(text)
+            if row:
+                conn.execute(
+                    "UPDATE documents SET etag=?, body=? WHERE container=? AND pk=? AND id=?", (etag, text, *where)
+                )
+            else:
+                conn.execute(
+                    "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
+                    (*where, etag, text),
+                )
+            out = dict(result)
+            out[field] = written if isinstance(written, PartialMap) else PartialMap(written)
+            return Document(out, etag)
+
+        ran, outcome = self._inline_transaction(body)
+        if ran:
+            return outcome
+
+        def op(conn: sqlite3.Connection) -> Document | None:
+            conn.execute("BEGIN IMMEDIATE")
+            return self._finish(conn, body)
+
+        return await self._run(op)
+
+    async def read_part(self, container: str, pk: str, id: str, field: str, keys: Collection[str]) -> Document | None:
+        meter = current()
+
+        def reads(conn: sqlite3.Connection) -> Document | None:
+            where = (container, pk, id)
+            row = conn.execute(_SELECT, where).fetchone()
+            if row is None:
+                return None
+            body: dict[str, Any] = loads(row[0])
+            marked = body.pop(sqlite_parts.MARK, None)
+            read = len(row[0])
+            if marked is None:
+                whole = body.get(field)
+                if isinstance(whole, dict):
+                    body[field] = part_of(whole, keys)
+            else:
+                old = sqlite_parts.read_named(conn, where, list(dict.fromkeys(keys)))
+                read += sum(len(text) for text, _ in old.values())
+                shown = sqlite_parts.parse_entries(",".join(text for text, _ in old.values()))
+                body[marked["f"]] = PartialMap(
+                    shown, marked["n"] - len(shown), marked["b"] - sum(size for _, size in old.values())
+                )
+            if meter is not None:
+                meter.read_bytes += read
+            return Document(body, row[1])
+
+        return self._snapshot(reads)
 
     async def _write(self, body: Callable[[sqlite3.Connection], T]) -> T:
         """`body` in one IMMEDIATE transaction: inline when the write lock is free, else on the writer's thread."""

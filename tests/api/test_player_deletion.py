@@ -179,7 +179,8 @@ def every_record(server: Server) -> list[str]:
     try:
         documents = conn.execute("SELECT container, pk, id, body FROM documents").fetchall()
         events = conn.execute("SELECT 'events', stream, seq, body FROM events").fetchall()
-        return [" ".join(map(str, row)) for row in documents + events]
+        parts = conn.execute("SELECT container, pk, id, entry FROM parts").fetchall()  # records kept a row per key
+        return [" ".join(map(str, row)) for row in documents + events + parts]
     finally:
         conn.close()
 

@@ -24,6 +24,8 @@ class EtagLoopSQLiteStore(SQLiteStore):
     """SQLite primitives with the generic etag update loop (the one the Cosmos adapter uses)."""
 
     update = BaseStore.update
+    update_part = BaseStore.update_part
+    read_part = BaseStore.read_part
 
 
 Adapter = Callable[[Path, pytest.FixtureRequest], AbstractAsyncContextManager[BaseStore]]

@@ -121,7 +121,11 @@ def snapshot(server: Server, partitions: tuple[str, ...]) -> set[tuple[Any, ...]
         marks = ",".join("?" * len(partitions))
         rows = conn.execute(f"SELECT container, pk, id, etag FROM documents WHERE pk IN ({marks})", partitions)
         events = conn.execute(f"SELECT 'events', stream, seq, '' FROM events WHERE stream IN ({marks})", partitions)
-        return set(rows.fetchall()) | set(events.fetchall())
+        # A data document's records kept a row per key (shared/storage/sqlite_parts.py), each by its text.
+        parts = conn.execute(
+            f"SELECT 'parts', pk, id || '/' || key, entry FROM parts WHERE pk IN ({marks})", partitions
+        )
+        return set(rows.fetchall()) | set(events.fetchall()) | set(parts.fetchall())
     finally:
         conn.close()
 
@@ -132,7 +136,8 @@ def stored_anywhere(server: Server, text: str) -> bool:
     try:
         in_documents = conn.execute("SELECT count(*) FROM documents WHERE instr(body, ?) > 0", (text,)).fetchone()[0]
         in_events = conn.execute("SELECT count(*) FROM events WHERE instr(body, ?) > 0", (text,)).fetchone()[0]
-        return in_documents + in_events > 0
+        in_parts = conn.execute("SELECT count(*) FROM parts WHERE instr(entry, ?) > 0", (text,)).fetchone()[0]
+        return in_documents + in_events + in_parts > 0
     finally:
         conn.close()
 
@@ -142,6 +147,7 @@ def all_records(server: Server) -> set[tuple[Any, ...]]:
     try:
         documents = conn.execute("SELECT container, pk, id, etag FROM documents").fetchall()
         events = conn.execute("SELECT 'events', stream, seq, '' FROM events").fetchall()
-        return set(documents) | set(events)
+        parts = conn.execute("SELECT 'parts', pk, id || '/' || key, entry FROM parts").fetchall()
+        return set(documents) | set(events) | set(parts)
     finally:
         conn.close()
