@@ -6,7 +6,8 @@ document's row carries a mark, MARK, naming the field and counting the entries a
 size limit is checked without reading them. Rows exist only while the mark does: every write of the
 document (update_part, or a whole-document write) keeps them in the same transaction as the head.
 
-`seq` keeps the map's order: a key keeps its place when rewritten, a new one goes last, as in a dict.
+`seq` keeps the map's order, and the rows are stored in it: a key keeps its place when rewritten, a new
+one goes last, as in a dict.
 """
 
 from __future__ import annotations
@@ -31,20 +32,20 @@ CREATE TABLE IF NOT EXISTS parts (
     seq INTEGER NOT NULL,
     entry TEXT NOT NULL,
     bytes INTEGER NOT NULL,
-    PRIMARY KEY (container, pk, id, key)
+    PRIMARY KEY (container, pk, id, seq)
 ) WITHOUT ROWID
 """,
+    # Stored in the map's order, so reading it whole is one range without a sort; found by key here.
+    "CREATE UNIQUE INDEX IF NOT EXISTS parts_key ON parts (container, pk, id, key)",
 )
 
-# One statement, so one snapshot: the head and every entry, in the map's order.
+# One statement, so one snapshot: the head and every entry. The entries are read along the primary
+# key, so group_concat joins them in the map's order (an ORDER BY would add a sort of its own).
 SELECT_WHOLE: Final = (
-    "SELECT body, etag, (SELECT group_concat(entry, ',') FROM "
-    "(SELECT entry FROM parts WHERE container=?1 AND pk=?2 AND id=?3 ORDER BY seq)) "
+    "SELECT body, etag, (SELECT group_concat(entry, ',') FROM parts WHERE container=?1 AND pk=?2 AND id=?3) "
     "FROM documents WHERE container=?1 AND pk=?2 AND id=?3"
 )
-_ALL: Final = (
-    "SELECT group_concat(entry, ',') FROM (SELECT entry FROM parts WHERE container=? AND pk=? AND id=? ORDER BY seq)"
-)
+_ALL: Final = "SELECT group_concat(entry, ',') FROM parts WHERE container=? AND pk=? AND id=?"
 _CLEAR: Final = "DELETE FROM parts WHERE container=? AND pk=? AND id=?"
 _UPSERT: Final = (
     "INSERT INTO parts (container, pk, id, key, seq, entry, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) "
