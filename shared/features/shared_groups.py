@@ -189,8 +189,14 @@ async def _update_data(services: Services, caller: Caller, req: UpdateSharedGrou
         return {} if expected is None else {"DataVersion": _data_version(body)}
 
     tracked = history.wrap(_write(changes, caller, req.SharedGroupId, lim, expected), changes.touched)
-    doc = await services.store.update(
-        GROUPS, req.SharedGroupId, GROUP_DOC, idempotency.wrap(attempt, tracked, answer_of)
+    # Only the named keys' records are read and written, as for player data.
+    doc = await services.store.update_part(
+        GROUPS,
+        req.SharedGroupId,
+        GROUP_DOC,
+        custom_data.RECORDS,
+        changes.touched,
+        idempotency.wrap(attempt, tracked, answer_of),
     )
     await history.after(doc)
     return idempotency.answer(attempt, lambda: {} if doc is None else answer_of(doc.body))
@@ -206,7 +212,8 @@ def group_target(group_id: str) -> key_history.Target:
         pk=group_id,
         doc_id=GROUP_DOC,
         stream=lambda _body: stream,
-        values=key_history.records("Data"),
+        values=key_history.records(custom_data.RECORDS),
+        keyed=custom_data.RECORDS,
     )
 
 
