@@ -27,7 +27,8 @@ from typing import Any
 _CONTROL = os.environ.get("SQLITE_FAULT_FILE")
 _READ_LOG = os.environ.get("SQLITE_READ_LOG")
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-_DOCUMENT_READ = "SELECT body, etag FROM documents"
+# A point read by id: the plain SELECT and the one that brings a document's parts with it (sqlite_parts).
+_DOCUMENT_READ = "SELECT body, etag"
 _EVENTS = re.compile(r"\b(INTO|FROM)\s+events\b", re.IGNORECASE)
 
 
