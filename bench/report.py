@@ -53,6 +53,8 @@ def build(
         "cores": os.cpu_count(),
         "workers": workers,
         "python": platform.python_version(),
+        # How busy the machine was when the run began (1-minute load average; None where the OS has none).
+        "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
         "stack": stack,  # HTTP_STACK of the host and the floor in `scenarios`
         # The floor is measured beside every run (see each scenario's floor_rps); this is its median.
         "floor_rps": _median_floor(scenarios),
@@ -242,6 +244,27 @@ def write(results: dict[str, Any], out: Path, chart: bool) -> None:
         draw(results, out / "latest.png")
 
 
+# bench/README.md's "Latest run" lies between these lines; a complete run rewrites what is between them.
+README = Path(__file__).resolve().parent / "README.md"
+BEGIN = "<!-- latest run: written by make bench (bench/report.py publish) -->"
+END = "<!-- end of latest run -->"
+
+
+def publish(results: dict[str, Any], readme: Path = README) -> None:
+    """The run's figures, targets and chart into `readme` between BEGIN and END, so they cannot drift."""
+    text = readme.read_text(encoding="utf-8")
+    head, begin, rest = text.partition(BEGIN)
+    _, end, tail = rest.partition(END)
+    if not begin or not end:
+        raise ValueError(f"{readme.name} lacks the lines {BEGIN!r} and {END!r}")
+    load = results.get("load_average")
+    when = f"Run of {results['generated'][:10]} (`make bench`), Python {results['python']}"
+    when += f", load average {load:.2f} when it began" if load is not None else ""
+    block = [when + ":", "", "![Throughput against the floor, and latency as data grows](results/latest.png)"]
+    block += ["", table(results)]
+    readme.write_text(head + begin + "\n\n" + "\n".join(block) + "\n\n" + end + tail, encoding="utf-8")
+
+
 def rerender(path: Path) -> dict[str, Any]:
     """Targets, prices and the table again from a results file (after a change to them, no new run)."""
     results: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
@@ -256,4 +279,6 @@ if __name__ == "__main__":
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results" / "latest.json"
     again = rerender(source)
     write(again, source.parent, chart=False)
+    if source.parent == README.parent / "results":
+        publish(again)
     print(table(again))

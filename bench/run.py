@@ -213,6 +213,8 @@ def main(argv: list[str] | None = None) -> None:
         rows, args.workers, skipped, cosmos_rows, ranked, stack_rows=stack_rows, stack=args.stack, startup=figures
     )
     report.write(results, args.out, chart=not args.no_chart and bool(rows))
+    if args.out == RESULTS:
+        report.publish(results)  # bench/README.md shows what latest.json holds
     print(report.table(results))
 
 
