@@ -28,7 +28,8 @@ def now() -> float:
 
 def iso(ts: float) -> str:
     """ISO-8601 UTC with milliseconds and a Z, as PlayFab's DateTime fields."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    # isoformat truncates to milliseconds as strftime's %f cut would, at about half its cost; "+00:00" -> "Z".
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")[:-6] + "Z"
 
 
 def new_id() -> str:
