@@ -63,6 +63,7 @@ clean-infra:
 
 # Test files are spread over one worker per core (pytest-xdist); each worker starts its own hosts and
 # emulator, and a file's tests stay on one worker, in order. TEST_WORKERS=0 runs them in this process.
+# The 30 slowest steps are listed at the end: CI has a time limit, and this is where its minutes go.
 TEST_WORKERS ?= auto
 
 # The installs, the linters, the console check and the infra scan need nothing of each other: they run side by side.
@@ -71,7 +72,7 @@ test-ready: $(STAMP) node-deps lint console infra-check
 ## Install what the tests need, then run every test.
 test:
 	$(MAKE) -j4 --output-sync=target test-ready
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --durations=30
 
 BENCH_STAMP := $(VENV)/.bench-installed
 $(BENCH_STAMP): $(STAMP) bench/requirements.lock
