@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -20,37 +21,56 @@ def cosmos(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CosmosAccount]:
         yield account
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The local host on each storage backend: every test using it runs once per backend."""
-    data_dir = tmp_path_factory.mktemp(f"host-{request.param}")
-    if request.param == "sqlite":
-        with running_server(data_dir) as srv:
-            yield srv
-        return
-    account: CosmosAccount = request.getfixturevalue("cosmos")
-    database = new_database_name("api")
-    with running_server(data_dir, **account.env(database)) as srv:
+# One host per store for the whole run, kept alive side by side: `server` and `tls_server` only pick one
+# per module. (A session fixture parametrized by store keeps one instance at a time, so a worker that
+# runs file after file, each on both stores, would stop and start a host at every switch.)
+@pytest.fixture(scope="session")
+def api_host_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    with running_server(tmp_path_factory.mktemp("host-sqlite")) as srv:
         yield srv
-    asyncio.run(account.drop_database(database))
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def tls_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The local host over HTTPS on each store, for the official Node SDK (its CA in `extra["ca"]`)."""
-    directory = tmp_path_factory.mktemp(f"tls-{request.param}")
+@pytest.fixture(scope="session")
+def api_host_cosmos(tmp_path_factory: pytest.TempPathFactory, cosmos: CosmosAccount) -> Iterator[Server]:
+    database = new_database_name("api")
+    with running_server(tmp_path_factory.mktemp("host-cosmos"), **cosmos.env(database)) as srv:
+        yield srv
+    asyncio.run(cosmos.drop_database(database))
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request: pytest.FixtureRequest) -> Server:
+    """The local host on each storage backend: every test using it runs once per backend."""
+    host: Server = request.getfixturevalue(f"api_host_{request.param}")
+    return host
+
+
+def _tls_host(directory: Path, cosmos: CosmosAccount | None) -> Iterator[Server]:
     cert, key = self_signed_cert(directory)
-    env: dict[str, str] = {}
-    account: CosmosAccount | None = None
-    if request.param == "cosmos":
-        account = request.getfixturevalue("cosmos")
-        database = new_database_name("node")
-        env = account.env(database)
+    database = new_database_name("node")
+    env = cosmos.env(database) if cosmos is not None else {}
     with running_server(directory / "data", tls=(cert, key), **env) as srv:
         srv.extra["ca"] = cert
         yield srv
-    if account is not None:
-        asyncio.run(account.drop_database(database))
+    if cosmos is not None:
+        asyncio.run(cosmos.drop_database(database))
+
+
+@pytest.fixture(scope="session")
+def tls_host_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    yield from _tls_host(tmp_path_factory.mktemp("tls-sqlite"), None)
+
+
+@pytest.fixture(scope="session")
+def tls_host_cosmos(tmp_path_factory: pytest.TempPathFactory, cosmos: CosmosAccount) -> Iterator[Server]:
+    yield from _tls_host(tmp_path_factory.mktemp("tls-cosmos"), cosmos)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def tls_server(request: pytest.FixtureRequest) -> Server:
+    """The local host over HTTPS on each store, for the official Node SDK (its CA in `extra["ca"]`)."""
+    host: Server = request.getfixturevalue(f"tls_host_{request.param}")
+    return host
 
 
 @pytest.fixture(scope="session")
