@@ -29,8 +29,9 @@ from shared.features.identity import login_with_custom_id
 from shared.pipeline import HttpRequest, handle
 from shared.services import Services
 from shared.storage import Document
+from shared.storage import cosmos as cosmos_module
 from shared.storage.cosmos import CosmosStore, open_cosmos_store
-from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS, OPEN_TIMEOUT_SECONDS
+from shared.storage.cosmos_health import FORBIDDEN_RETRY_SECONDS
 from tests.support.cosmos import CosmosAccount, delete_or_restore_container, new_database_name
 from tests.support.cosmos_transport import Fault, InstrumentedTransport, connection_refused
 from tests.support.server import TITLE_ID, base_env, free_port
@@ -174,9 +175,17 @@ def test_an_unreachable_account_at_start_up_is_service_unavailable(cosmos, tmp_p
     assert services._services is None  # the next request tries to connect again
 
 
+# The open's bound in the silent-endpoint tests (the store's own is 8 s).
+OPEN_TIMEOUT_SECONDS = 1.5
+
+
 @pytest.fixture
 def silent_endpoint(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cosmos: CosmosAccount) -> Iterator[None]:
-    """This process's settings point at a loopback socket that accepts connections and never answers."""
+    """This process's settings point at a loopback socket that accepts connections and never answers.
+
+    The open gives up after OPEN_TIMEOUT_SECONDS here instead of the store's 8 s: these tests are about
+    what happens around a failed open (tests/storage/test_cosmos_health.py holds the real bound)."""
+    monkeypatch.setattr(cosmos_module, "OPEN_TIMEOUT_SECONDS", OPEN_TIMEOUT_SECONDS)
     listener = socket.create_server(("127.0.0.1", 0))
     env = base_env(tmp_path, **cosmos.env(new_database_name("silent")))
     env["COSMOS_ENDPOINT"] = f"https://127.0.0.1:{listener.getsockname()[1]}/"
