@@ -484,14 +484,17 @@ class SQLiteStore(BaseStore):
                 meter.read_bytes += len(row[0])
             head: dict[str, Any] | None = loads(row[0]) if row else None
             marked = head.pop(sqlite_parts.MARK, None) if head is not None else None
+            converted = False
             if head is not None and marked is None:
                 entries = head.get(field)
                 if not isinstance(entries, dict):
                     # No map to keep apart: an update of the whole document.
                     return self._update_in(conn, where, row, mutation, etag, meter)
-                # Its first partial write: the map moves to rows of its own, once.
+                # Its first partial write: the map moves to rows of its own, once (over no stray row).
                 del head[field]
+                sqlite_parts.clear(conn, where)
                 marked, _ = sqlite_parts.write_all(conn, where, field, entries)
+                converted = True
             old = sqlite_parts.read_named(conn, where, named) if marked is not None else {}
             if meter is not None:
                 meter.read_bytes += sum(len(text) for text, _ in old.values())
@@ -506,6 +509,14 @@ class SQLiteStore(BaseStore):
                     return None
                 again = loads(before) if before else {}
                 again.pop(sqlite_parts.MARK, None)
+                if converted and marked is not None:
+                    # Nothing changed, but the map's rows are written: the head points at them now
+                    # (same etag), or a later whole write would leave them behind.
+                    kept = {key: value for key, value in again.items() if key != field}
+                    text = sqlite_parts.head_text(kept, marked)
+                    conn.execute("UPDATE documents SET body=? WHERE container=? AND pk=? AND id=?", (text, *where))
+                    if meter is not None:
+                        meter.written_bytes += len(text)
                 again[field] = PartialMap(
                     sqlite_parts.parse_entries(",".join(text for text, _ in old.values())),
                     marked["n"] - len(old) if marked else 0,

@@ -116,6 +116,28 @@ def test_a_partial_update_that_raises_or_changes_nothing_writes_nothing(run):
     assert run(run.store.read(C, PK, ID)) == before
 
 
+def test_a_first_partial_update_that_changes_nothing_leaves_no_key_to_come_back(run):
+    """A document written whole, looked at through update_part without a change, then rewritten whole
+    without a key: the next partial write must not bring that key back."""
+    _seed(run, 3)
+    assert dict(run(run.store.update_part(C, PK, ID, "Data", ["k0"], lambda body: None)).body["Data"]) == {
+        "k0": {"Value": "v0"}
+    }
+
+    def drop_k1(current: dict[str, Any] | None) -> dict[str, Any]:
+        assert current is not None and set(current["Data"]) == {"k0", "k1", "k2"}
+        del current["Data"]["k1"]
+        return current
+
+    run(run.store.update(C, PK, ID, drop_k1))
+    run(run.store.update_part(C, PK, ID, "Data", ["k0"], _set(k0={"Value": "x"})))
+    assert run(run.store.read(C, PK, ID)).body == {
+        "DataVersion": 2,
+        "Data": {"k0": {"Value": "x"}, "k2": {"Value": "v2"}},
+    }
+    assert dict(run(run.store.read_part(C, PK, ID, "Data", ["k1", "k2"])).body["Data"]) == {"k2": {"Value": "v2"}}
+
+
 def test_a_partial_update_may_delete_the_document_and_nothing_of_it_comes_back(run):
     _seed(run, 10)
     run(run.store.update_part(C, PK, ID, "Data", ["k1"], _set(k1={"Value": "x"})))
