@@ -163,8 +163,23 @@ class Recorder:
         """Move the outbox the write left once it holds more than KEY_HISTORY_OUTBOX_BYTES (best effort:
         what stays is moved by a later write or the next history read)."""
         outbox = doc.body.get(HISTORY_OUTBOX) if doc is not None else None
-        if doc is not None and outbox and len(dumps_bytes(outbox)) > self.services.settings.key_history_outbox_bytes:
-            await move(self.services, self.target, doc.body)
+        if doc is None or not outbox or len(dumps_bytes(outbox)) <= self.services.settings.key_history_outbox_bytes:
+            return
+        t = self.target
+        address = (id(self.services.store), t.container, t.pk, t.doc_id)
+        if address in _moving:
+            # This process is moving this document's outbox already: a second move would append the same
+            # entries again (readers drop repeats, but each costs an append, a read and a write).
+            return
+        _moving.add(address)
+        try:
+            await move(self.services, t, doc.body)
+        finally:
+            _moving.discard(address)
+
+
+# Documents whose outbox this process is moving now: (store, container, pk, id).
+_moving: set[tuple[int, str, str, str]] = set()
 
 
 async def move(services: Services, target: Target, body: dict[str, Any]) -> bool:
