@@ -191,6 +191,25 @@ def merge_part(entries: dict[str, Any], keys: Collection[str], written: Mapping[
             entries.pop(key, None)
 
 
+def whole_part_mutation(field: str, named: Collection[str], mutation: Mutation) -> Mutation:
+    """An update_part mutation as a mutation of the whole document: it is shown `field` cut down to
+    `named`, and what it writes there is merged into the whole map (merge_part)."""
+
+    def whole(body: dict[str, Any] | None) -> dict[str, Any] | _Delete | None:
+        entries = body.get(field) if body is not None else None
+        if body is None or not isinstance(entries, dict):
+            return mutation(body)
+        body[field] = part_of(entries, named)
+        result = mutation(body)
+        if isinstance(result, dict):
+            written = result.get(field)
+            merge_part(entries, named, written if isinstance(written, dict) else {})
+            result[field] = entries
+        return result
+
+    return whole
+
+
 def encode(body: dict[str, Any]) -> str:
     raw = dumps_bytes(body)
     if len(raw) > MAX_DOCUMENT_BYTES:
@@ -399,21 +418,8 @@ class BaseStore(ABC):
         key, so that the cost of a call follows the keys it names, not the keys the document holds;
         here the whole document is read and written.
         """
-        named = frozenset(keys)
-
-        def whole(body: dict[str, Any] | None) -> dict[str, Any] | _Delete | None:
-            entries = body.get(field) if body is not None else None
-            if body is None or not isinstance(entries, dict):
-                return mutation(body)
-            body[field] = part_of(entries, named)
-            result = mutation(body)
-            if isinstance(result, dict):
-                written = result.get(field)
-                merge_part(entries, named, written if isinstance(written, dict) else {})
-                result[field] = entries
-            return result
-
-        doc = await self.update(container, pk, id, whole)
+        named = list(dict.fromkeys(keys))  # in the order named, as the embedded store shows and adds them
+        doc = await self.update(container, pk, id, whole_part_mutation(field, named, mutation))
         return None if doc is None else Document(partial_view(doc.body, field, named), doc.etag)
 
     async def read_part(self, container: str, pk: str, id: str, field: str, keys: Collection[str]) -> Document | None:

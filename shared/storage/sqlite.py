@@ -52,7 +52,9 @@ from shared.storage.base import (
     encode,
     new_sequence,
     part_of,
+    partial_view,
     private_copy,
+    whole_part_mutation,
 )
 from shared.storage.metering import Meter, current
 from shared.wire.jsontext import loads
@@ -477,6 +479,14 @@ class SQLiteStore(BaseStore):
         meter = current()
         named = list(dict.fromkeys(keys))
 
+        def whole_update(
+            conn: sqlite3.Connection, where: tuple[str, str, str], row: tuple[str, str] | None
+        ) -> Document | None:
+            # The generic contract (BaseStore.update_part) over the whole document, in this transaction.
+            wrapped = whole_part_mutation(field, named, mutation)
+            doc = self._update_in(conn, where, row, wrapped, etag, meter)
+            return None if doc is None else Document(partial_view(doc.body, field, named), doc.etag)
+
         def body(conn: sqlite3.Connection) -> Document | None:
             where = (container, pk, id)
             row = conn.execute(_SELECT, where).fetchone()
@@ -484,30 +494,35 @@ class SQLiteStore(BaseStore):
                 meter.read_bytes += len(row[0])
             head: dict[str, Any] | None = loads(row[0]) if row else None
             marked = head.pop(sqlite_parts.MARK, None) if head is not None else None
+            if marked is not None and marked["f"] != field:
+                # Its rows keep another of its maps: this one is in the head, read and written whole.
+                return whole_update(conn, where, row)
             converted = False
             if head is not None and marked is None:
                 entries = head.get(field)
                 if not isinstance(entries, dict):
                     # No map to keep apart: an update of the whole document.
-                    return self._update_in(conn, where, row, mutation, etag, meter)
+                    return whole_update(conn, where, row)
                 # Its first partial write: the map moves to rows of its own, once (over no stray row).
                 del head[field]
                 sqlite_parts.clear(conn, where)
-                marked, _ = sqlite_parts.write_all(conn, where, field, entries)
+                marked, moved = sqlite_parts.write_all(conn, where, field, entries)
+                if meter is not None:
+                    meter.written_bytes += moved
                 converted = True
             old = sqlite_parts.read_named(conn, where, named) if marked is not None else {}
             if meter is not None:
                 meter.read_bytes += sum(len(text) for text, _ in old.values())
-            if head is not None and marked is not None:
-                shown = sqlite_parts.parse_entries(",".join(text for text, _ in old.values()))
-                omitted_bytes = marked["b"] - sum(size for _, size in old.values())
-                head[field] = PartialMap(shown, marked["n"] - len(shown), omitted_bytes)
-            before = row[0] if row else None
+            # What the keys not named add to the document: the same before and after this write.
+            omitted_count = marked["n"] - len(old) if marked is not None else 0
+            omitted_bytes = marked["b"] - sum(size for _, size in old.values()) if marked is not None else 0
+            if head is not None:
+                head[field] = PartialMap(sqlite_parts.shown(old, named), omitted_count, omitted_bytes)
             result = mutation(head)
             if result is None:
                 if row is None:
                     return None
-                again = loads(before) if before else {}
+                again = loads(row[0])
                 again.pop(sqlite_parts.MARK, None)
                 if converted and marked is not None:
                     # Nothing changed, but the map's rows are written: the head points at them now
@@ -517,11 +532,7 @@ class SQLiteStore(BaseStore):
                     conn.execute("UPDATE documents SET body=? WHERE container=? AND pk=? AND id=?", (text, *where))
                     if meter is not None:
                         meter.written_bytes += len(text)
-                again[field] = PartialMap(
-                    sqlite_parts.parse_entries(",".join(text for text, _ in old.values())),
-                    marked["n"] - len(old) if marked else 0,
-                    marked["b"] - sum(size for _, size in old.values()) if marked else 0,
-                )
+                again[field] = PartialMap(sqlite_parts.shown(old, named), omitted_count, omitted_bytes)
                 return Document(again, row[1])
             if result is DELETE:
                 conn.execute("DELETE FROM documents WHERE container=? AND pk=? AND id=?", where)
@@ -531,15 +542,30 @@ class SQLiteStore(BaseStore):
             if sqlite_parts.MARK in result:
                 raise ValueError(f"{sqlite_parts.MARK} is the store's own field")
             written = result.get(field)
-            written = written if isinstance(written, dict) else {}
-            if marked is None:  # a new document: its whole map is new
+            if marked is None:  # a new document
+                if not isinstance(written, dict):
+                    # Without the map: stored as written, as update() would (no empty map appears).
+                    text = encode(result)
+                    if meter is not None:
+                        meter.written_bytes += len(text)
+                    conn.execute(
+                        "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
+                        (*where, etag, text),
+                    )
+                    return Document(partial_view(result, field, named), etag)
+                # Its whole map is new, and the answer shows the named keys of it, as update_part's does.
                 marked = sqlite_parts.mark(field, 0, 0, 0)
                 changed = sqlite_parts.write_named(conn, where, marked, {}, list(written), written)
+                answer = part_of(written, named)
             else:
+                written = written if isinstance(written, dict) else {}
                 stray = written.keys() - set(named)
                 if stray:
                     raise ValueError(f"a partial update wrote keys it did not name: {sorted(stray)[:3]}")
                 changed = sqlite_parts.write_named(conn, where, marked, old, named, written)
+                # Whatever the mutation put there (the map it was shown, or a dict of its own), the
+                # answer sizes the keys it left out.
+                answer = PartialMap(written, omitted_count, omitted_bytes)
             head_out = {key: value for key, value in result.items() if key != field}
             text = sqlite_parts.head_text(head_out, marked)
             if meter is not None:
@@ -554,7 +580,7 @@ class SQLiteStore(BaseStore):
                     (*where, etag, text),
                 )
             out = dict(result)
-            out[field] = written if isinstance(written, PartialMap) else PartialMap(written)
+            out[field] = answer
             return Document(out, etag)
 
         ran, outcome = self._inline_transaction(body)
@@ -582,12 +608,19 @@ class SQLiteStore(BaseStore):
                 whole = body.get(field)
                 if isinstance(whole, dict):
                     body[field] = part_of(whole, keys)
+            elif marked["f"] != field:
+                # Its rows keep another of its maps, shown whole; this one is in the head.
+                body[marked["f"]], size = sqlite_parts.read_all(conn, where)
+                read += size
+                body = partial_view(body, field, keys)
             else:
-                old = sqlite_parts.read_named(conn, where, list(dict.fromkeys(keys)))
+                named = list(dict.fromkeys(keys))
+                old = sqlite_parts.read_named(conn, where, named)
                 read += sum(len(text) for text, _ in old.values())
-                shown = sqlite_parts.parse_entries(",".join(text for text, _ in old.values()))
-                body[marked["f"]] = PartialMap(
-                    shown, marked["n"] - len(shown), marked["b"] - sum(size for _, size in old.values())
+                body[field] = PartialMap(
+                    sqlite_parts.shown(old, named),
+                    marked["n"] - len(old),
+                    marked["b"] - sum(size for _, size in old.values()),
                 )
             if meter is not None:
                 meter.read_bytes += read
@@ -667,6 +700,8 @@ class SQLiteStore(BaseStore):
     async def create_all(self, documents: Sequence[tuple[str, str, str, dict[str, Any]]]) -> None:
         """create() of each (container, pk, id, body) in one transaction: all land, or, when any id is
         taken (Conflict) or a body too large, none. For seeding a store in bulk; not part of Store."""
+        if any(sqlite_parts.MARK in body for *_, body in documents):
+            raise ValueError(f"{sqlite_parts.MARK} is the store's own field")
         # In key order: the inserts then fill the table's pages in turn rather than splitting them at random.
         rows = sorted((container, pk, id, _etag(), encode(body)) for container, pk, id, body in documents)
 

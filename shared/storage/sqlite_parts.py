@@ -39,13 +39,16 @@ CREATE TABLE IF NOT EXISTS parts (
     "CREATE UNIQUE INDEX IF NOT EXISTS parts_key ON parts (container, pk, id, key)",
 )
 
-# One statement, so one snapshot: the head and every entry. The entries are read along the primary
-# key, so group_concat joins them in the map's order (an ORDER BY would add a sort of its own).
+# One statement, so one snapshot: the head and every entry. group_concat joins its rows in the order it
+# gets them, which without the ORDER BY is the plan's: after ANALYZE (or PRAGMA optimize) SQLite reads
+# them through parts_key, sorted by key. With it, the plan reads along the primary key, in seq order,
+# without a sort of its own.
+_ENTRIES: Final = "SELECT entry FROM parts WHERE container=?1 AND pk=?2 AND id=?3 ORDER BY seq"
 SELECT_WHOLE: Final = (
-    "SELECT body, etag, (SELECT group_concat(entry, ',') FROM parts WHERE container=?1 AND pk=?2 AND id=?3) "
+    f"SELECT body, etag, (SELECT group_concat(entry, ',') FROM ({_ENTRIES})) "
     "FROM documents WHERE container=?1 AND pk=?2 AND id=?3"
 )
-_ALL: Final = "SELECT group_concat(entry, ',') FROM parts WHERE container=? AND pk=? AND id=?"
+_ALL: Final = f"SELECT group_concat(entry, ',') FROM ({_ENTRIES})"
 _CLEAR: Final = "DELETE FROM parts WHERE container=? AND pk=? AND id=?"
 _UPSERT: Final = (
     "INSERT INTO parts (container, pk, id, key, seq, entry, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) "
@@ -70,6 +73,11 @@ def utf8_len(text: str) -> int:
 def parse_entries(joined: str | None) -> dict[str, Any]:
     """The map from its entries' texts joined by commas (None: no entry)."""
     return {} if not joined else dict(loads("{" + joined + "}"))
+
+
+def shown(named: Mapping[str, tuple[str, int]], keys: Iterable[str]) -> dict[str, Any]:
+    """The entries read_named found, parsed, in the order of `keys` (as part_of shows them)."""
+    return parse_entries(",".join(named[key][0] for key in keys if key in named))
 
 
 def mark(field: str, count: int, size: int, next_seq: int) -> dict[str, Any]:
@@ -119,16 +127,19 @@ def clear(conn: sqlite3.Connection, where: Where) -> None:
 def write_all(
     conn: sqlite3.Connection, where: Where, field: str, entries: Mapping[str, Any]
 ) -> tuple[dict[str, Any], int]:
-    """Store a whole map as rows (the document's rows must be gone); its mark and the text written."""
+    """Store a whole map as rows (the document's rows must be gone); its mark and the characters of entry
+    text written (as the meter counts them; the mark counts UTF-8 bytes)."""
     rows = []
     total = 0
+    written = 0
     for seq, (key, value) in enumerate(entries.items()):
         text = entry_text(key, value)
         size = utf8_len(text)
         total += size
+        written += len(text)
         rows.append((*where, key, seq, text, size))
     conn.executemany(_UPSERT, rows)
-    return mark(field, len(rows), total, len(rows)), total
+    return mark(field, len(rows), total, len(rows)), written
 
 
 def write_named(
@@ -175,7 +186,11 @@ def head_text(head: dict[str, Any], marked: dict[str, Any]) -> str:
     """The document row's text: the head with its mark; refused like encode() when the whole document,
     entries included, would be over MAX_DOCUMENT_BYTES."""
     raw = dumps_bytes({**head, MARK: marked})
-    # The mark's own bytes stand in for the field's name and braces: a bound, never an undercount.
-    if len(raw) + marked["b"] + marked["n"] > MAX_DOCUMENT_BYTES:
+    # The whole document's size exactly, as encode() counts it: the mark's entry out, the field's in
+    # (`"field":{` and `}`, its entries and the commas between them). A bound with a margin would refuse
+    # a document just under the cap that a whole write accepts, even a write that shrinks it.
+    mark_entry = len(dumps_bytes({MARK: marked})) - 2
+    field_entry = len(dumps_bytes({marked["f"]: {}})) - 2 + marked["b"] + max(marked["n"] - 1, 0)
+    if len(raw) - mark_entry + field_entry > MAX_DOCUMENT_BYTES:
         raise DocumentTooLarge(f"document over {MAX_DOCUMENT_BYTES} bytes")
     return raw.decode("utf-8")

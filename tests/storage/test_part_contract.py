@@ -4,6 +4,7 @@ at a time, with the same results on every adapter as whole-document writes would
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -259,3 +260,209 @@ def test_the_embedded_store_reads_and_writes_only_the_named_keys(tmp_path: Path)
     for few, many in zip(beside_ten, beside_thousand, strict=True):
         assert 0 <= many - few <= 8
     assert 10 * 100 < beside_ten[1] < 2000  # the ten new entries and the head, not the others
+
+
+def test_a_partial_update_of_another_map_of_the_document_leaves_the_first_map_whole(run):
+    """A document whose `Data` went through update_part, then written through update_part on `Other`:
+    each map keeps its own keys, and read_part of one shows the other whole."""
+    run(run.store.create(C, PK, ID, {"DataVersion": 1, "Data": {"a": 1, "b": 2}, "Other": {"x": 1, "y": 2}}))
+    run(run.store.update_part(C, PK, ID, "Data", ["a"], _set(a=10)))
+
+    def set_x(body: dict[str, Any] | None) -> dict[str, Any]:
+        assert body is not None and dict(body["Other"]) == {"x": 1} and body["Data"] == {"a": 10, "b": 2}
+        body["Other"]["x"] = 5
+        return body
+
+    done = run(run.store.update_part(C, PK, ID, "Other", ["x"], set_x))
+    assert dict(done.body["Other"]) == {"x": 5}
+    whole = {"DataVersion": 2, "Data": {"a": 10, "b": 2}, "Other": {"x": 5, "y": 2}}
+    assert run(run.store.read(C, PK, ID)).body == whole
+    part = run(run.store.read_part(C, PK, ID, "Other", ["y"]))
+    assert dict(part.body["Other"]) == {"y": 2} and part.body["Data"] == {"a": 10, "b": 2}
+    assert stored_size(part.body) == len(dumps_bytes(whole))
+
+
+def test_a_partial_update_that_creates_a_document_without_the_map_stores_it_as_written(run):
+    run(run.store.update_part(C, PK, ID, "Data", ["a"], lambda body: {"DataVersion": 1}))
+    assert run(run.store.read(C, PK, ID)).body == {"DataVersion": 1}
+    run(run.store.update_part(C, PK, "listed", "Data", ["a"], lambda body: {"DataVersion": 1, "Data": ["a"]}))
+    assert run(run.store.read(C, PK, "listed")).body == {"DataVersion": 1, "Data": ["a"]}
+
+
+def test_the_answer_of_a_partial_update_that_replaces_the_map_it_was_shown_still_sizes_the_rest(run):
+    _seed(run, 10)
+
+    def fresh(body: dict[str, Any] | None) -> dict[str, Any]:
+        assert body is not None
+        body["Data"] = {"k1": {"Value": "new"}}  # a plain dict in place of the partial map shown
+        return body
+
+    done = run(run.store.update_part(C, PK, ID, "Data", ["k1"], fresh))
+    assert dict(done.body["Data"]) == {"k1": {"Value": "new"}}
+    assert stored_size(done.body) == len(dumps_bytes(run(run.store.read(C, PK, ID)).body))
+
+
+def _near_the_cap(slack: int) -> dict[str, Any]:
+    body: dict[str, Any] = {"DataVersion": 1, "Data": {"a": {"V": ""}, "b": {"V": "y"}}}
+    body["Data"]["a"]["V"] = "x" * (MAX_DOCUMENT_BYTES - slack - len(dumps_bytes(body)))
+    assert len(dumps_bytes(body)) == MAX_DOCUMENT_BYTES - slack
+    return body
+
+
+def test_a_document_just_under_the_size_cap_can_still_be_looked_at_and_shrunk_through_update_part(run):
+    run(run.store.create(C, PK, ID, _near_the_cap(10)))
+    assert run(run.store.update_part(C, PK, ID, "Data", ["b"], lambda body: None)) is not None
+    run(run.store.update_part(C, PK, ID, "Data", ["b"], _set(b=None)))
+    assert set(run(run.store.read(C, PK, ID)).body["Data"]) == {"a"}
+
+
+def test_a_whole_write_just_under_the_size_cap_lands_on_a_document_written_through_update_part(run):
+    run(run.store.create(C, PK, ID, {"DataVersion": 1, "Data": {"k": {"V": 1}}}))
+    done = run(run.store.update_part(C, PK, ID, "Data", ["k"], _set(k={"V": 2})))
+    body = _near_the_cap(10)
+    run(run.store.replace(C, PK, ID, body, done.etag))
+    assert run(run.store.read(C, PK, ID)).body == body
+    over = _near_the_cap(-1)
+    with pytest.raises(DocumentTooLarge):
+        run(run.store.replace(C, PK, ID, over, run(run.store.read(C, PK, ID)).etag))
+
+
+def test_the_map_keeps_its_order_whatever_plan_the_embedded_store_picks(run, tmp_path: Path):
+    """After ANALYZE (or `PRAGMA optimize`) SQLite may read the rows through the key index: the map must
+    still come back in its own order, not sorted by key."""
+    if not run.backend.startswith("sqlite"):
+        pytest.skip("the embedded store's query plans")
+    keys = [f"k{(i * 7919) % 1000:04d}" for i in range(1000)]  # not in sorted order
+    run(run.store.create(C, PK, ID, {"DataVersion": 1, "Data": {key: i for i, key in enumerate(keys)}}))
+    run(run.store.update_part(C, PK, ID, "Data", ["extra"], lambda body: body))  # the move to rows
+    with sqlite3.connect(tmp_path / "contract.sqlite3") as conn:
+        conn.execute("ANALYZE")
+    store = SQLiteStore(tmp_path / "contract.sqlite3")
+    try:
+        assert list(run(store.read(C, PK, ID)).body["Data"]) == keys
+        (many,) = run(store.read_many(C, [(PK, ID)]))
+        assert list(many.body["Data"]) == keys
+        seen: list[list[str]] = []
+
+        def whole(body: dict[str, Any] | None) -> None:
+            assert body is not None
+            seen.append(list(body["Data"]))
+
+        run(store.update(C, PK, ID, whole))
+        assert seen == [keys]
+    finally:
+        run(store.close())
+
+
+def test_a_partial_view_shows_the_named_keys_in_the_order_named(run):
+    _seed(run, 20)
+    run(run.store.update_part(C, PK, ID, "Data", ["k0"], _set(k0={"Value": "x"})))
+    order = ["k9", "k13", "k2", "absent", "k10"]
+    seen: list[list[str]] = []
+
+    def look(body: dict[str, Any] | None) -> None:
+        assert body is not None
+        seen.append(list(body["Data"]))
+
+    run(run.store.update_part(C, PK, ID, "Data", order, look))
+    assert seen and all(keys == ["k9", "k13", "k2", "k10"] for keys in seen)  # a mutation may run again
+    assert list(run(run.store.read_part(C, PK, ID, "Data", order)).body["Data"]) == ["k9", "k13", "k2", "k10"]
+    # New keys go last in the order named.
+    run(run.store.update_part(C, PK, ID, "Data", ["n3", "k5", "n1", "n2"], _set(n1=1, n2=2, n3=3, k5=None)))
+    assert list(run(run.store.read(C, PK, ID)).body["Data"])[-4:] == ["k19", "n3", "n1", "n2"]
+
+
+def _stored_chars(path: Path) -> int:
+    """The characters of every document's stored text, with the entries kept a row per key."""
+    with sqlite3.connect(path) as conn:
+        documents = conn.execute("SELECT coalesce(sum(length(body)), 0) FROM documents").fetchone()[0]
+        parts = conn.execute("SELECT coalesce(sum(length(entry)), 0) FROM parts").fetchone()[0]
+    return int(documents) + int(parts)
+
+
+def test_the_embedded_store_meters_what_a_move_to_rows_and_a_whole_rewrite_write(tmp_path: Path):
+    """The meter counts characters of stored text (shared/storage/metering.py): the first update_part
+    of a document writes its whole map as rows, and a whole write of a document kept so writes them again."""
+    path = tmp_path / "meter.sqlite3"
+
+    async def metered(call: Any) -> Meter:
+        meter = Meter()
+        token = METER.set(meter)
+        try:
+            await call
+        finally:
+            METER.reset(token)
+        return meter
+
+    async def scenario() -> tuple[int, int, int, int]:
+        store = SQLiteStore(path)
+        try:
+            body = {"DataVersion": 1, "Data": {f"k{i}": {"Value": "é✓" * 20} for i in range(50)}}
+            await store.create(C, PK, ID, body)
+            moved = await metered(store.update_part(C, PK, ID, "Data", ["k1"], lambda body: None))
+            after_move = _stored_chars(path)
+            doc = await store.read(C, PK, ID)
+            assert doc is not None
+            rewritten = await metered(store.replace(C, PK, ID, doc.body, doc.etag))
+            return moved.written_bytes, after_move, rewritten.written_bytes, _stored_chars(path)
+        finally:
+            await store.close()
+
+    moved, after_move, rewritten, after_rewrite = asyncio.run(scenario())
+    assert moved == after_move  # the head and every entry, all written by the move
+    assert rewritten == after_rewrite
+
+
+ODD_KEYS = ['a","b', "c:d", '"}', "{", "é", "\u2028", "😀", "", " ", "a\\b", "~parts", "k,1", "\x00"]
+
+
+def test_keys_and_values_with_json_punctuation_round_trip_and_size_exactly(run):
+    data = {key: {"Value": str(i) + '","x":"}"},{\\'} for i, key in enumerate(ODD_KEYS)}
+    whole = {"DataVersion": 1, "Data": dict(data)}
+    run(run.store.create(C, PK, ID, whole))
+    run(run.store.update_part(C, PK, ID, "Data", ['a","b'], _set(**{'a","b': {"Value": '","'}})))
+    whole["Data"]['a","b'] = {"Value": '","'}
+    whole["DataVersion"] = 2
+    run(run.store.update_part(C, PK, ID, "Data", ["c:d", 'new,key:"}'], _set(**{"c:d": None, 'new,key:"}': '"}'})))
+    del whole["Data"]["c:d"]
+    whole["Data"]['new,key:"}'] = '"}'
+    whole["DataVersion"] = 3
+    read = run(run.store.read(C, PK, ID)).body
+    assert read == whole and list(read["Data"]) == list(whole["Data"])
+    for keys in (["é", "😀", '"}', "missing"], ["", "\x00"], []):
+        part = run(run.store.read_part(C, PK, ID, "Data", keys)).body
+        assert dict(part["Data"]) == {key: whole["Data"][key] for key in keys if key in whole["Data"]}
+        assert stored_size(part) == len(dumps_bytes(whole))
+
+
+def test_a_view_of_more_keys_than_one_query_takes_finds_them_all_and_sizes_the_rest(run):
+    whole = _seed(run, 1200)
+    run(run.store.update_part(C, PK, ID, "Data", ["k0"], lambda body: body))
+    wanted = [f"k{i}" for i in range(0, 1200, 2)] + [f"absent{i}" for i in range(400)]
+    part = run(run.store.read_part(C, PK, ID, "Data", wanted)).body
+    assert dict(part["Data"]) == {key: whole["Data"][key] for key in wanted if key in whole["Data"]}
+    assert part["Data"].omitted_count == 600 and stored_size(part) == len(dumps_bytes(whole))
+    changes = {f"k{i}": None for i in range(0, 1200, 3)} | {f"n{i}": i for i in range(700)}
+    run(run.store.update_part(C, PK, ID, "Data", list(changes), _set(**changes)))
+    expected = {key: value for key, value in whole["Data"].items() if changes.get(key, value) is not None}
+    expected |= {f"n{i}": i for i in range(700)}
+    read = run(run.store.read(C, PK, ID)).body
+    assert read["Data"] == expected and list(read["Data"]) == list(expected)
+    part = run(run.store.read_part(C, PK, ID, "Data", ["k1"])).body
+    assert stored_size(part) == len(dumps_bytes(read))
+
+
+def test_a_bulk_create_refuses_the_embedded_stores_own_field(tmp_path: Path):
+    """Else the body would be read as a head whose map is kept in rows it does not have."""
+
+    async def scenario() -> Any:
+        store = SQLiteStore(tmp_path / "bulk.sqlite3")
+        try:
+            marked = {"Data": {}, "~parts": {"f": "Data", "n": 1, "b": 5, "s": 1}}
+            with pytest.raises(ValueError):
+                await store.create_all([(C, PK, ID, marked)])
+            return await store.read(C, PK, ID)
+        finally:
+            await store.close()
+
+    assert asyncio.run(scenario()) is None
