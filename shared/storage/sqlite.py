@@ -414,15 +414,7 @@ class SQLiteStore(BaseStore):
                 meter.read_bytes += len(row[0])
             return self._update_in(conn, where, row, mutation, etag, meter)
 
-        ran, outcome = self._inline_transaction(body)
-        if ran:
-            return outcome
-
-        def op(conn: sqlite3.Connection) -> Document | None:
-            conn.execute("BEGIN IMMEDIATE")
-            return self._finish(conn, body)
-
-        return await self._run(op)
+        return await self._write(body)
 
     def _update_in(
         self,
@@ -583,15 +575,7 @@ class SQLiteStore(BaseStore):
             out[field] = answer
             return Document(out, etag)
 
-        ran, outcome = self._inline_transaction(body)
-        if ran:
-            return outcome
-
-        def op(conn: sqlite3.Connection) -> Document | None:
-            conn.execute("BEGIN IMMEDIATE")
-            return self._finish(conn, body)
-
-        return await self._run(op)
+        return await self._write(body)
 
     async def read_part(self, container: str, pk: str, id: str, field: str, keys: Collection[str]) -> Document | None:
         meter = current()
