@@ -438,10 +438,16 @@ class SQLiteStore(BaseStore):
                 sqlite_parts.clear(conn, where)
             return None
         assert isinstance(result, dict)
-        text = self._write_whole(conn, where, stored, result, meter)
-        if row:
-            # UPDATE rather than REPLACE: SQLite then rewrites only the pages whose bytes changed,
-            # which for a large document with a few keys changed is most of the cost.
+        self._put(conn, where, row is not None, etag, self._write_whole(conn, where, stored, result, meter))
+        # The mutation built `result` from its private copy and gives it up, so the caller may have it
+        # as it is, without parsing back the text just written.
+        return Document(result, etag)
+
+    @staticmethod
+    def _put(conn: sqlite3.Connection, where: tuple[str, str, str], exists: bool, etag: str, text: str) -> None:
+        """Write a document's row: an UPDATE of the one there (rather than REPLACE: SQLite then rewrites
+        only the pages whose bytes changed, most of the cost for a large document), or an INSERT."""
+        if exists:
             conn.execute(
                 "UPDATE documents SET etag=?, body=? WHERE container=? AND pk=? AND id=?", (etag, text, *where)
             )
@@ -449,9 +455,6 @@ class SQLiteStore(BaseStore):
             conn.execute(
                 "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)", (*where, etag, text)
             )
-        # The mutation built `result` from its private copy and gives it up, so the caller may have it
-        # as it is, without parsing back the text just written.
-        return Document(result, etag)
 
     @staticmethod
     def _whole(conn: sqlite3.Connection, where: tuple[str, str, str], text: str, meter: Meter | None) -> dict[str, Any]:
@@ -506,8 +509,7 @@ class SQLiteStore(BaseStore):
             if meter is not None:
                 meter.read_bytes += sum(len(text) for text, _ in old.values())
             # What the keys not named add to the document: the same before and after this write.
-            omitted_count = marked["n"] - len(old) if marked is not None else 0
-            omitted_bytes = marked["b"] - sum(size for _, size in old.values()) if marked is not None else 0
+            omitted_count, omitted_bytes = sqlite_parts.left_out(marked, old) if marked is not None else (0, 0)
             if head is not None:
                 head[field] = PartialMap(sqlite_parts.shown(old, named), omitted_count, omitted_bytes)
             result = mutation(head)
@@ -540,10 +542,7 @@ class SQLiteStore(BaseStore):
                     text = encode(result)
                     if meter is not None:
                         meter.written_bytes += len(text)
-                    conn.execute(
-                        "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
-                        (*where, etag, text),
-                    )
+                    self._put(conn, where, False, etag, text)
                     return Document(partial_view(result, field, named), etag)
                 # Its whole map is new, and the answer shows the named keys of it, as update_part's does.
                 marked = sqlite_parts.mark(field, 0, 0, 0)
@@ -562,15 +561,7 @@ class SQLiteStore(BaseStore):
             text = sqlite_parts.head_text(head_out, marked)
             if meter is not None:
                 meter.written_bytes += changed + len(text)
-            if row:
-                conn.execute(
-                    "UPDATE documents SET etag=?, body=? WHERE container=? AND pk=? AND id=?", (etag, text, *where)
-                )
-            else:
-                conn.execute(
-                    "INSERT INTO documents (container, pk, id, etag, body) VALUES (?, ?, ?, ?, ?)",
-                    (*where, etag, text),
-                )
+            self._put(conn, where, row is not None, etag, text)
             out = dict(result)
             out[field] = answer
             return Document(out, etag)
@@ -601,11 +592,7 @@ class SQLiteStore(BaseStore):
                 named = list(dict.fromkeys(keys))
                 old = sqlite_parts.read_named(conn, where, named)
                 read += sum(len(text) for text, _ in old.values())
-                body[field] = PartialMap(
-                    sqlite_parts.shown(old, named),
-                    marked["n"] - len(old),
-                    marked["b"] - sum(size for _, size in old.values()),
-                )
+                body[field] = PartialMap(sqlite_parts.shown(old, named), *sqlite_parts.left_out(marked, old))
             if meter is not None:
                 meter.read_bytes += read
             return Document(body, row[1])

@@ -80,6 +80,11 @@ def shown(named: Mapping[str, tuple[str, int]], keys: Iterable[str]) -> dict[str
     return parse_entries(",".join(named[key][0] for key in keys if key in named))
 
 
+def left_out(marked: Mapping[str, Any], named: Mapping[str, tuple[str, int]]) -> tuple[int, int]:
+    """The count and bytes of the entries a document holds beyond those read_named found."""
+    return marked["n"] - len(named), marked["b"] - sum(size for _, size in named.values())
+
+
 def mark(field: str, count: int, size: int, next_seq: int) -> dict[str, Any]:
     return {"f": field, "n": count, "b": size, "s": next_seq}
 
