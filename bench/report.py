@@ -36,6 +36,11 @@ LEADERBOARD_BASE = "user data read, ranked title"
 LEADERBOARD_READS = ("leaderboard top 100", "leaderboard around player")
 
 
+def load_now() -> float | None:
+    """The 1-minute load average, for a run to take before it loads the machine itself."""
+    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+
+
 def build(
     rows: list[dict[str, Any]],
     workers: int,
@@ -45,6 +50,7 @@ def build(
     stack_rows: list[dict[str, Any]] | None = None,
     stack: str = "fast",
     startup: dict[str, Any] | None = None,
+    load_average: float | None = None,
 ) -> dict[str, Any]:
     scenarios = [_entry(row) for row in rows]
     cosmos_results: list[dict[str, Any]] = cosmos_rows or []
@@ -54,7 +60,7 @@ def build(
         "workers": workers,
         "python": platform.python_version(),
         # How busy the machine was when the run began (1-minute load average; None where the OS has none).
-        "load_average": round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None,
+        "load_average": load_average,
         "stack": stack,  # HTTP_STACK of the host and the floor in `scenarios`
         # The floor is measured beside every run (see each scenario's floor_rps); this is its median.
         "floor_rps": _median_floor(scenarios),
@@ -279,6 +285,6 @@ if __name__ == "__main__":
     source = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parent / "results" / "latest.json"
     again = rerender(source)
     write(again, source.parent, chart=False)
-    if source.parent == README.parent / "results":
+    if source.resolve().parent == README.parent / "results":
         publish(again)
     print(table(again))

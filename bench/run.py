@@ -185,6 +185,7 @@ def select(args: argparse.Namespace) -> tuple[list[Scenario], list[str]]:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
+    load_average = report.load_now()  # before this run adds its own load
     levels = [int(c) for c in args.concurrency.split(",")]
     scenarios, skipped = select(args)
     figures = None
@@ -210,10 +211,18 @@ def main(argv: list[str] | None = None) -> None:
             f"{row['errors']} errors, {row['cosmos_requests_per_call']} Cosmos requests per call"
         )
     results = report.build(
-        rows, args.workers, skipped, cosmos_rows, ranked, stack_rows=stack_rows, stack=args.stack, startup=figures
+        rows,
+        args.workers,
+        skipped,
+        cosmos_rows,
+        ranked,
+        stack_rows=stack_rows,
+        stack=args.stack,
+        startup=figures,
+        load_average=load_average,
     )
     report.write(results, args.out, chart=not args.no_chart and bool(rows))
-    if args.out == RESULTS:
+    if args.out.resolve() == RESULTS:
         report.publish(results)  # bench/README.md shows what latest.json holds
     print(report.table(results))
 
